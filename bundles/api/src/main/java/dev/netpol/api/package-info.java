@@ -1,0 +1,2 @@
+/** Services between netpol bundles: the enforcement backend contract and its bookkeeping types. */
+package dev.netpol.api;
