@@ -27,6 +27,7 @@ final class Container {
 
   private final Framework framework;
   private final List<String> problems = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Container(Framework framework) {
     this.framework = framework;
@@ -97,13 +98,22 @@ final class Container {
     return List.of(framework.getBundleContext().getBundles());
   }
 
-  void stop() {
+  /** Stops the framework once; later calls do nothing. Returns whether this call stopped it. */
+  boolean stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return false;
+    }
     try {
       framework.stop();
       framework.waitForStop(30_000);
     } catch (BundleException | InterruptedException e) {
       System.err.println("netpol: framework did not stop cleanly: " + e.getMessage());
     }
+    return true;
+  }
+
+  boolean isStopped() {
+    return stopped.get();
   }
 
   void awaitStop() throws InterruptedException {

@@ -113,8 +113,10 @@ public final class Main {
     long t0 = System.nanoTime();
     Container c = Container.start(Profile.load(home, profileName), data.resolve("felix-cache"), o.properties);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      err.println("netpol: stopping");
-      c.stop();
+      if (!c.isStopped()) {
+        err.println("netpol: stopping");
+        c.stop();
+      }
     }, "netpol-shutdown"));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     int rc = printStatus(c, cmd, ms, o.verbose || o.once, out);
