@@ -9,6 +9,7 @@ import dev.netpol.policyendpoint.PodSelectorEndpoint;
 import dev.netpol.policyendpoint.PolicyEndpoint;
 import dev.netpol.policyendpoint.PolicyEndpointSpec;
 import dev.netpol.policyendpoint.PolicyRef;
+import dev.netpol.resolver.internal.Addresses;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -163,10 +164,10 @@ public final class PolicyEndpointPlanner {
   }
 
   static EndpointEntry entry(ResolvedEntry e) {
-    List<String> except = e.peer().except().stream().map(Object::toString).toList();
+    List<String> except = e.peer().except().stream().map(Addresses::format).toList();
     List<EndpointPort> ports = e.allPorts() ? null : e.ports().stream().map(PolicyEndpointPlanner::port).toList();
     List<String> targets = e.allTargets() ? null : e.targets();
-    return new EndpointEntry(e.peer().cidr().toString(), except, ports, targets);
+    return new EndpointEntry(Addresses.format(e.peer().cidr()), except, ports, targets);
   }
 
   static EndpointPort port(PortRange r) {
@@ -177,7 +178,7 @@ public final class PolicyEndpointPlanner {
   }
 
   static String ip(InetAddress a) {
-    return a.getHostAddress().replaceAll("%.*$", "");
+    return Addresses.format(a);
   }
 
   private <T> List<T> slice(List<T> l, int i) {
