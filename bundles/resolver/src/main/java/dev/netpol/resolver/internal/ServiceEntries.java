@@ -1,0 +1,130 @@
+package dev.netpol.resolver.internal;
+
+import dev.netpol.api.model.Cidr;
+import dev.netpol.api.model.Peer;
+import dev.netpol.api.model.PortRange;
+import dev.netpol.api.model.Protocol;
+import dev.netpol.resolver.ClusterState;
+import dev.netpol.resolver.ResolvedEntry;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Egress to Services. The egress hook sees {@code ClusterIP:servicePort} before the service
+ * proxy rewrites it, so a rule that allows a Service's backends must also allow its ClusterIP.
+ * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port is
+ * allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
+ * One backend outside the rule keeps the whole Service out: conservative, never wider than the
+ * policy.
+ */
+final class ServiceEntries {
+  private ServiceEntries() {}
+
+  static List<ResolvedEntry> forRule(ClusterState state, RuleAllows rule) {
+    List<ResolvedEntry> out = new ArrayList<>();
+    for (Service svc : state.allServices()) {
+      List<InetAddress> clusterIps = clusterIps(svc);
+      Map<String, String> selector = svc.getSpec().getSelector();
+      if (clusterIps.isEmpty() || selector == null || selector.isEmpty()
+          || svc.getSpec().getPorts() == null) {
+        continue;
+      }
+      List<Pod> backends = new ArrayList<>();
+      for (Pod pod : state.pods(svc.getMetadata().getNamespace())) {
+        if (!PodFacts.terminated(pod) && !PodFacts.ips(pod).isEmpty()
+            && matches(selector, PodFacts.labels(pod))) {
+          backends.add(pod);
+        }
+      }
+      if (backends.isEmpty()) {
+        continue;
+      }
+      for (ServicePort sp : svc.getSpec().getPorts()) {
+        Protocol protocol = ResolutionEngine.protocolOrNull(sp.getProtocol());
+        if (protocol == null || sp.getPort() == null || sp.getPort() < 1
+            || sp.getPort() > PortRange.MAX_PORT || !allBackendsAllowed(rule, backends, sp, protocol)) {
+          continue;
+        }
+        for (InetAddress ip : clusterIps) {
+          out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
+              ResolvedEntry.ALL_TARGETS));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
+      Protocol protocol) {
+    boolean anyServes = false;
+    for (Pod b : backends) {
+      Set<Integer> targets = targetPorts(sp, b, protocol);
+      if (targets.isEmpty()) {
+        continue; // the backend does not serve this port, so it gets none of its traffic
+      }
+      anyServes = true;
+      for (int t : targets) {
+        for (InetAddress ip : PodFacts.ips(b)) {
+          if (!rule.allows(ip, protocol, t)) {
+            return false;
+          }
+        }
+      }
+    }
+    return anyServes;
+  }
+
+  private static Set<Integer> targetPorts(ServicePort sp, Pod backend, Protocol protocol) {
+    IntOrString t = sp.getTargetPort();
+    if (t == null || (t.getIntVal() == null && t.getStrVal() == null)) {
+      return Set.of(sp.getPort());
+    }
+    if (t.getIntVal() != null) {
+      return t.getIntVal() == 0 ? Set.of(sp.getPort()) : Set.of(t.getIntVal());
+    }
+    return PodFacts.namedPort(backend, t.getStrVal(), protocol);
+  }
+
+  private static boolean matches(Map<String, String> selector, Map<String, String> labels) {
+    for (var e : selector.entrySet()) {
+      if (!e.getValue().equals(labels.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** ClusterIPs of a proxied Service; headless (None) and ExternalName Services have none. */
+  static List<InetAddress> clusterIps(Service svc) {
+    if (svc.getSpec() == null || "ExternalName".equals(svc.getSpec().getType())) {
+      return List.of();
+    }
+    Set<String> raw = new LinkedHashSet<>();
+    if (svc.getSpec().getClusterIPs() != null) {
+      raw.addAll(svc.getSpec().getClusterIPs());
+    }
+    if (svc.getSpec().getClusterIP() != null) {
+      raw.add(svc.getSpec().getClusterIP());
+    }
+    List<InetAddress> out = new ArrayList<>();
+    for (String s : raw) {
+      if (s == null || s.isBlank() || "None".equals(s)) {
+        continue;
+      }
+      try {
+        out.add(Cidr.parseAddress(s.trim(), "spec.clusterIPs", s));
+      } catch (IllegalArgumentException e) {
+        // not an address: nothing to allow
+      }
+    }
+    return out;
+  }
+}
