@@ -1,6 +1,6 @@
 package dev.netpol.itests.conformance;
 
-import dev.netpol.itests.conformance.LabCluster.Mode;
+import dev.netpol.itests.conformance.ProbeTargets.Mode;
 import dev.netpol.itests.conformance.Reachability.Cell;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.netpol.itests.conformance.CaseResult.ModeResult;
 import dev.netpol.itests.conformance.CaseResult.StepResult;
 import dev.netpol.itests.conformance.ConformanceCase.PortProtocol;
-import dev.netpol.itests.conformance.LabCluster.Mode;
+import dev.netpol.itests.conformance.ProbeTargets.Mode;
 import dev.netpol.itests.conformance.Reachability.Cell;
 import java.io.IOException;
 import java.nio.file.Files;

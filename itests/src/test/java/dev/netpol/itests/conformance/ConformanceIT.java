@@ -2,7 +2,7 @@ package dev.netpol.itests.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.netpol.itests.conformance.LabCluster.Mode;
+import dev.netpol.itests.conformance.ProbeTargets.Mode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.netpol.itests.conformance;
 
 import dev.netpol.itests.conformance.CaseResult.ModeResult;
 import dev.netpol.itests.conformance.CaseResult.StepResult;
-import dev.netpol.itests.conformance.LabCluster.Mode;
+import dev.netpol.itests.conformance.ProbeTargets.Mode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -20,12 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * serve-&lt;port&gt;-&lt;proto&gt;), a ClusterIP Service s-&lt;ns&gt;-&lt;pod&gt; per pod, and an agent per pod.
  * Serves 80 and 81 over TCP, UDP and SCTP in every case, so the nine pods are reused across cases.
  */
-final class LabCluster implements CaseEnv, AutoCloseable {
+final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
   static final List<Integer> PORTS = List.of(80, 81);
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** How probes reach the destination: its Service ClusterIP (upstream) or its pod IP. */
-  enum Mode { SERVICE, POD }
 
   private final StandaloneNode node;
   private final PodFabric fabric;
@@ -139,12 +136,13 @@ final class LabCluster implements CaseEnv, AutoCloseable {
     }
   }
 
-  /** Where a probe of destination {@code to} is sent in the given mode. */
-  String target(PodRef to, Mode mode) {
+  @Override
+  public String target(PodRef to, Mode mode) {
     return mode == Mode.SERVICE ? clusterIps.get(to) : podIp(to.toString());
   }
 
-  PodAgent agent(PodRef p) {
+  @Override
+  public PodAgent agent(PodRef p) {
     return agents.get(p);
   }
 

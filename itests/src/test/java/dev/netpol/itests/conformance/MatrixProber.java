@@ -1,6 +1,6 @@
 package dev.netpol.itests.conformance;
 
-import dev.netpol.itests.conformance.LabCluster.Mode;
+import dev.netpol.itests.conformance.ProbeTargets.Mode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MatrixProber implements AutoCloseable {
   private static final AtomicLong TOKENS = new AtomicLong(0x4e500000L);
-  private final LabCluster cluster;
+  private final ProbeTargets cluster;
   private final double timeoutSeconds;
   private final ExecutorService pool = Executors.newFixedThreadPool(200, r -> {
     Thread t = new Thread(r, "prober");
@@ -24,7 +24,7 @@ final class MatrixProber implements AutoCloseable {
     return t;
   });
 
-  MatrixProber(LabCluster cluster, long timeoutMillis) {
+  MatrixProber(ProbeTargets cluster, long timeoutMillis) {
     this.cluster = cluster;
     this.timeoutSeconds = timeoutMillis / 1000.0;
   }
