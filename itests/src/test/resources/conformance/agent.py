@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""One per lab pod, run inside the pod's network namespace (ip netns exec NS python3 agent.py NAME PORT...).
+"""One per lab pod, run inside the pod's network namespace (ip netns exec NS python3 agent.py NAME [--no-servers] PORT...).
 
-Serves: TCP and UDP on every PORT (IPv4 and IPv6), answering NAME (the pod's "ns/pod"); SCTP as a raw
+Serves (unless --no-servers, when the pod has servers of its own): TCP and UDP on every PORT (IPv4 and IPv6),
+answering NAME (the pod's "ns/pod"). Always captures SCTP with a raw
 capture of IP protocol 132: every SCTP INIT chunk to a served port is reported on stdout as
 {"cap": <initiate tag>, "port": <dst port>}.
 Probes: reads one JSON request per line on stdin, {"id", "p": tcp|udp|sctp, "h": address, "port", "t": timeout s,
@@ -14,7 +15,9 @@ Prints "ready" once every server is bound. Exits when stdin closes."""
 import json, os, random, select, socket, struct, sys, threading
 from concurrent.futures import ThreadPoolExecutor
 
-NAME, PORTS = sys.argv[1], [int(p) for p in sys.argv[2:]]
+NAME = sys.argv[1]
+SERVERS = "--no-servers" not in sys.argv[2:]
+PORTS = [int(p) for p in sys.argv[2:] if p != "--no-servers"]
 OUT = threading.Lock()
 
 
@@ -156,7 +159,7 @@ def answer(req):
 def main():
     threads = []
     for fam in families():
-        for port in PORTS:
+        for port in PORTS if SERVERS else []:
             threads.append(threading.Thread(target=serve_tcp, args=(bind(fam, socket.SOCK_STREAM, port),), daemon=True))
             threads.append(threading.Thread(target=serve_udp, args=(bind(fam, socket.SOCK_DGRAM, port),), daemon=True))
         threads.append(threading.Thread(target=capture_sctp, args=(socket.socket(fam, socket.SOCK_RAW, 132), fam),

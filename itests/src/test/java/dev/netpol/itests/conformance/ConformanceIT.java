@@ -49,7 +49,7 @@ class ConformanceIT {
   Stream<DynamicNode> upstreamNetworkPolicyCases() {
     Assumptions.assumeFalse(settings.cases().isEmpty(), "netpol.conformance=off");
     report.note("cases: " + settings.cases().size() + " selected; backends " + settings.backends() + "; families "
-        + settings.families() + "; probe timeout " + settings.timing().probeTimeoutMillis() + " ms, per-pair retry "
+        + settings.families() + "; pods from " + settings.pods() + "; probe timeout " + settings.timing().probeTimeoutMillis() + " ms, per-pair retry "
         + settings.timing().retryMillis() + " ms, baseline " + settings.timing().baselineMillis() + " ms");
     return settings.backends().stream().map(backend -> DynamicContainer.dynamicContainer("backend " + backend,
         Stream.concat(Stream.of(DynamicTest.dynamicTest("start standalone node (" + backend + ")",
@@ -79,7 +79,10 @@ class ConformanceIT {
     }
     long t0 = System.nanoTime();
     String clusterId = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-    cluster = new LabCluster(node, clusterId, family.equals("ipv6"), script);
+    PodSource source = settings.pods().equals("lab")
+        ? new LabCliPods(settings.dist(), node.dataDir.resolve("kubeconfig"), work.resolve("lab-" + clusterId), node.nodeName)
+        : new NetnsPods(node.kubectl, node.nodeName, clusterId);
+    cluster = new LabCluster(node, source, clusterId, family.equals("ipv6"), script);
     prober = new MatrixProber(cluster, settings.timing().probeTimeoutMillis());
     runner = new CaseRunner(cluster, prober, settings.timing(), backend, family,
         settings.reportDir().resolve("policies").resolve(backend + "-" + family));

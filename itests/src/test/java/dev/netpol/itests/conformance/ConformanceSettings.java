@@ -7,7 +7,7 @@ import java.util.List;
 
 /** The suite's knobs, from system properties (Failsafe passes them through from -D...). */
 record ConformanceSettings(Path dist, List<ConformanceCase> cases, List<String> backends, List<String> families,
-    Path reportDir, CaseRunner.Timing timing) {
+    String pods, Path reportDir, CaseRunner.Timing timing) {
 
   static ConformanceSettings fromSystemProperties() {
     String ipv6 = prop("netpol.conformance.ipv6", "false");
@@ -24,9 +24,18 @@ record ConformanceSettings(Path dist, List<ConformanceCase> cases, List<String> 
         Arrays.stream(prop("netpol.conformance.backends", "ebpf").split(",")).map(String::trim)
             .filter(s -> !s.isEmpty()).toList(),
         families,
+        pods(prop("netpol.conformance.pods", "netns")),
         Path.of(prop("netpol.conformance.report", "target/conformance")),
         new CaseRunner.Timing(num("netpol.conformance.probeTimeoutMs", 400), num("netpol.conformance.retryMs", 3000),
             num("netpol.conformance.baselineMs", 10000)));
+  }
+
+  private static String pods(String v) {
+    if (!v.equals("netns") && !v.equals("lab")) {
+      throw new IllegalArgumentException("netpol.conformance.pods='" + v + "': expected netns (the suite's own) or lab "
+          + "(bin/netpol lab up)");
+    }
+    return v;
   }
 
   private static String prop(String name, String fallback) {

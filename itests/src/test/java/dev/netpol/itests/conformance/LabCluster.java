@@ -25,10 +25,10 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final StandaloneNode node;
-  private final PodFabric fabric;
+  private final PodSource source;
   private final boolean ipv6;
   private final Map<String, String> realNs = new LinkedHashMap<>();
-  private final Map<PodRef, PodFabric.Wired> wired = new HashMap<>();
+  private final Map<PodRef, PodSource.PodHandle> pods = new HashMap<>();
   private final Map<PodRef, PodAgent> agents = new ConcurrentHashMap<>();
   private final Map<PodRef, String> clusterIps = new HashMap<>();
   /** Labels added by the current case, removed by reset(). */
@@ -37,51 +37,48 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
   private final Set<String> policyNamespaces = new TreeSet<>(PodRef.NAMESPACES);
   final Map<Mode, String> unavailable = new EnumMap<>(Mode.class);
 
-  LabCluster(StandaloneNode node, String runId, boolean ipv6, Path agentScript) throws IOException {
+  LabCluster(StandaloneNode node, PodSource source, String runId, boolean ipv6, Path agentScript) throws Exception {
     this.node = node;
+    this.source = source;
     this.ipv6 = ipv6;
-    this.fabric = new PodFabric(runId);
     try {
       for (String ns : PodRef.NAMESPACES) {
         realNs.put(ns, "netpol-" + ns + "-" + runId);
       }
-      for (PodRef p : PodRef.ALL) {
-        wired.put(p, fabric.wire(p));
-      }
-      node.kubectl.ok(JSON.writeValueAsString(objects()), "create", "-f", "-");
-      PodRef.ALL.parallelStream().forEach(this::reportRunning);
+      node.kubectl.ok(JSON.writeValueAsString(list(realNs.values().stream().map(n -> (Object) Map.of("apiVersion", "v1",
+          "kind", "Namespace", "metadata", Map.of("name", n))).toList())), "create", "-f", "-");
+      pods.putAll(source.create(realNs, ipv6));
+      node.kubectl.ok(JSON.writeValueAsString(list(services())), "create", "-f", "-");
       readClusterIps();
-      for (PodRef p : PodRef.ALL) {
-        agents.put(p, new PodAgent(wired.get(p).netns(), p.toString(), agentScript, PORTS));
-      }
-    } catch (RuntimeException | IOException e) {
+      List<Integer> ports = PORTS;
+      PodRef.ALL.parallelStream().forEach(p -> {
+        try {
+          agents.put(p, new PodAgent(pods.get(p).netns(), p.toString(), agentScript, ports, !source.serversIncluded()));
+        } catch (IOException e) {
+          throw new IllegalStateException("agent for pod " + p, e);
+        }
+      });
+    } catch (Exception e) {
       close();
       throw e;
     }
   }
 
-  private Map<String, Object> objects() {
+  private static Map<String, Object> list(List<Object> items) {
+    return Map.of("apiVersion", "v1", "kind", "List", "items", items);
+  }
+
+  /** One ClusterIP Service per pod, s-&lt;ns&gt;-&lt;pod&gt;, a port per protocol and port (service-port-&lt;proto&gt;-&lt;port&gt;). */
+  private List<Object> services() {
     List<Object> items = new ArrayList<>();
-    for (String real : realNs.values()) {
-      items.add(Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", Map.of("name", real)));
-    }
     for (PodRef p : PodRef.ALL) {
-      String ns = realNs.get(p.namespace());
-      List<Object> containers = new ArrayList<>();
       List<Object> svcPorts = new ArrayList<>();
       for (int port : PORTS) {
         for (Protocol proto : Protocol.values()) {
-          containers.add(Map.of("name", "cont-" + port + "-" + proto.lower(),
-              "image", "registry.k8s.io/e2e-test-images/agnhost:2.53",
-              "ports", List.of(Map.of("name", "serve-" + port + "-" + proto.lower(), "containerPort", port,
-                  "protocol", proto.name()))));
           svcPorts.add(Map.of("name", "service-port-" + proto.lower() + "-" + port, "port", port,
               "targetPort", port, "protocol", proto.name()));
         }
       }
-      items.add(Map.of("apiVersion", "v1", "kind", "Pod",
-          "metadata", Map.of("name", p.pod(), "namespace", ns, "labels", Map.of("pod", p.pod())),
-          "spec", Map.of("nodeName", node.nodeName, "terminationGracePeriodSeconds", 0, "containers", containers)));
       Map<String, Object> svcSpec = new LinkedHashMap<>();
       svcSpec.put("selector", Map.of("pod", p.pod()));
       svcSpec.put("ports", svcPorts);
@@ -90,29 +87,13 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
         svcSpec.put("ipFamilies", List.of("IPv6"));
       }
       items.add(Map.of("apiVersion", "v1", "kind", "Service",
-          "metadata", Map.of("name", serviceName(p), "namespace", ns), "spec", svcSpec));
+          "metadata", Map.of("name", serviceName(p), "namespace", realNs.get(p.namespace())), "spec", svcSpec));
     }
-    return Map.of("apiVersion", "v1", "kind", "List", "items", items);
+    return items;
   }
 
   String serviceName(PodRef p) {
     return "s-" + realNs.get(p.namespace()) + "-" + p.pod();
-  }
-
-  /** Writes the status a kubelet would: Running, Ready, the pod's addresses (probed family first). */
-  private void reportRunning(PodRef p) {
-    PodFabric.Wired w = wired.get(p);
-    List<Map<String, String>> ips = ipv6 ? List.of(Map.of("ip", w.ip6()), Map.of("ip", w.ip4()))
-        : List.of(Map.of("ip", w.ip4()));
-    Map<String, Object> status = Map.of("status", Map.of("phase", "Running", "podIP", ips.get(0).get("ip"),
-        "podIPs", ips, "hostIP", "198.19.236.1",
-        "conditions", List.of(Map.of("type", "Ready", "status", "True"))));
-    try {
-      node.kubectl.ok(null, "patch", "pod", "-n", realNs.get(p.namespace()), p.pod(), "--subresource=status",
-          "--type=merge", "-p", JSON.writeValueAsString(status));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private void readClusterIps() throws IOException {
@@ -159,8 +140,8 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
 
   @Override
   public String podIp(String pod) {
-    PodFabric.Wired w = wired.get(PodRef.of(pod));
-    return ipv6 ? w.ip6() : w.ip4();
+    PodSource.PodHandle h = pods.get(PodRef.of(pod));
+    return ipv6 ? h.ip6() : h.ip4();
   }
 
   @Override
@@ -232,6 +213,6 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
         node.kubectl.run("delete", "namespace", ns, "--wait=false");
       }
     }
-    fabric.close();
+    source.close();
   }
 }

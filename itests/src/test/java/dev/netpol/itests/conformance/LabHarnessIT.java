@@ -43,7 +43,7 @@ class LabHarnessIT {
     for (PodRef p : PodRef.ALL) {
       PodFabric.Wired w = fabric.wire(p);
       wired.put(p, w);
-      agents.put(p, new PodAgent(w.netns(), p.toString(), script, LabCluster.PORTS));
+      agents.put(p, new PodAgent(w.netns(), p.toString(), script, LabCluster.PORTS, true));
     }
   }
 

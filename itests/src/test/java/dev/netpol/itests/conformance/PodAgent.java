@@ -35,10 +35,14 @@ final class PodAgent implements AutoCloseable {
   private final Map<Long, CompletableFuture<Integer>> captures = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-  PodAgent(String netns, String name, Path script, List<Integer> ports) throws IOException {
+  /** Starts agent.py in the pod; {@code servers}: also serve TCP/UDP on the ports (else the pod has its own). */
+  PodAgent(String netns, String name, Path script, List<Integer> ports, boolean servers) throws IOException {
     this.name = name;
     List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", netns, "python3", "-u",
         script.toString(), name));
+    if (!servers) {
+      cmd.add("--no-servers");
+    }
     ports.forEach(p -> cmd.add(String.valueOf(p)));
     process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
