@@ -2,6 +2,7 @@ package dev.netpol.itests.conformance;
 
 import dev.netpol.itests.conformance.ProbeTargets.Mode;
 import dev.netpol.itests.conformance.Reachability.Cell;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,28 +16,34 @@ public record CaseResult(ConformanceCase testCase, String backend, String family
 
   /** A case in one mode: passed when the baseline held and every step matched; error says why not, if not cells. */
   public record ModeResult(Mode mode, boolean passed, String error, List<StepResult> steps) {
+    /** "80/TCP: allowed but expected denied: x/a->x/b, ...; denied but expected allowed: ..." with at most limit cells. */
     public String differingCells(int limit) {
-      StringBuilder sb = new StringBuilder();
+      List<String> parts = new ArrayList<>();
       if (error != null) {
-        sb.append(error);
+        parts.add(error);
       }
-      int shown = 0;
-      int total = 0;
+      int room = limit;
+      int hidden = 0;
       for (StepResult s : steps) {
-        if (s.wrong().isEmpty()) {
-          continue;
+        List<String> groups = new ArrayList<>();
+        for (Boolean observed : new Boolean[] {Boolean.TRUE, Boolean.FALSE, null}) {
+          List<String> cells = s.wrong().stream().filter(c -> java.util.Objects.equals(c.observed(), observed))
+              .map(c -> c.from() + "->" + c.to()).toList();
+          if (cells.isEmpty()) {
+            continue;
+          }
+          int shown = Math.min(room, cells.size());
+          hidden += cells.size() - shown;
+          room -= shown;
+          String label = observed == null ? "not observed" : observed ? "allowed but expected denied"
+              : "denied but expected allowed";
+          groups.add(label + " (" + cells.size() + "): " + String.join(", ", cells.subList(0, shown)));
         }
-        total += s.wrong().size();
-        sb.append(sb.length() > 0 ? "; " : "").append(s.what()).append(": ");
-        List<String> cells = s.wrong().stream().map(Cell::toString).toList();
-        int room = Math.max(0, limit - shown);
-        sb.append(String.join(", ", cells.subList(0, Math.min(room, cells.size()))));
-        shown += Math.min(room, cells.size());
+        if (!groups.isEmpty()) {
+          parts.add(s.what() + ": " + String.join("; ", groups));
+        }
       }
-      if (total > shown) {
-        sb.append(" ... (").append(total - shown).append(" more)");
-      }
-      return sb.toString();
+      return String.join(" | ", parts) + (hidden > 0 ? " ..." : "");
     }
 
     public int firstTryWrong() {

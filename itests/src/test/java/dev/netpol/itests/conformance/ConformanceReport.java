@@ -70,7 +70,7 @@ public final class ConformanceReport {
               .append(" | ").append(r.testCase().name().replace("|", "\\|")).append(" | ")
               .append(mr.passed() ? "pass" : "**FAIL**").append(" | ")
               .append(String.format("%.1f", r.millis() / 1000.0)).append(" | ").append(mr.firstTryWrong())
-              .append(" | ").append(mr.passed() ? "" : mr.differingCells(24).replace("|", "\\|")).append(" |\n");
+              .append(" | ").append(mr.passed() ? "" : mr.differingCells(30).replace("|", "\\|")).append(" |\n");
         }
       }
     });

@@ -32,12 +32,12 @@ class ConformanceReportTest {
     report.write(dir);
     String md = Files.readString(dir.resolve("report.md"));
     assertTrue(md.contains("| 3 | MAIN | should enforce policy to allow traffic from pods within server namespace "
-        + "based on PodSelector | **FAIL** | 1.2 | 1 | 80/TCP: x/b->x/a expected deny observed allow |"), md);
+        + "based on PodSelector | **FAIL** | 1.2 | 1 | 80/TCP: allowed but expected denied (1): x/b->x/a |"), md);
     assertTrue(md.contains("baseline 80/TCP not all-allowed"), md);
     assertTrue(md.contains("observed-table"), md);
     List<String> csv = Files.readAllLines(dir.resolve("report.csv"));
     assertEquals(5, csv.size());
     assertTrue(csv.get(1).startsWith("ebpf,ipv4,SERVICE,3,MAIN,\"should enforce"), csv.get(1));
-    assertTrue(csv.get(1).endsWith(",fail,1.23,1,\"80/TCP: x/b->x/a expected deny observed allow\""), csv.get(1));
+    assertTrue(csv.get(1).endsWith(",fail,1.23,1,\"80/TCP: allowed but expected denied (1): x/b->x/a\""), csv.get(1));
   }
 }

@@ -23,6 +23,20 @@ final class Kubectl {
     return Sh.run(cmd, stdin, 30);
   }
 
+  /** Objects as one multi-document YAML stream; a kind: List is not validated by every API. */
+  static String documents(java.util.Collection<?> objects) {
+    com.fasterxml.jackson.dataformat.yaml.YAMLMapper yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    StringBuilder sb = new StringBuilder();
+    for (Object o : objects) {
+      try {
+        sb.append(yaml.writeValueAsString(o));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalArgumentException(e);
+      }
+    }
+    return sb.toString();
+  }
+
   /** Runs and fails naming the command and kubectl's message when it does not succeed. */
   String ok(String stdin, String... args) {
     Sh.Result r = runWithInput(stdin, args);

@@ -45,10 +45,10 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
       for (String ns : PodRef.NAMESPACES) {
         realNs.put(ns, "netpol-" + ns + "-" + runId);
       }
-      node.kubectl.ok(JSON.writeValueAsString(list(realNs.values().stream().map(n -> (Object) Map.of("apiVersion", "v1",
-          "kind", "Namespace", "metadata", Map.of("name", n))).toList())), "create", "-f", "-");
+      node.kubectl.ok(Kubectl.documents(realNs.values().stream().map(n -> Map.of("apiVersion", "v1",
+          "kind", "Namespace", "metadata", Map.of("name", n))).toList()), "create", "-f", "-");
       pods.putAll(source.create(realNs, ipv6));
-      node.kubectl.ok(JSON.writeValueAsString(list(services())), "create", "-f", "-");
+      node.kubectl.ok(Kubectl.documents(services()), "create", "-f", "-");
       readClusterIps();
       List<Integer> ports = PORTS;
       PodRef.ALL.parallelStream().forEach(p -> {
@@ -62,10 +62,6 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
       close();
       throw e;
     }
-  }
-
-  private static Map<String, Object> list(List<Object> items) {
-    return Map.of("apiVersion", "v1", "kind", "List", "items", items);
   }
 
   /** One ClusterIP Service per pod, s-&lt;ns&gt;-&lt;pod&gt;, a port per protocol and port (service-port-&lt;proto&gt;-&lt;port&gt;). */

@@ -25,9 +25,11 @@ final class NetnsPods implements PodSource {
   @Override
   public Map<PodRef, PodHandle> create(Map<String, String> realNs, boolean ipv6) throws Exception {
     Map<PodRef, PodHandle> out = new LinkedHashMap<>();
+    Map<PodRef, PodFabric.Wired> wired = new java.util.concurrent.ConcurrentHashMap<>();
+    PodRef.ALL.parallelStream().forEach(p -> wired.put(p, fabric.wire(p)));
     List<Object> pods = new ArrayList<>();
     for (PodRef p : PodRef.ALL) {
-      PodFabric.Wired w = fabric.wire(p);
+      PodFabric.Wired w = wired.get(p);
       out.put(p, new PodHandle(w.netns(), w.ip4(), ipv6 ? w.ip6() : null));
       List<Object> containers = new ArrayList<>();
       for (int port : LabCluster.PORTS) {
@@ -42,7 +44,7 @@ final class NetnsPods implements PodSource {
           "metadata", Map.of("name", p.pod(), "namespace", realNs.get(p.namespace()), "labels", Map.of("pod", p.pod())),
           "spec", Map.of("nodeName", nodeName, "terminationGracePeriodSeconds", 0, "containers", containers)));
     }
-    kubectl.ok(JSON.writeValueAsString(Map.of("apiVersion", "v1", "kind", "List", "items", pods)), "create", "-f", "-");
+    kubectl.ok(Kubectl.documents(pods), "create", "-f", "-");
     out.entrySet().parallelStream().forEach(e -> reportRunning(realNs.get(e.getKey().namespace()), e.getKey().pod(),
         e.getValue(), ipv6));
     return out;

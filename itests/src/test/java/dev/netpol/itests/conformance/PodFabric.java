@@ -38,7 +38,9 @@ final class PodFabric implements AutoCloseable {
     String ip4 = "198.19.236." + host;
     String ip6 = "fd00:198:18:236::" + Integer.toHexString(host);
     Wired w = new Wired(ref, netns, veth, ip4, ip6);
-    wired.add(w);
+    synchronized (wired) {
+      wired.add(w);
+    }
     Sh.ok("ip", "netns", "add", netns);
     Sh.ok("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns);
     Sh.ok("sysctl", "-qw", "net.ipv4.conf." + veth + ".proxy_arp=1");
