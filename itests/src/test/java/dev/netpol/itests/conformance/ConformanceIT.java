@@ -44,6 +44,12 @@ class ConformanceIT {
   private MatrixProber prober;
   private CaseRunner runner;
   private final long started = System.nanoTime();
+  /** Best effort if the JVM is stopped mid-run (Ctrl-C of the build): no node or pods left behind. */
+  private final Thread onExit = new Thread(this::closeAll, "conformance-cleanup");
+
+  ConformanceIT() {
+    Runtime.getRuntime().addShutdownHook(onExit);
+  }
 
   @TestFactory
   Stream<DynamicNode> upstreamNetworkPolicyCases() {
@@ -117,7 +123,7 @@ class ConformanceIT {
     runner = null;
   }
 
-  private void closeAll() {
+  private synchronized void closeAll() {
     closeCluster();
     for (AutoCloseable c : open) {
       try {
@@ -148,6 +154,7 @@ class ConformanceIT {
   @AfterAll
   void finish() throws IOException {
     closeAll();
+    Runtime.getRuntime().removeShutdownHook(onExit);
     report.note(String.format("total %.1f s", (System.nanoTime() - started) / 1e9));
     report.write(settings.reportDir());
     for (String line : report.passRates()) {

@@ -50,6 +50,24 @@ public final class ConformanceReport {
     return g;
   }
 
+  /** How long matching Validate steps took from their start (policy already submitted) to a matching matrix. */
+  public synchronized String stepTimes() {
+    List<Long> ms = new ArrayList<>();
+    for (CaseResult r : results) {
+      for (Mode m : Mode.values()) {
+        r.modes().get(m).steps().stream().filter(s -> s.wrong().isEmpty() && s.firstTryWrong() == 0)
+            .forEach(s -> ms.add(s.millis()));
+      }
+    }
+    if (ms.isEmpty()) {
+      return "no Validate step matched on its first try";
+    }
+    java.util.Collections.sort(ms);
+    return String.format("Validate steps that matched on the first try: %d, median %d ms, p90 %d ms, max %d ms "
+        + "(probing included)", ms.size(), ms.get(ms.size() / 2), ms.get(Math.min(ms.size() - 1, ms.size() * 9 / 10)),
+        ms.get(ms.size() - 1));
+  }
+
   public synchronized String markdown() {
     StringBuilder sb = new StringBuilder("# netpol NetworkPolicy conformance (upstream e2e cases, 9-pod model)\n\n");
     sb.append("Written ").append(Instant.now()).append(". Modes: SERVICE probes the destination's Service ClusterIP ")
@@ -57,6 +75,7 @@ public final class ConformanceReport {
     notes.forEach(n -> sb.append("- ").append(n).append('\n'));
     sb.append("\n## Pass rate\n\n");
     passRates().forEach(l -> sb.append("- ").append(l).append('\n'));
+    sb.append("- ").append(stepTimes()).append('\n');
     Map<String, List<CaseResult>> byRun = new LinkedHashMap<>();
     results.forEach(r -> byRun.computeIfAbsent(r.backend() + " / " + r.family(), k -> new ArrayList<>()).add(r));
     byRun.forEach((run, rs) -> {
