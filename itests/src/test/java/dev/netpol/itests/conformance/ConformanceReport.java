@@ -29,13 +29,23 @@ public final class ConformanceReport {
     return List.copyOf(results);
   }
 
-  /** "ebpf/ipv4/SERVICE: 46/48 passed (95.8%)", one line per group. */
+  /** "ebpf/ipv4/SERVICE: 46/48 passed (95.8%), failing #30 #46", one line per group. */
   public synchronized List<String> passRates() {
     List<String> lines = new ArrayList<>();
+    Map<String, List<String>> failing = new LinkedHashMap<>();
+    for (CaseResult r : results) {
+      for (Mode m : Mode.values()) {
+        List<String> f = failing.computeIfAbsent(r.backend() + "/" + r.family() + "/" + m, k -> new ArrayList<>());
+        if (!r.modes().get(m).passed()) {
+          f.add("#" + r.testCase().number());
+        }
+      }
+    }
     groups().forEach((key, rs) -> {
       long passed = rs.stream().filter(ModeResult::passed).count();
-      lines.add(String.format("%s: %d/%d passed (%.1f%%)", key, passed, rs.size(),
-          rs.isEmpty() ? 0.0 : 100.0 * passed / rs.size()));
+      lines.add(String.format("%s: %d/%d passed (%.1f%%)%s", key, passed, rs.size(),
+          rs.isEmpty() ? 0.0 : 100.0 * passed / rs.size(),
+          failing.get(key).isEmpty() ? "" : ", failing " + String.join(" ", failing.get(key))));
     });
     return lines;
   }

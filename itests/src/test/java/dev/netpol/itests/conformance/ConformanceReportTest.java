@@ -27,7 +27,7 @@ class ConformanceReportTest {
     report.add(new CaseResult(CaseCatalogue.byNumber(5), "ebpf", "ipv4",
         Map.of(Mode.SERVICE, new ModeResult(Mode.SERVICE, true, null, List.of(good)),
             Mode.POD, new ModeResult(Mode.POD, false, "baseline 80/TCP not all-allowed", List.of())), 800));
-    assertEquals(List.of("ebpf/ipv4/SERVICE: 1/2 passed (50.0%)", "ebpf/ipv4/POD: 1/2 passed (50.0%)"),
+    assertEquals(List.of("ebpf/ipv4/SERVICE: 1/2 passed (50.0%), failing #3", "ebpf/ipv4/POD: 1/2 passed (50.0%), failing #5"),
         report.passRates());
     report.write(dir);
     String md = Files.readString(dir.resolve("report.md"));
