@@ -135,6 +135,10 @@ class ConformanceIT {
   }
 
   private void closeCluster() {
+    if (cluster != null && cluster.forwardingRepairs > 0) {
+      report.note("IPv4 forwarding on the pods' host links was found off " + cluster.forwardingRepairs
+          + " times and switched back on (someone wrote the global net.ipv4.ip_forward, e.g. another node stopping)");
+    }
     if (prober != null) {
       prober.close();
       prober = null;

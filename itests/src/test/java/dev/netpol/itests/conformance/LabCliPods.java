@@ -60,7 +60,7 @@ final class LabCliPods implements PodSource {
       }
       String[] nn = f[0].split("/");
       if (logical.containsKey(nn[0])) {
-        out.put(new PodRef(logical.get(nn[0]), nn[1]), new PodHandle(f[1], f[3], f[4].equals("-") ? null : f[4]));
+        out.put(new PodRef(logical.get(nn[0]), nn[1]), new PodHandle(f[1], f[2], f[3], f[4].equals("-") ? null : f[4]));
       }
     }
     if (out.size() != PodRef.ALL.size()) {

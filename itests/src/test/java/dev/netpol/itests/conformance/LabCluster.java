@@ -3,6 +3,7 @@ package dev.netpol.itests.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -164,8 +165,34 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
     node.kubectl.ok(null, args.toArray(String[]::new));
   }
 
+  /**
+   * Re-enables IPv4 forwarding on the pods' host links if something switched it off: writing the
+   * global net.ipv4.ip_forward (e.g. another node on this machine stopping) resets every interface.
+   * Returns how many links had it off.
+   */
+  int ensureForwarding() {
+    int fixed = 0;
+    for (PodSource.PodHandle h : pods.values()) {
+      Path f = Path.of("/proc/sys/net/ipv4/conf", h.hostLink(), "forwarding");
+      try {
+        if (Files.exists(f) && Files.readString(f).trim().equals("0")) {
+          Files.writeString(f, "1");
+          fixed++;
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot check forwarding on " + h.hostLink(), e);
+      }
+    }
+    forwardingRepairs += fixed;
+    return fixed;
+  }
+
+  /** Host links whose IPv4 forwarding was found off (and switched back on) during the run. */
+  int forwardingRepairs;
+
   /** Back to the starting state: no policies, only the model's own labels. */
   void reset() {
+    ensureForwarding();
     deleteAllPolicies();
     addedNsLabels.forEach((ns, keys) -> {
       List<String> args = new ArrayList<>(List.of("label", "namespace", namespace(ns)));

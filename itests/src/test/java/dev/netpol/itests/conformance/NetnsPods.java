@@ -30,7 +30,7 @@ final class NetnsPods implements PodSource {
     List<Object> pods = new ArrayList<>();
     for (PodRef p : PodRef.ALL) {
       PodFabric.Wired w = wired.get(p);
-      out.put(p, new PodHandle(w.netns(), w.ip4(), ipv6 ? w.ip6() : null));
+      out.put(p, new PodHandle(w.netns(), w.hostVeth(), w.ip4(), ipv6 ? w.ip6() : null));
       List<Object> containers = new ArrayList<>();
       for (int port : LabCluster.PORTS) {
         for (Protocol proto : Protocol.values()) {

@@ -9,7 +9,7 @@ import java.util.Map;
  */
 interface PodSource extends AutoCloseable {
   /** One pod as the suite sees it: where its agent runs and its addresses (ip6 null if IPv4 only). */
-  record PodHandle(String netns, String ip4, String ip6) {}
+  record PodHandle(String netns, String hostLink, String ip4, String ip6) {}
 
   Map<PodRef, PodHandle> create(Map<String, String> realNamespaces, boolean ipv6) throws Exception;
 
