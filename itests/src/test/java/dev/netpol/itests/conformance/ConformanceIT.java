@@ -101,6 +101,7 @@ class ConformanceIT {
 
   /** Waits (up to 30 s) until every pair reaches every other on 80/TCP in each mode, and notes how long each took. */
   private void warmUp(String backend, String family, long since) {
+    cluster.ensureForwarding();
     Reachability open = Reachability.allAllowed();
     List<java.util.concurrent.CompletableFuture<String>> lines = new ArrayList<>();
     for (Mode m : Mode.values()) {
