@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** What one case did on one backend and address family, per probe mode. */
 public record CaseResult(ConformanceCase testCase, String backend, String family, Map<Mode, ModeResult> modes,
-    long millis) {
+    java.time.Instant started, long millis) {
 
   /** One Validate step in one mode: the final wrong cells (after the second try) and the first try's count. */
   public record StepResult(String what, List<Cell> wrong, int firstTryWrong, long millis, String expectedTable,

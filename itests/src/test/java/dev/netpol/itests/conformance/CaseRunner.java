@@ -49,6 +49,7 @@ final class CaseRunner {
 
   CaseResult run(ConformanceCase c) {
     long t0 = System.nanoTime();
+    java.time.Instant started = java.time.Instant.now();
     Map<Mode, List<StepResult>> steps = new EnumMap<>(Mode.class);
     Map<Mode, String> errors = new EnumMap<>(Mode.class);
     for (Mode m : Mode.values()) {
@@ -88,9 +89,9 @@ final class CaseRunner {
       boolean ok = !errors.containsKey(m) && steps.get(m).stream().allMatch(r -> r.wrong().isEmpty());
       modes.put(m, new ModeResult(m, ok, errors.get(m), List.copyOf(steps.get(m))));
     }
-    CaseResult r = new CaseResult(c, backend, family, modes, (System.nanoTime() - t0) / 1_000_000);
-    LOG.info("case #{} {} [{}/{}]: service {} pod {} in {} ms", c.number(), c.name(), backend, family,
-        verdict(modes.get(Mode.SERVICE)), verdict(modes.get(Mode.POD)), r.millis());
+    CaseResult r = new CaseResult(c, backend, family, modes, started, (System.nanoTime() - t0) / 1_000_000);
+    LOG.info("case #{} {} [{}/{}] started {}: service {} pod {} in {} ms", c.number(), c.name(), backend, family,
+        started, verdict(modes.get(Mode.SERVICE)), verdict(modes.get(Mode.POD)), r.millis());
     return r;
   }
 

@@ -91,13 +91,15 @@ public final class ConformanceReport {
     byRun.forEach((run, rs) -> {
       for (Mode m : Mode.values()) {
         sb.append("\n## ").append(run).append(" / ").append(m).append("\n\n")
-            .append("| # | block | case | result | s | first-try misses | differing cells |\n")
-            .append("|---|---|---|---|---|---|---|\n");
+            .append("| # | block | case | result | started (UTC) | s | first-try misses | differing cells |\n")
+            .append("|---|---|---|---|---|---|---|---|\n");
         for (CaseResult r : rs) {
           ModeResult mr = r.modes().get(m);
           sb.append("| ").append(r.testCase().number()).append(" | ").append(r.testCase().block())
               .append(" | ").append(r.testCase().name().replace("|", "\\|")).append(" | ")
               .append(mr.passed() ? "pass" : "**FAIL**").append(" | ")
+              .append(java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
+                  r.started().atZone(java.time.ZoneOffset.UTC).toLocalTime().withNano(0))).append(" | ")
               .append(String.format("%.1f", r.millis() / 1000.0)).append(" | ").append(mr.firstTryWrong())
               .append(" | ").append(mr.passed() ? "" : mr.differingCells(30).replace("|", "\\|")).append(" |\n");
         }
@@ -120,14 +122,15 @@ public final class ConformanceReport {
   }
 
   public synchronized String csv() {
-    StringBuilder sb = new StringBuilder("backend,family,mode,number,block,name,result,seconds,first_try_misses,"
-        + "differing_cells\n");
+    StringBuilder sb = new StringBuilder("backend,family,mode,number,block,name,result,started,seconds,"
+        + "first_try_misses,differing_cells\n");
     for (CaseResult r : results) {
       for (Mode m : Mode.values()) {
         ModeResult mr = r.modes().get(m);
         sb.append(r.backend()).append(',').append(r.family()).append(',').append(m).append(',')
             .append(r.testCase().number()).append(',').append(r.testCase().block()).append(',')
             .append(quote(r.testCase().name())).append(',').append(mr.passed() ? "pass" : "fail").append(',')
+            .append(r.started()).append(',')
             .append(String.format("%.2f", r.millis() / 1000.0)).append(',').append(mr.firstTryWrong()).append(',')
             .append(quote(mr.passed() ? "" : mr.differingCells(1000))).append('\n');
       }
