@@ -51,7 +51,11 @@ final class SharedInformers implements KubeCluster {
       }
       SharedIndexInformer<T> inf = op.runnableInformer(RESYNC_MS);
       inf.exceptionHandler((running, t) -> {
-        LOG.warn("watch {} {}: {}; retrying", type.getSimpleName(), selection, t.toString());
+        Throwable root = t;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        LOG.warn("watch {} {}: {}; retrying", type.getSimpleName(), selection, root.getMessage());
         return true;
       });
       inf.start();

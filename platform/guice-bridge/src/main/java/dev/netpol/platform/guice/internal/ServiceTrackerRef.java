@@ -21,12 +21,19 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
   private final Class<T> type;
   private final List<Consumer<Optional<T>>> listeners = new CopyOnWriteArrayList<>();
   private volatile ServiceTracker<T, T> tracker;
+  /** Listeners run here, one change after the other, after the tracker has taken the change in. */
+  private volatile java.util.concurrent.ExecutorService notifier;
 
   public ServiceTrackerRef(Class<T> type) {
     this.type = type;
   }
 
   public void open(BundleContext context) {
+    notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "netpol-service-" + type.getSimpleName());
+      t.setDaemon(true);
+      return t;
+    });
     tracker = new ServiceTracker<>(context, type, new ServiceTrackerCustomizer<T, T>() {
       @Override
       public T addingService(ServiceReference<T> reference) {
@@ -56,11 +63,31 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
     if (t != null) {
       t.close();
     }
+    java.util.concurrent.ExecutorService n = notifier;
+    if (n != null) {
+      n.shutdownNow();
+    }
   }
 
   private void notifyListeners() {
-    Optional<T> c = current();
-    listeners.forEach(l -> l.accept(c));
+    java.util.concurrent.ExecutorService n = notifier;
+    if (n == null || listeners.isEmpty()) {
+      return;
+    }
+    try {
+      n.execute(() -> {
+        Optional<T> c = current();
+        listeners.forEach(l -> {
+          try {
+            l.accept(c);
+          } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ServiceTrackerRef.class).error("listener of {} failed: {}", type.getSimpleName(), e.toString());
+          }
+        });
+      });
+    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+      // closed: the bundle is stopping
+    }
   }
 
   @Override
