@@ -1,0 +1,282 @@
+package dev.netpol.ebpf.sdk;
+
+import dev.netpol.ebpf.sdk.internal.LibBpf;
+import dev.netpol.ebpf.sdk.internal.Native;
+import dev.netpol.ebpf.sdk.internal.Structs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A BPF ELF object, opened and loaded in two phases like libbpf: {@link #open} parses the file;
+ * between open and {@link #load} the caller may set pin paths, inner maps and sizes; load
+ * creates (or reuses pinned) maps and runs every program through the verifier. A failed load
+ * throws a {@link BpfException} carrying the verifier log of the failing program.
+ *
+ * <pre>{@code
+ * try (BpfObject obj = BpfObject.open(path, BpfObjectOptions.defaults().withReusePinnedMaps(true)).load()) {
+ *     BpfProgram ingress = obj.program("netpol_ingress");
+ *     TypedMap<RuleKey, Verdict> rules = obj.map("ingress_rules").typed(RuleKey.CODEC, Verdict.CODEC);
+ * }
+ * }</pre>
+ *
+ * Closing the object closes all its program and map fds (pins and tc attachments stay).
+ */
+public final class BpfObject implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BpfObject.class);
+
+    private final Path file;
+    private final BpfObjectOptions options;
+    private final Pointer obj;
+    private final Map<String, Pointer> mapPtrs = new LinkedHashMap<>();
+    private final Map<String, Pointer> progPtrs = new LinkedHashMap<>();
+    private final Map<String, BpfMap> maps = new LinkedHashMap<>();
+    private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
+    private final Map<String, Path> pinPaths = new LinkedHashMap<>();
+    private boolean loaded;
+    private boolean closed;
+
+    private BpfObject(Path file, BpfObjectOptions options, Pointer obj) {
+        this.file = file;
+        this.options = options;
+        this.obj = obj;
+        LibBpf bpf = Native.bpf();
+        for (Pointer m = bpf.bpf_object__next_map(obj, null); m != null; m = bpf.bpf_object__next_map(obj, m)) {
+            mapPtrs.put(bpf.bpf_map__name(m), m);
+        }
+        for (Pointer p = bpf.bpf_object__next_program(obj, null); p != null;
+             p = bpf.bpf_object__next_program(obj, p)) {
+            progPtrs.put(bpf.bpf_program__name(p), p);
+        }
+    }
+
+    public static BpfObject open(Path file) {
+        return open(file, BpfObjectOptions.defaults());
+    }
+
+    /** Parses the ELF file and applies the pin options; nothing reaches the kernel yet. */
+    public static BpfObject open(Path file, BpfObjectOptions options) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("BPF object " + file + " does not exist or is not a file");
+        }
+        Pointer opts = Native.opts(Structs.OPEN_OPTS_SIZE);
+        // libbpf keeps the pointer until close: hold the string in memory owned by the object
+        Pointer pinRoot = cString(options.pinRoot().toString());
+        opts.putLong(Structs.OPEN_OPTS_PIN_ROOT_PATH, pinRoot.address());
+        Pointer obj = Native.bpf().bpf_object__open_file(file.toString(), opts);
+        if (obj == null) {
+            throw new BpfException("bpf_object__open_file", "object " + file, Native.lastErrno());
+        }
+        BpfObject o = new BpfObject(file, options, obj);
+        o.keepAlive = pinRoot;
+        try {
+            for (Map.Entry<String, Path> e : options.mapPins().entrySet()) {
+                o.setPinPath(e.getKey(), e.getValue());
+            }
+            if (options.reusePinnedMaps()) {
+                Pins pins = new Pins(options.pinRoot());
+                for (String name : o.mapPtrs.keySet()) {
+                    if (!name.contains(".") && !options.mapPins().containsKey(name)) {
+                        o.setPinPath(name, pins.path(name));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            o.close();
+            throw e;
+        }
+        return o;
+    }
+
+    private Pointer keepAlive;
+
+    private static Pointer cString(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        Pointer p = Native.allocate(b.length + 1);
+        p.put(0, b, 0, b.length);
+        return p;
+    }
+
+    // ---- before load
+
+    /** Pins (or reuses the pin of) map {@code mapName} at {@code pin} when loading. */
+    public BpfObject setPinPath(String mapName, Path pin) {
+        Pointer m = openedMap(mapName);
+        int rc = Native.bpf().bpf_map__set_pin_path(m, pin.toString());
+        BpfException.check(rc, "bpf_map__set_pin_path " + pin, describeMap(mapName));
+        pinPaths.put(mapName, pin);
+        return this;
+    }
+
+    /** Uses {@code inner} as the inner-map template of map-in-map {@code mapName}. */
+    public BpfObject setInnerMap(String mapName, BpfMap inner) {
+        int rc = Native.bpf().bpf_map__set_inner_map_fd(openedMap(mapName), inner.fd());
+        BpfException.check(rc, "bpf_map__set_inner_map_fd (" + inner.describe() + ")", describeMap(mapName));
+        return this;
+    }
+
+    /** Overrides max_entries of {@code mapName}. */
+    public BpfObject setMaxEntries(String mapName, int maxEntries) {
+        int rc = Native.bpf().bpf_map__set_max_entries(openedMap(mapName), maxEntries);
+        BpfException.check(rc, "bpf_map__set_max_entries " + maxEntries, describeMap(mapName));
+        return this;
+    }
+
+    private Pointer openedMap(String mapName) {
+        if (loaded) {
+            throw new IllegalStateException("object " + file + " is already loaded: map '" + mapName
+                    + "' can no longer be changed");
+        }
+        ensureOpen();
+        Pointer m = mapPtrs.get(mapName);
+        if (m == null) {
+            throw new IllegalArgumentException("object " + file + " has no map '" + mapName + "' (maps: "
+                    + mapPtrs.keySet() + ")");
+        }
+        return m;
+    }
+
+    private String describeMap(String name) {
+        return "map '" + name + "' of object " + file;
+    }
+
+    // ---- load
+
+    /** Creates maps and loads every program; returns this. */
+    public BpfObject load() {
+        ensureOpen();
+        if (loaded) {
+            throw new IllegalStateException("object " + file + " is already loaded");
+        }
+        if (!pinPaths.isEmpty()) {
+            for (Path p : pinPaths.values()) {
+                new Pins(p.getParent()).ensureRoot();
+            }
+        }
+        LibBpf bpf = Native.bpf();
+        Map<String, Pointer> logs = new LinkedHashMap<>();
+        for (Map.Entry<String, Pointer> e : progPtrs.entrySet()) {
+            Pointer buf = Native.allocate(options.logSize());
+            BpfException.check(bpf.bpf_program__set_log_buf(e.getValue(), buf, options.logSize()),
+                    "bpf_program__set_log_buf", "program '" + e.getKey() + "' of object " + file);
+            logs.put(e.getKey(), buf);
+        }
+        int rc = bpf.bpf_object__load(obj);
+        if (rc < 0) {
+            // libbpf retries a failed program with log level 1 into our buffer; only that one has text
+            String failed = null;
+            String log = "";
+            for (Map.Entry<String, Pointer> e : logs.entrySet()) {
+                String text = e.getValue().getString(0, options.logSize(), StandardCharsets.UTF_8);
+                if (!text.isBlank()) {
+                    failed = e.getKey();
+                    log = text;
+                }
+            }
+            String target = "object " + file + (failed == null ? "" : " (program '" + failed + "')");
+            LOG.warn("load of {} failed: {}", target, rc);
+            throw new BpfException("bpf_object__load", target, -rc, log);
+        }
+        loaded = true;
+        for (Map.Entry<String, Pointer> e : mapPtrs.entrySet()) {
+            int fd = bpf.bpf_map__fd(e.getValue());
+            if (fd >= 0) {
+                maps.put(e.getKey(), new BpfMap(fd, false, e.getKey(), pinPaths.get(e.getKey())));
+            }
+        }
+        for (Map.Entry<String, Pointer> e : progPtrs.entrySet()) {
+            int fd = bpf.bpf_program__fd(e.getValue());
+            if (fd >= 0) {
+                programs.put(e.getKey(), new BpfProgram(fd, false, e.getKey(), null));
+            }
+        }
+        LOG.info("loaded {}: programs {}, maps {}", file, programs.keySet(), maps.keySet());
+        return this;
+    }
+
+    // ---- after load
+
+    public BpfProgram program(String name) {
+        ensureLoaded();
+        BpfProgram p = programs.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("object " + file + " has no program '" + name
+                    + "' (programs: " + programs.keySet() + ")");
+        }
+        return p;
+    }
+
+    public BpfMap map(String name) {
+        ensureLoaded();
+        BpfMap m = maps.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("object " + file + " has no map '" + name + "' (maps: "
+                    + maps.keySet() + ")");
+        }
+        return m;
+    }
+
+    public List<BpfProgram> programs() {
+        ensureLoaded();
+        return new ArrayList<>(programs.values());
+    }
+
+    public List<BpfMap> maps() {
+        ensureLoaded();
+        return new ArrayList<>(maps.values());
+    }
+
+    /** Map names as written in the object (including .data/.bss/.rodata), known right after open. */
+    public List<String> mapNames() {
+        return new ArrayList<>(mapPtrs.keySet());
+    }
+
+    public List<String> programNames() {
+        return new ArrayList<>(progPtrs.keySet());
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public boolean loaded() {
+        return loaded;
+    }
+
+    private void ensureLoaded() {
+        ensureOpen();
+        if (!loaded) {
+            throw new IllegalStateException("object " + file + " is not loaded yet: call load()");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("object " + file + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        maps.values().forEach(BpfMap::markClosed);
+        programs.values().forEach(BpfProgram::markClosed);
+        Native.bpf().bpf_object__close(obj);
+        keepAlive = null;
+    }
+
+    @Override
+    public String toString() {
+        return "BPF object " + file + (loaded ? " (loaded)" : " (opened)");
+    }
+}
