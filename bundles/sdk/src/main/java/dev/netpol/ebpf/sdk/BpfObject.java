@@ -6,6 +6,7 @@ import dev.netpol.ebpf.sdk.internal.Structs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class BpfObject implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BpfObject.class);
 
+    /** The path, or "name (N bytes)" for an object opened from memory: how messages name it. */
+    private final String source;
     private final Path file;
     private final BpfObjectOptions options;
     private final Pointer obj;
@@ -43,7 +46,8 @@ public final class BpfObject implements AutoCloseable {
     private boolean loaded;
     private boolean closed;
 
-    private BpfObject(Path file, BpfObjectOptions options, Pointer obj) {
+    private BpfObject(String source, Path file, BpfObjectOptions options, Pointer obj) {
+        this.source = source;
         this.file = file;
         this.options = options;
         this.obj = obj;
@@ -74,8 +78,32 @@ public final class BpfObject implements AutoCloseable {
         if (obj == null) {
             throw new BpfException("bpf_object__open_file", "object " + file, Native.lastErrno());
         }
-        BpfObject o = new BpfObject(file, options, obj);
-        o.keepAlive = pinRoot;
+        return prepare(new BpfObject(file.toString(), file, options, obj), options, pinRoot);
+    }
+
+    /**
+     * Opens an object from its ELF bytes, e.g. a resource of the netpol-bpf jar; {@code name}
+     * names it in messages (libbpf's object_name).
+     */
+    public static BpfObject open(String name, byte[] elf, BpfObjectOptions options) {
+        Pointer opts = Native.opts(Structs.OPEN_OPTS_SIZE);
+        Pointer pinRoot = cString(options.pinRoot().toString());
+        Pointer objectName = cString(name);
+        opts.putLong(Structs.OPEN_OPTS_OBJECT_NAME, objectName.address());
+        opts.putLong(Structs.OPEN_OPTS_PIN_ROOT_PATH, pinRoot.address());
+        // libbpf reads the ELF image until load: it lives as long as the object
+        Pointer image = Native.allocate(Math.max(1, elf.length));
+        image.put(0, elf, 0, elf.length);
+        String source = name + " (" + elf.length + " bytes)";
+        Pointer obj = Native.bpf().bpf_object__open_mem(image, elf.length, opts);
+        if (obj == null) {
+            throw new BpfException("bpf_object__open_mem", "object " + source, Native.lastErrno());
+        }
+        return prepare(new BpfObject(source, null, options, obj), options, image, pinRoot, objectName);
+    }
+
+    private static BpfObject prepare(BpfObject o, BpfObjectOptions options, Pointer... keepAlive) {
+        o.keepAlive = keepAlive;
         try {
             for (Map.Entry<String, Path> e : options.mapPins().entrySet()) {
                 o.setPinPath(e.getKey(), e.getValue());
@@ -95,7 +123,13 @@ public final class BpfObject implements AutoCloseable {
         return o;
     }
 
-    private Pointer keepAlive;
+    private Pointer[] keepAlive;
+
+    /** The libbpf {@code struct bpf_object *}, for SDK classes that read its BTF. */
+    Pointer handle() {
+        ensureOpen();
+        return obj;
+    }
 
     private static Pointer cString(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
@@ -131,20 +165,20 @@ public final class BpfObject implements AutoCloseable {
 
     private Pointer openedMap(String mapName) {
         if (loaded) {
-            throw new IllegalStateException("object " + file + " is already loaded: map '" + mapName
+            throw new IllegalStateException("object " + source + " is already loaded: map '" + mapName
                     + "' can no longer be changed");
         }
         ensureOpen();
         Pointer m = mapPtrs.get(mapName);
         if (m == null) {
-            throw new IllegalArgumentException("object " + file + " has no map '" + mapName + "' (maps: "
+            throw new IllegalArgumentException("object " + source + " has no map '" + mapName + "' (maps: "
                     + mapPtrs.keySet() + ")");
         }
         return m;
     }
 
     private String describeMap(String name) {
-        return "map '" + name + "' of object " + file;
+        return "map '" + name + "' of object " + source;
     }
 
     // ---- load
@@ -153,7 +187,7 @@ public final class BpfObject implements AutoCloseable {
     public BpfObject load() {
         ensureOpen();
         if (loaded) {
-            throw new IllegalStateException("object " + file + " is already loaded");
+            throw new IllegalStateException("object " + source + " is already loaded");
         }
         if (!pinPaths.isEmpty()) {
             for (Path p : pinPaths.values()) {
@@ -165,7 +199,7 @@ public final class BpfObject implements AutoCloseable {
         for (Map.Entry<String, Pointer> e : progPtrs.entrySet()) {
             Pointer buf = Native.allocate(options.logSize());
             BpfException.check(bpf.bpf_program__set_log_buf(e.getValue(), buf, options.logSize()),
-                    "bpf_program__set_log_buf", "program '" + e.getKey() + "' of object " + file);
+                    "bpf_program__set_log_buf", "program '" + e.getKey() + "' of object " + source);
             logs.put(e.getKey(), buf);
         }
         int rc = bpf.bpf_object__load(obj);
@@ -180,7 +214,7 @@ public final class BpfObject implements AutoCloseable {
                     log = text;
                 }
             }
-            String target = "object " + file + (failed == null ? "" : " (program '" + failed + "')");
+            String target = "object " + source + (failed == null ? "" : " (program '" + failed + "')");
             LOG.warn("load of {} failed: {}", target, rc);
             throw new BpfException("bpf_object__load", target, -rc, log);
         }
@@ -197,7 +231,7 @@ public final class BpfObject implements AutoCloseable {
                 programs.put(e.getKey(), new BpfProgram(fd, false, e.getKey(), null));
             }
         }
-        LOG.info("loaded {}: programs {}, maps {}", file, programs.keySet(), maps.keySet());
+        LOG.info("loaded {}: programs {}, maps {}", source, programs.keySet(), maps.keySet());
         return this;
     }
 
@@ -207,7 +241,7 @@ public final class BpfObject implements AutoCloseable {
         ensureLoaded();
         BpfProgram p = programs.get(name);
         if (p == null) {
-            throw new IllegalArgumentException("object " + file + " has no program '" + name
+            throw new IllegalArgumentException("object " + source + " has no program '" + name
                     + "' (programs: " + programs.keySet() + ")");
         }
         return p;
@@ -217,7 +251,7 @@ public final class BpfObject implements AutoCloseable {
         ensureLoaded();
         BpfMap m = maps.get(name);
         if (m == null) {
-            throw new IllegalArgumentException("object " + file + " has no map '" + name + "' (maps: "
+            throw new IllegalArgumentException("object " + source + " has no map '" + name + "' (maps: "
                     + maps.keySet() + ")");
         }
         return m;
@@ -242,8 +276,14 @@ public final class BpfObject implements AutoCloseable {
         return new ArrayList<>(progPtrs.keySet());
     }
 
-    public Path file() {
-        return file;
+    /** The file it was opened from; empty for objects opened from memory. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** How messages name this object: its path, or "name (N bytes)". */
+    public String source() {
+        return source;
     }
 
     public boolean loaded() {
@@ -253,13 +293,13 @@ public final class BpfObject implements AutoCloseable {
     private void ensureLoaded() {
         ensureOpen();
         if (!loaded) {
-            throw new IllegalStateException("object " + file + " is not loaded yet: call load()");
+            throw new IllegalStateException("object " + source + " is not loaded yet: call load()");
         }
     }
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("object " + file + " is closed");
+            throw new IllegalStateException("object " + source + " is closed");
         }
     }
 
@@ -277,6 +317,6 @@ public final class BpfObject implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BPF object " + file + (loaded ? " (loaded)" : " (opened)");
+        return "BPF object " + source + (loaded ? " (loaded)" : " (opened)");
     }
 }

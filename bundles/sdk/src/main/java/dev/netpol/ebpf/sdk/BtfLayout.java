@@ -78,18 +78,32 @@ public final class BtfLayout {
                     Native.lastErrno());
         }
         try {
-            int id = bpf.btf__find_by_name_kind(btf, structName, KIND_STRUCT);
-            if (id < 0) {
-                throw new BpfException("btf__find_by_name_kind", "struct " + structName + " in " + objectFile, -id);
-            }
-            Pointer type = bpf.btf__type_by_id(btf, id);
-            int size = type.getInt(8);
-            List<Member> members = new ArrayList<>();
-            collect(bpf, btf, type, 0, "struct " + structName + " in " + objectFile, members);
-            return new Struct(structName, size, members);
+            return read(btf, structName, "struct " + structName + " in " + objectFile);
         } finally {
             bpf.btf__free(btf);
         }
+    }
+
+    /** The layout of {@code struct structName} in the BTF of an opened (or loaded) object. */
+    public static Struct struct(BpfObject object, String structName) {
+        Pointer btf = Native.bpf().bpf_object__btf(object.handle());
+        if (btf == null) {
+            throw new IllegalArgumentException("object " + object.source() + " has no BTF (compile with clang -g)");
+        }
+        return read(btf, structName, "struct " + structName + " in " + object.source());
+    }
+
+    private static Struct read(Pointer btf, String structName, String where) {
+        LibBpf bpf = Native.bpf();
+        int id = bpf.btf__find_by_name_kind(btf, structName, KIND_STRUCT);
+        if (id < 0) {
+            throw new BpfException("btf__find_by_name_kind", where, -id);
+        }
+        Pointer type = bpf.btf__type_by_id(btf, id);
+        int size = type.getInt(8);
+        List<Member> members = new ArrayList<>();
+        collect(bpf, btf, type, 0, where, members);
+        return new Struct(structName, size, members);
     }
 
     private static void collect(LibBpf bpf, Pointer btf, Pointer type, int baseOffset, String where,

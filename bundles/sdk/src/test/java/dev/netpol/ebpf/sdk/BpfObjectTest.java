@@ -49,6 +49,19 @@ class BpfObjectTest {
     }
 
     @Test
+    void loadsFromMemoryLikeFromAFile() throws Exception {
+        byte[] elf = Files.readAllBytes(TestObjects.sdkTest());
+        try (BpfObject obj = BpfObject.open("sdk_test.o", elf, BpfObjectOptions.defaults()).load()) {
+            assertEquals(TestRunTest.TC_ACT_SHOT,
+                    obj.program("tc_drop").testRun(Packets.ipv4Udp("198.18.10.1", "198.18.10.2"), 1).retval());
+            assertEquals(5, obj.programs().size());
+        }
+        BpfException e = assertThrows(BpfException.class,
+                () -> BpfObject.open("junk", new byte[] {1, 2, 3}, BpfObjectOptions.defaults()));
+        assertTrue(e.getMessage().startsWith("bpf_object__open_mem on object junk (3 bytes): "), e.getMessage());
+    }
+
+    @Test
     void openingGarbageNamesTheFileAndErrno(@TempDir Path dir) throws Exception {
         Path junk = Files.write(dir.resolve("junk.o"), new byte[] {1, 2, 3, 4});
         BpfException e = assertThrows(BpfException.class, () -> BpfObject.open(junk));

@@ -47,6 +47,16 @@ class BtfLayoutTest {
     }
 
     @Test
+    void readsTheBtfOfAnObjectOpenedFromMemory() throws Exception {
+        byte[] elf = java.nio.file.Files.readAllBytes(TestObjects.sdkTest());
+        try (BpfObject obj = BpfObject.open("sdk_test", elf, BpfObjectOptions.defaults())) {
+            assertEquals(BtfLayout.struct(TestObjects.sdkTest(), "layout_probe"), BtfLayout.struct(obj, "layout_probe"));
+            assertEquals("sdk_test (" + elf.length + " bytes)", obj.source());
+            assertTrue(obj.file().isEmpty());
+        }
+    }
+
+    @Test
     void missingStructIsENOENT() {
         BpfException e = assertThrows(BpfException.class, () -> BtfLayout.struct(TestObjects.sdkTest(), "no_such"));
         assertEquals("ENOENT", e.errnoName());

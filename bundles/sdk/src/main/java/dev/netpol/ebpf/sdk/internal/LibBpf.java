@@ -20,6 +20,8 @@ public interface LibBpf {
     // objects
     Pointer bpf_object__open_file(String path, Pointer opts);
 
+    Pointer bpf_object__open_mem(Pointer objBuf, @size_t long objBufSize, Pointer opts);
+
     int bpf_object__load(Pointer obj);
 
     void bpf_object__close(Pointer obj);

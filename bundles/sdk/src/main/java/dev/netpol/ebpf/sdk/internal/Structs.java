@@ -9,6 +9,7 @@ public final class Structs {
 
     /** struct bpf_object_open_opts (80 bytes). */
     public static final int OPEN_OPTS_SIZE = 80;
+    public static final int OPEN_OPTS_OBJECT_NAME = 8;
     public static final int OPEN_OPTS_PIN_ROOT_PATH = 24;
 
     /** struct bpf_tc_hook (24 bytes): sz, ifindex, attach_point, parent. */
