@@ -78,6 +78,23 @@ struct {
 	__array(values, struct verdict_set);
 } verdict_sets SEC(".maps");
 
+/* Per-set LPM tries swapped in by userspace; each trie is sized by userspace (LPM inner maps
+ * need not match the template's max_entries). */
+struct deny_set {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(key_size, sizeof(struct lpm_v4_key));
+	__uint(value_size, sizeof(__u32));
+	__uint(max_entries, 16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct deny_set);
+} deny_sets SEC(".maps");
+
 static __always_inline void count(__u32 slot)
 {
 	__u64 one = 1, *v = bpf_map_lookup_elem(&counters, &slot);
@@ -143,6 +160,26 @@ int tc_inner_verdict(struct __sk_buff *skb)
 		return TC_ACT_UNSPEC;
 	verdict = bpf_map_lookup_elem(inner, &zero);
 	return verdict ? *verdict : TC_ACT_UNSPEC;
+}
+
+/* Drops IPv4 packets whose source is in the trie installed at deny_sets[0]. */
+SEC("tc")
+int tc_deny_set(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	struct lpm_v4_key key = { .prefixlen = 32 };
+	__u32 zero = 0;
+	void *trie;
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	trie = bpf_map_lookup_elem(&deny_sets, &zero);
+	if (!trie)
+		return TC_ACT_OK;
+	__builtin_memcpy(key.addr, &ip->saddr, 4);
+	return bpf_map_lookup_elem(trie, &key) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "GPL";

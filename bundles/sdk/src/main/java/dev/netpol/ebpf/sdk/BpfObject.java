@@ -189,12 +189,17 @@ public final class BpfObject implements AutoCloseable {
         if (loaded) {
             throw new IllegalStateException("object " + source + " is already loaded");
         }
-        if (!pinPaths.isEmpty()) {
-            for (Path p : pinPaths.values()) {
-                new Pins(p.getParent()).ensureRoot();
+        LibBpf bpf = Native.bpf();
+        // pin paths set by us or by LIBBPF_PIN_BY_NAME in the C source: libbpf does not mkdir
+        for (Map.Entry<String, Pointer> e : mapPtrs.entrySet()) {
+            String pin = bpf.bpf_map__pin_path(e.getValue());
+            if (pin != null) {
+                pinPaths.put(e.getKey(), Path.of(pin));
             }
         }
-        LibBpf bpf = Native.bpf();
+        for (Path p : pinPaths.values()) {
+            new Pins(p.getParent()).ensureRoot();
+        }
         Map<String, Pointer> logs = new LinkedHashMap<>();
         for (Map.Entry<String, Pointer> e : progPtrs.entrySet()) {
             Pointer buf = Native.allocate(options.logSize());

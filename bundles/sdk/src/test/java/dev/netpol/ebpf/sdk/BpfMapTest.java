@@ -154,6 +154,39 @@ class BpfMapTest {
     }
 
     @Test
+    void lpmTriesOfAnySizeSwapIntoAnArrayOfMaps() {
+        BpfMap outer = obj.map("deny_sets");
+        BpfProgram prog = obj.program("tc_deny_set");
+        byte[] from7 = Packets.ipv4Udp("198.18.10.7", "198.18.10.2");
+        byte[] from9 = Packets.ipv4Udp("198.18.10.9", "198.18.10.2");
+        byte[] slot = Codecs.u32("i").encode(0);
+        // the template in the object has max_entries 16; these tries are sized freely
+        try (BpfMap first = BpfMap.create(MapType.LPM_TRIE, 8, 4, 4096, 1, "nps_set1");
+             BpfMap second = BpfMap.create(MapType.LPM_TRIE, 8, 4, 2, 1, "nps_set2")) {
+            first.typed(LpmV4Key.CODEC, Codecs.u32("v")).put(new LpmV4Key(32, "198.18.10.7"), 1);
+            second.typed(LpmV4Key.CODEC, Codecs.u32("v")).put(new LpmV4Key(32, "198.18.10.9"), 1);
+            outer.putInnerMap(slot, first);
+            assertEquals(TestRunTest.TC_ACT_SHOT, prog.testRun(from7, 1).retval());
+            assertEquals(TestRunTest.TC_ACT_OK, prog.testRun(from9, 1).retval());
+            outer.putInnerMap(slot, second);
+            assertEquals(TestRunTest.TC_ACT_OK, prog.testRun(from7, 1).retval());
+            assertEquals(TestRunTest.TC_ACT_SHOT, prog.testRun(from9, 1).retval());
+            // key and value sizes must match the template
+            try (BpfMap wider = BpfMap.create(MapType.LPM_TRIE, 20, 4, 16, 1, "nps_set3")) {
+                BpfException e = assertThrows(BpfException.class, () -> outer.putInnerMap(slot, wider));
+                assertEquals("EINVAL", e.errnoName());
+                assertTrue(e.getMessage().contains("map 'deny_sets'"), e.getMessage());
+            }
+            // LPM tries need BPF_F_NO_PREALLOC; the kernel refuses one without
+            BpfException noPrealloc = assertThrows(BpfException.class,
+                    () -> BpfMap.create(MapType.LPM_TRIE, 8, 4, 16, 0, "nps_set4"));
+            assertEquals("EINVAL", noPrealloc.errnoName());
+            assertTrue(noPrealloc.getMessage().startsWith("bpf_map_create on new LPM_TRIE map 'nps_set4'"),
+                    noPrealloc.getMessage());
+        }
+    }
+
+    @Test
     void standaloneOuterMapWithTemplate() {
         Codec<Integer> u32 = Codecs.u32("i");
         try (BpfMap template = BpfMap.create(MapType.HASH, 4, 4, 8, 0, "nps_tpl");

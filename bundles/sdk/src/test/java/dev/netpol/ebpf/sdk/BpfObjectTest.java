@@ -16,7 +16,7 @@ class BpfObjectTest {
     @Test
     void loadsEveryProgramAndMapThroughTheVerifier() {
         try (BpfObject obj = BpfObject.open(TestObjects.sdkTest()).load()) {
-            assertEquals(List.of("tc_pass", "tc_drop", "tc_deny_lpm", "tc_emit", "tc_inner_verdict"),
+            assertEquals(List.of("tc_pass", "tc_drop", "tc_deny_lpm", "tc_emit", "tc_inner_verdict", "tc_deny_set"),
                     obj.programs().stream().map(BpfProgram::name).toList());
             for (BpfProgram p : obj.programs()) {
                 assertTrue(p.id() > 0 && p.fd() > 0, p.describe());
@@ -54,7 +54,7 @@ class BpfObjectTest {
         try (BpfObject obj = BpfObject.open("sdk_test.o", elf, BpfObjectOptions.defaults()).load()) {
             assertEquals(TestRunTest.TC_ACT_SHOT,
                     obj.program("tc_drop").testRun(Packets.ipv4Udp("198.18.10.1", "198.18.10.2"), 1).retval());
-            assertEquals(5, obj.programs().size());
+            assertEquals(6, obj.programs().size());
         }
         BpfException e = assertThrows(BpfException.class,
                 () -> BpfObject.open("junk", new byte[] {1, 2, 3}, BpfObjectOptions.defaults()));

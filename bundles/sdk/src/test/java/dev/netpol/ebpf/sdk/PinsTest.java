@@ -81,6 +81,21 @@ class PinsTest {
     }
 
     @Test
+    void pinByNameMapsLandUnderThePinRoot() {
+        Pins root = new Pins(bpffs.mount.resolve("byname/deeper")); // created by load, not by us
+        BpfObjectOptions opts = BpfObjectOptions.defaults().withPinRoot(root.root());
+        try (BpfObject obj = BpfObject.open(TestObjects.compile("pinned"), opts).load()) {
+            assertTrue(root.exists("shared_state"));
+            assertEquals(root.path("shared_state"), obj.map("shared_state").pinnedAt().orElseThrow());
+            obj.program("tc_touch").testRun(Packets.ipv4Udp("198.18.10.1", "198.18.10.2"), 1);
+        }
+        try (BpfMap reopened = BpfMap.openPinned(root.path("shared_state"))) {
+            assertEquals(2, Codecs.u32("v").decode(reopened.get(Codecs.u32("k").encode(1)).orElseThrow()));
+        }
+        new Pins(bpffs.mount.resolve("byname")).removeAll();
+    }
+
+    @Test
     void explicitMapPinPath() {
         Pins pins = bpffs.pins("explicit");
         Path where = pins.path("my_counters");

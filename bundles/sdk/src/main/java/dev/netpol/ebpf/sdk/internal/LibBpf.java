@@ -44,6 +44,8 @@ public interface LibBpf {
 
     int bpf_map__set_pin_path(Pointer map, String path);
 
+    String bpf_map__pin_path(Pointer map);
+
     int bpf_map__set_inner_map_fd(Pointer map, int fd);
 
     int bpf_map__set_max_entries(Pointer map, int maxEntries);
