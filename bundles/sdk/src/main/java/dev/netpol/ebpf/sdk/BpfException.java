@@ -43,6 +43,10 @@ public class BpfException extends RuntimeException {
 
     private static String describe(int errno) {
         try {
+            if (errno >= 4000 && errno < 4100) {
+                jnr.ffi.Pointer buf = Native.allocate(128);
+                return Native.bpf().libbpf_strerror(errno, buf, 128) == 0 ? buf.getString(0) : null;
+            }
             return Native.libc().strerror(errno);
         } catch (RuntimeException | LinkageError e) {
             return null;

@@ -1,9 +1,14 @@
 package dev.netpol.ebpf.sdk;
 
+import dev.netpol.ebpf.sdk.internal.Native;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Codecs for scalar keys and values: {@code __u32}, {@code __u64}, {@code __u8[n]}. */
+/**
+ * Codecs for scalar keys and values ({@code __u32}, {@code __u64}, {@code __u8[n]}) and the
+ * per-CPU value wrapper.
+ */
 public final class Codecs {
     private Codecs() {}
 
@@ -46,6 +51,56 @@ public final class Codecs {
             }
             public List<Field> fields() { return List.of(new Field(name, 0, size)); }
             public String toString() { return "u8[" + size + "] " + name; }
+        };
+    }
+
+    /** Possible CPUs of this machine: the number of value slots of a per-CPU map. */
+    public static int possibleCpus() {
+        return Native.bpf().libbpf_num_possible_cpus();
+    }
+
+    /**
+     * Values of a per-CPU map (PERCPU_HASH/ARRAY, LRU_PERCPU_HASH): one {@code slot} value per
+     * possible CPU, each in an 8-byte aligned slot. Writes need exactly {@link #possibleCpus()}
+     * values.
+     */
+    public static <T> Codec<List<T>> perCpu(Codec<T> slot) {
+        int cpus = possibleCpus();
+        int stride = (slot.size() + 7) & ~7;
+        return new Codec<>() {
+            public int size() { return stride * cpus; }
+            public void write(List<T> values, ByteBuffer out) {
+                if (values.size() != cpus) {
+                    throw new IllegalArgumentException("per-CPU " + slot + ": " + values.size()
+                            + " values for " + cpus + " possible CPUs");
+                }
+                int base = out.position();
+                for (int i = 0; i < cpus; i++) {
+                    out.position(base + i * stride);
+                    slot.write(values.get(i), out);
+                }
+                out.position(base + stride * cpus);
+            }
+            public List<T> read(ByteBuffer in) {
+                int base = in.position();
+                List<T> out = new ArrayList<>(cpus);
+                for (int i = 0; i < cpus; i++) {
+                    in.position(base + i * stride);
+                    out.add(slot.read(in));
+                }
+                in.position(base + stride * cpus);
+                return out;
+            }
+            public List<Field> fields() {
+                List<Field> f = new ArrayList<>();
+                for (int i = 0; i < cpus; i++) {
+                    for (Field x : slot.fields()) {
+                        f.add(new Field(x.name() + "[cpu" + i + "]", i * stride + x.offset(), x.size()));
+                    }
+                }
+                return f;
+            }
+            public String toString() { return "per-CPU " + slot; }
         };
     }
 }

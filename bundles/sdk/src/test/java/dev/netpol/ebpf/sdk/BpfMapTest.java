@@ -187,6 +187,23 @@ class BpfMapTest {
     }
 
     @Test
+    void perCpuValuesOneSlotPerCpu() {
+        int cpus = Codecs.possibleCpus();
+        assertTrue(cpus >= 1);
+        try (BpfMap m = BpfMap.create(MapType.PERCPU_ARRAY, 4, 4, 2, 0, "nps_percpu")) {
+            assertEquals(8 * cpus, m.valueBufferSize());
+            TypedMap<Integer, List<Integer>> t = m.typed(Codecs.u32("i"), Codecs.perCpu(Codecs.u32("count")));
+            List<Integer> values = IntStream.range(0, cpus).map(i -> 10 + i).boxed().toList();
+            t.put(1, values);
+            assertEquals(values, t.get(1).orElseThrow());
+            assertEquals(values, t.entries().get(1));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.typed(Codecs.u32("i"), Codecs.u32("count")));
+            assertTrue(e.getMessage().contains("per-CPU"), e.getMessage());
+        }
+    }
+
+    @Test
     void standaloneOuterMapWithTemplate() {
         Codec<Integer> u32 = Codecs.u32("i");
         try (BpfMap template = BpfMap.create(MapType.HASH, 4, 4, 8, 0, "nps_tpl");

@@ -67,7 +67,9 @@ class BpfObjectTest {
         BpfException e = assertThrows(BpfException.class, () -> BpfObject.open(junk));
         assertEquals("bpf_object__open_file", e.operation());
         assertTrue(e.getMessage().contains(junk.toString()), e.getMessage());
-        assertTrue(e.errno() > 0 && e.errnoName().startsWith("E"), e.getMessage());
+        // libbpf sets errno to its own LIBBPF_ERRNO__FORMAT (4001) for a file that is not ELF
+        assertEquals("LIBBPF_ERRNO__FORMAT", e.errnoName(), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": LIBBPF_ERRNO__FORMAT (BPF object format invalid)"), e.getMessage());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> BpfObject.open(dir.resolve("missing.o")));
         assertTrue(missing.getMessage().contains("missing.o"));

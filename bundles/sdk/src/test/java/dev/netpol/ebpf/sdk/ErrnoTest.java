@@ -14,6 +14,7 @@ class ErrnoTest {
         assertEquals("EOPNOTSUPP", ErrnoNames.name(95));
         assertEquals("ENOTSUPP", ErrnoNames.name(524));
         assertEquals("E9999", ErrnoNames.name(9999));
+        assertEquals("LIBBPF_ERRNO__FORMAT", ErrnoNames.name(4001));
     }
 
     @Test

@@ -146,6 +146,11 @@ public final class ErrnoNames {
         if (e < NAMES.length && NAMES[e] != null) {
             return NAMES[e];
         }
+        String[] libbpf = {"LIBELF", "FORMAT", "KVERSION", "ENDIAN", "INTERNAL", "RELOC", "LOAD", "VERIFY",
+            "PROG2BIG", "KVER", "PROGTYPE", "WRNGPID", "INVSEQ", "NLPARSE"};
+        if (e >= 4000 && e < 4000 + libbpf.length) {
+            return "LIBBPF_ERRNO__" + libbpf[e - 4000]; // libbpf's own codes, e.g. for a bad ELF file
+        }
         switch (e) {
             case 512: return "ERESTARTSYS";
             case 524: return "ENOTSUPP";

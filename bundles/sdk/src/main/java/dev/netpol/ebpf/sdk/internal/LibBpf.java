@@ -17,6 +17,8 @@ public interface LibBpf {
 
     int libbpf_num_possible_cpus();
 
+    int libbpf_strerror(int err, Pointer buf, @size_t long size);
+
     // objects
     Pointer bpf_object__open_file(String path, Pointer opts);
 
