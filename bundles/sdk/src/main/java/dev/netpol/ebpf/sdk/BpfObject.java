@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * Closing the object closes all its program and map fds (pins and tc attachments stay).
+ * Not thread-safe while opening/loading; the {@link BpfMap} and {@link BpfProgram} handles it
+ * hands out may be used from any thread.
  */
 public final class BpfObject implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BpfObject.class);
@@ -43,6 +45,8 @@ public final class BpfObject implements AutoCloseable {
     private final Map<String, BpfMap> maps = new LinkedHashMap<>();
     private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
     private final Map<String, Path> pinPaths = new LinkedHashMap<>();
+    /** Native memory libbpf points into until close (ELF image, option strings). */
+    private Pointer[] keepAlive;
     private boolean loaded;
     private boolean closed;
 
@@ -122,8 +126,6 @@ public final class BpfObject implements AutoCloseable {
         }
         return o;
     }
-
-    private Pointer[] keepAlive;
 
     /** The libbpf {@code struct bpf_object *}, for SDK classes that read its BTF. */
     Pointer handle() {
