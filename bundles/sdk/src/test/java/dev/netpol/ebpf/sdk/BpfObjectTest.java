@@ -49,6 +49,32 @@ class BpfObjectTest {
     }
 
     @Test
+    void innerMapTemplateAndSizesAreSetBetweenOpenAndLoad() {
+        Codec<Integer> u32 = Codecs.u32("i");
+        byte[] packet = Packets.ipv4Udp("198.18.10.1", "198.18.10.2");
+        try (BpfMap template = BpfMap.create(MapType.HASH, 4, 4, 8, 0, "nps_tpl");
+             BpfObject obj = BpfObject.open(TestObjects.compile("outer"))) {
+            obj.setInnerMap("outer", template).setMaxEntries("outer", 64).load();
+            assertEquals(64, obj.map("outer").info().maxEntries());
+            assertThrows(IllegalStateException.class, () -> obj.setMaxEntries("outer", 8));
+            try (BpfMap inner = BpfMap.create(MapType.HASH, 4, 4, 8, 0, "nps_inner")) {
+                inner.put(u32.encode(0), u32.encode(TestRunTest.TC_ACT_SHOT));
+                obj.map("outer").putInnerMap(u32.encode(0), inner);
+            }
+            // the outer map holds the inner map after our fd is gone
+            assertEquals(TestRunTest.TC_ACT_SHOT, obj.program("tc_outer").testRun(packet, 1).retval());
+        }
+        try (BpfObject noTemplate = BpfObject.open(TestObjects.compile("outer"))) {
+            BpfException e = assertThrows(BpfException.class, noTemplate::load);
+            assertEquals("bpf_object__load", e.operation());
+        }
+        try (BpfObject obj = BpfObject.open(TestObjects.compile("outer"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> obj.setMaxEntries("nope", 1));
+            assertTrue(e.getMessage().contains("no map 'nope'") && e.getMessage().contains("[outer]"), e.getMessage());
+        }
+    }
+
+    @Test
     void loadsFromMemoryLikeFromAFile() throws Exception {
         byte[] elf = Files.readAllBytes(TestObjects.sdkTest());
         try (BpfObject obj = BpfObject.open("sdk_test.o", elf, BpfObjectOptions.defaults()).load()) {
