@@ -166,6 +166,9 @@ class KubectlTest {
     JsonNode pod = json(k.run("get", "pod", "-n", "sel", "web-1", "-o", "json"));
     assertEquals("Pending", pod.at("/status/phase").asText(), "status in a create body is ignored");
     assertTrue(k.run("describe", "pod", "-n", "sel", "web-1").ok().out().contains("node-1"));
+    String table = k.run("get", "pods", "-n", "sel", "-o", "wide").ok().out();
+    assertTrue(table.lines().findFirst().orElseThrow().matches("NAME +READY +STATUS +RESTARTS +AGE +IP +NODE.*"), table);
+    assertTrue(table.lines().anyMatch(l -> l.matches("web-1 +0/1 +Pending +0 +\\S+ +<none> +node-1.*")), table);
   }
 
   private static String names(String... args) throws Exception {
@@ -267,6 +270,9 @@ class KubectlTest {
     k.apply("apiVersion: policy.netpol.dev/v1alpha1\nkind: PolicyEndpoint\nmetadata:\n  name: pe\n  namespace: crd\n"
         + "spec:\n  podSelector: {}\nstatus:\n  ignored: true\n").ok();
     assertEquals("", k.run("get", "pe", "-n", "crd", "pe", "-o", "jsonpath={.status}").ok().out());
+    String table = k.run("get", "pe", "-n", "crd").ok().out();
+    assertTrue(table.startsWith("NAME   POD-SELECTOR   AGE"), table);
+    assertTrue(table.contains("pe     {}"), table);
     k.run("patch", "policyendpoints", "-n", "crd", "pe", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"ok\":true}}").ok();
     assertEquals("{\"ok\":true}", k.run("get", "pe", "-n", "crd", "pe", "-o", "jsonpath={.status}").ok().out());
     k.run("delete", "namespace", "crd").ok();

@@ -1,5 +1,6 @@
 package dev.netpol.apiserver.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One HTTP streaming watch: newline-delimited JSON watch events over a chunked 200 response. Objects that enter
@@ -21,8 +23,12 @@ final class WatchStream {
   private final String namespace;
   private final LabelSelector labels;
   private final FieldSelector fields;
+  private final Function<ObjectNode, JsonNode> render;
 
-  WatchStream(ObjectStore store, ResourceType type, String namespace, LabelSelector labels, FieldSelector fields) {
+  /** render turns a stored object into what the event carries (the object itself, or a one-row Table). */
+  WatchStream(ObjectStore store, ResourceType type, String namespace, LabelSelector labels, FieldSelector fields,
+      Function<ObjectNode, JsonNode> render) {
+    this.render = render;
     this.store = store;
     this.type = type;
     this.namespace = namespace;
@@ -103,11 +109,7 @@ final class WatchStream {
     } else {
       return;
     }
-    write(out, Json.object().put("type", type).set("object", ResourceService.present(type(), e.object())));
-  }
-
-  private ResourceType type() {
-    return type;
+    write(out, Json.object().put("type", type).set("object", render.apply(e.object())));
   }
 
   private static void write(OutputStream out, ObjectNode event) throws IOException {
