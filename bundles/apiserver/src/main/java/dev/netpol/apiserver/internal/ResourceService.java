@@ -113,8 +113,8 @@ public final class ResourceService {
     if ((name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty()) {
       meta.put("name", generateName + randomSuffix());
     }
-    if (t.hasStatus()) {
-      obj.remove("status");
+    if (t.hasStatus() && t != ResourceRegistry.NODES) {
+      obj.remove("status"); // as the real strategies do; nodes are registered with their status by the kubelet
     }
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", Json.now());
