@@ -136,7 +136,22 @@ public final class ResourceService {
 
   /** PUT of the object (status false) or of its status subresource. */
   public Result update(ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun) {
-    return update(t, ns, name, body, status, dryRun, Json.text(body, "metadata", "resourceVersion"));
+    String rv = Json.text(body, "metadata", "resourceVersion");
+    if (rv != null && !rv.isEmpty()) {
+      return update(t, ns, name, body, status, dryRun, rv);
+    }
+    // unconditional update: still guard the read-modify-write (status carried over) against concurrent writers
+    for (int attempt = 0; ; attempt++) {
+      ObjectNode old = store.get(t, ns, name);
+      String oldRv = old == null ? null : Json.text(old, "metadata", "resourceVersion");
+      try {
+        return update(t, ns, name, body, status, dryRun, oldRv);
+      } catch (ApiException e) {
+        if (!e.reason().equals("Conflict") || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   private Result update(ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun, String expectedRv) {
