@@ -211,4 +211,30 @@ class Fabric8ClientTest {
     }
     assertNull(pes.withName("np-abcde").get(), "the PolicyEndpoint went with its owner");
   }
+
+  @Test
+  void concurrentPatchesAreNotLost() throws Exception {
+    namespace("f8-race");
+    client.configMaps().inNamespace("f8-race").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("cm").endMetadata().build()).create();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < 25; i++) {
+            client.configMaps().inNamespace("f8-race").withName("cm").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"data\":{\"k" + thread + "-" + i + "\":\"v\"}}");
+          }
+        }));
+      }
+      for (var f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(100, client.configMaps().inNamespace("f8-race").withName("cm").get().getData().size());
+  }
 }
