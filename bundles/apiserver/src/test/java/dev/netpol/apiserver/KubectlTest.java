@@ -77,7 +77,7 @@ class KubectlTest {
   void versionAndDiscovery() {
     assertTrue(k.run("version").ok().out().contains("Server Version: v1.32.0"));
     String resources = k.run("api-resources").ok().out();
-    for (String r : new String[] {"networkpolicies", "endpointslices", "customresourcedefinitions", "pods", "services"}) {
+    for (String r : new String[] {"networkpolicies", "endpointslices", "customresourcedefinitions", "pods", "services", "leases"}) {
       assertTrue(resources.contains(r), r);
     }
     assertTrue(k.run("get", "--raw", "/readyz").ok().out().contains("ok"));
