@@ -127,7 +127,8 @@ public final class ApiHandler implements HttpHandler {
         case "GET" -> {
           if (rp.watchPath() || "true".equals(query.get("watch")) || "1".equals(query.get("watch"))) {
             long timeout = query.containsKey("timeoutSeconds") ? Long.parseLong(query.get("timeoutSeconds")) : DEFAULT_WATCH_SECONDS;
-            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout, stopping);
+            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout,
+                "true".equals(query.get("allowWatchBookmarks")), stopping);
           } else {
             ObjectNode list = service.list(t, ns, labels, fields);
             if (TableConverter.wanted(ex.getRequestHeaders().getFirst("Accept"))) {
@@ -151,7 +152,8 @@ public final class ApiHandler implements HttpHandler {
     if (rp.watchPath()) {
       FieldSelector byName = FieldSelector.parse("metadata.name=" + rp.name());
       long timeout = query.containsKey("timeoutSeconds") ? Long.parseLong(query.get("timeoutSeconds")) : DEFAULT_WATCH_SECONDS;
-      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout, stopping);
+      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout,
+                "true".equals(query.get("allowWatchBookmarks")), stopping);
       return;
     }
     switch (method) {

@@ -36,8 +36,15 @@ final class WatchStream {
     this.fields = fields;
   }
 
-  /** Streams until the client goes away, timeoutSeconds pass, or stopping says so. */
-  void serve(HttpExchange ex, String resourceVersion, long timeoutSeconds, BooleanSupplier stopping) throws IOException {
+  /** How often an idle watch that allows bookmarks gets one; also how a vanished client is noticed. */
+  static final long BOOKMARK_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /**
+   * Streams until the client goes away, timeoutSeconds pass, or stopping says so. With bookmarks allowed, an idle
+   * watch gets a BOOKMARK with the current resourceVersion every few seconds.
+   */
+  void serve(HttpExchange ex, String resourceVersion, long timeoutSeconds, boolean bookmarks, BooleanSupplier stopping)
+      throws IOException {
     Long fromRv = null;
     if (resourceVersion != null && !resourceVersion.isEmpty() && !resourceVersion.equals("0")) {
       try {
@@ -74,10 +81,22 @@ final class WatchStream {
         send(out, e);
       }
       out.flush();
+      long lastWrite = System.nanoTime();
       while (!stopping.getAsBoolean() && System.nanoTime() < deadline) {
         StoreEvent e = queue.poll(500, TimeUnit.MILLISECONDS);
         if (e != null) {
           send(out, e);
+          lastWrite = System.nanoTime();
+        } else if (bookmarks && System.nanoTime() - lastWrite > BOOKMARK_NANOS) {
+          // events are queued under the store lock before the counter is readable, so an empty queue after
+          // reading it means nothing up to rv is pending
+          long rv = store.resourceVersion();
+          if (queue.isEmpty()) {
+            ObjectNode marker = Json.object().put("kind", type.kind()).put("apiVersion", type.apiVersion());
+            marker.putObject("metadata").put("resourceVersion", Long.toString(rv));
+            write(out, Json.object().put("type", "BOOKMARK").set("object", marker));
+          }
+          lastWrite = System.nanoTime();
         }
       }
     } catch (InterruptedException e) {
