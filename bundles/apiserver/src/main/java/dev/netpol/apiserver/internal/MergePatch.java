@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -23,9 +22,7 @@ public final class MergePatch {
       return patch.deepCopy();
     }
     ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.object();
-    Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : patch.properties()) {
       if (e.getValue().isNull()) {
         result.remove(e.getKey());
       } else {
@@ -48,9 +45,7 @@ public final class MergePatch {
       return stripDirectives(patch);
     }
     ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.object();
-    Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : patch.properties()) {
       String key = e.getKey();
       if (key.startsWith("$deleteFromPrimitiveList/")) {
         String field = key.substring("$deleteFromPrimitiveList/".length());
@@ -141,7 +136,7 @@ public final class MergePatch {
   public static JsonNode stripDirectives(JsonNode n) {
     if (n.isObject()) {
       ObjectNode out = Json.object();
-      n.fields().forEachRemaining(e -> {
+      n.properties().forEach(e -> {
         if (!e.getKey().startsWith("$")) {
           out.set(e.getKey(), stripDirectives(e.getValue()));
         }

@@ -51,7 +51,7 @@ public final class ResourceService {
   /** A copy of obj as served by type t (apiVersion and kind set). */
   public static ObjectNode present(ResourceType t, ObjectNode obj) {
     ObjectNode out = Json.object().put("apiVersion", t.apiVersion()).put("kind", t.kind());
-    obj.fields().forEachRemaining(e -> {
+    obj.properties().forEach(e -> {
       if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
         out.set(e.getKey(), e.getValue().deepCopy());
       }
