@@ -36,7 +36,7 @@ class PolicyControllerTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    try (var in = PolicyEndpoint.class.getResourceAsStream("/crd/policyendpoints.policy.netpol.dev.yaml")) {
+    try (var in = PolicyEndpoint.class.getResourceAsStream(PolicyEndpoint.CRD_RESOURCE)) {
       client.apiextensions().v1().customResourceDefinitions()
           .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
     }
