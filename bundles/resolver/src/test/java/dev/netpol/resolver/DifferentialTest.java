@@ -91,6 +91,50 @@ class DifferentialTest {
       }
     }
     checkServiceEntriesAreSound(c, ref, all);
+    checkClusterIpPacketsAreSound(c, ref, agent, live);
+  }
+
+  /**
+   * Packets to a ClusterIP, as the egress hook sees them before DNAT: if the PolicyEndpoints pass
+   * one, the spec must allow the source to reach every backend that serves the port.
+   */
+  void checkClusterIpPacketsAreSound(RandomCluster c, ReferenceEvaluator ref, AgentEvaluator agent, List<Pod> live) {
+    if (live.isEmpty() || c.services.isEmpty()) {
+      return;
+    }
+    for (int k = 0; k < 10; k++) {
+      Pod src = live.get(c.rnd.nextInt(live.size()));
+      Service svc = c.services.get(c.rnd.nextInt(c.services.size()));
+      ServicePort sp = svc.getSpec().getPorts().get(c.rnd.nextInt(svc.getSpec().getPorts().size()));
+      String srcIp = ReferenceEvaluator.ips(src).get(0);
+      packets++;
+      if (!agent.allowed(ns(src), name(src), srcIp, null, null, svc.getSpec().getClusterIP(),
+          sp.getProtocol(), sp.getPort())) {
+        continue;
+      }
+      for (Pod b : live) {
+        if (!b.getMetadata().getNamespace().equals(svc.getMetadata().getNamespace())
+            || !matches(svc.getSpec().getSelector(), b.getMetadata().getLabels())) {
+          continue;
+        }
+        Integer target = target(sp, b);
+        for (String ip : target == null ? List.<String>of() : ReferenceEvaluator.ips(b)) {
+          if (ip.contains(":")) {
+            continue; // an IPv4 ClusterIP is forwarded to the backend's IPv4 address
+          }
+          serviceChecks++;
+          if (!ref.egressAllows(src, ip, sp.getProtocol(), target)) {
+            throw new AssertionError(key(src) + " -> " + svc.getMetadata().getName() + " "
+                + svc.getSpec().getClusterIP() + ":" + sp.getPort() + " passes, but backend " + key(b)
+                + " " + ip + ":" + target + " is denied by the spec\n" + yaml(c.policies) + yaml(agentView(c)));
+          }
+        }
+      }
+    }
+  }
+
+  static Object agentView(RandomCluster c) {
+    return c.services;
   }
 
   /** A ClusterIP entry may only exist if every backend serving that port is reachable. */

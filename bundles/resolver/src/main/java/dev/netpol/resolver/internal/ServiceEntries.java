@@ -62,6 +62,50 @@ final class ServiceEntries {
     return out;
   }
 
+  /**
+   * The ClusterIPs of Services with a selector: their traffic is allowed only through the
+   * entries {@link #forRule} computes, never because a wider block happens to contain them.
+   */
+  static List<InetAddress> selectedClusterIps(ClusterState state) {
+    List<InetAddress> out = new ArrayList<>();
+    for (Service svc : state.allServices()) {
+      Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
+      if (selector != null && !selector.isEmpty()) {
+        out.addAll(clusterIps(svc));
+      }
+    }
+    return out.stream().distinct().toList();
+  }
+
+  /**
+   * Adds every such ClusterIP inside a block (not a host route) to the block's except list. The
+   * egress hook sees ClusterIP:servicePort before DNAT; without this, a rule for
+   * {@code 0.0.0.0/0 port 80} would pass {@code ClusterIP:80} to a backend on a port, or a
+   * backend, the rule does not allow (upstream e2e "except clause" case with a wide /4).
+   */
+  static List<ResolvedEntry> carveClusterIps(List<ResolvedEntry> entries, List<InetAddress> clusterIps) {
+    if (clusterIps.isEmpty()) {
+      return entries;
+    }
+    List<ResolvedEntry> out = new ArrayList<>();
+    for (ResolvedEntry e : entries) {
+      Cidr cidr = e.peer().cidr();
+      if (cidr.isHost()) {
+        out.add(e);
+        continue;
+      }
+      List<Cidr> except = new ArrayList<>(e.peer().except());
+      for (InetAddress ip : clusterIps) {
+        if (e.peer().contains(ip)) {
+          except.add(Cidr.host(ip));
+        }
+      }
+      out.add(except.size() == e.peer().except().size() ? e
+          : new ResolvedEntry(new Peer(cidr, except.stream().sorted().toList()), e.ports(), e.targets()));
+    }
+    return out;
+  }
+
   private static boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
       Protocol protocol) {
     boolean anyServes = false;
