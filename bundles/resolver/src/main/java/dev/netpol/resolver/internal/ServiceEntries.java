@@ -1,6 +1,7 @@
 package dev.netpol.resolver.internal;
 
 import dev.netpol.api.model.Cidr;
+import dev.netpol.api.model.IpFamily;
 import dev.netpol.api.model.Peer;
 import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
@@ -20,8 +21,8 @@ import java.util.Set;
 /**
  * Egress to Services. The egress hook sees {@code ClusterIP:servicePort} before the service
  * proxy rewrites it, so a rule that allows a Service's backends must also allow its ClusterIP.
- * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port is
- * allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
+ * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port (on an
+ * address of the ClusterIP's family) is allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
  * One backend outside the rule keeps the whole Service out: conservative, never wider than the
  * policy.
  */
@@ -49,13 +50,14 @@ final class ServiceEntries {
       }
       for (ServicePort sp : svc.getSpec().getPorts()) {
         Protocol protocol = ResolutionEngine.protocolOrNull(sp.getProtocol());
-        if (protocol == null || sp.getPort() == null || sp.getPort() < 1
-            || sp.getPort() > PortRange.MAX_PORT || !allBackendsAllowed(rule, backends, sp, protocol)) {
+        if (protocol == null || sp.getPort() == null || sp.getPort() < 1 || sp.getPort() > PortRange.MAX_PORT) {
           continue;
         }
         for (InetAddress ip : clusterIps) {
-          out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
-              ResolvedEntry.ALL_TARGETS));
+          if (allBackendsAllowed(rule, backends, sp, protocol, IpFamily.of(ip))) {
+            out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
+                ResolvedEntry.ALL_TARGETS));
+          }
         }
       }
     }
@@ -106,17 +108,19 @@ final class ServiceEntries {
     return out;
   }
 
+  /** A ClusterIP of one family forwards to backend addresses of that family only. */
   private static boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
-      Protocol protocol) {
+      Protocol protocol, IpFamily family) {
     boolean anyServes = false;
     for (Pod b : backends) {
       Set<Integer> targets = targetPorts(sp, b, protocol);
-      if (targets.isEmpty()) {
+      List<InetAddress> ips = PodFacts.ips(b).stream().filter(a -> IpFamily.of(a) == family).toList();
+      if (targets.isEmpty() || ips.isEmpty()) {
         continue; // the backend does not serve this port, so it gets none of its traffic
       }
       anyServes = true;
       for (int t : targets) {
-        for (InetAddress ip : PodFacts.ips(b)) {
+        for (InetAddress ip : ips) {
           if (!rule.allows(ip, protocol, t)) {
             return false;
           }
