@@ -50,10 +50,12 @@ public final class ResolutionEngine {
       ingress.addAll(ingressRule(rule, selected));
     }
     List<ResolvedEntry> egress = new ArrayList<>();
+    List<InetAddress> clusterIps = policy.egress().isEmpty() ? List.of()
+        : ServiceEntries.selectedClusterIps(state);
     for (ParsedRule rule : policy.egress()) {
       List<ResolvedEntry> ruleEntries = egressRule(rule);
-      egress.addAll(ruleEntries);
       egress.addAll(ServiceEntries.forRule(state, new RuleAllows(ruleEntries)));
+      egress.addAll(ServiceEntries.carveClusterIps(ruleEntries, clusterIps));
     }
     List<SelectedPod> pods = selected.stream().map(p -> new SelectedPod(
         p.getMetadata().getNamespace(), p.getMetadata().getName(), PodFacts.nodeName(p),

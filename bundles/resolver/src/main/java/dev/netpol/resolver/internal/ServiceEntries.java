@@ -1,6 +1,7 @@
 package dev.netpol.resolver.internal;
 
 import dev.netpol.api.model.Cidr;
+import dev.netpol.api.model.IpFamily;
 import dev.netpol.api.model.Peer;
 import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
@@ -20,8 +21,8 @@ import java.util.Set;
 /**
  * Egress to Services. The egress hook sees {@code ClusterIP:servicePort} before the service
  * proxy rewrites it, so a rule that allows a Service's backends must also allow its ClusterIP.
- * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port is
- * allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
+ * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port (on an
+ * address of the ClusterIP's family) is allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
  * One backend outside the rule keeps the whole Service out: conservative, never wider than the
  * policy.
  */
@@ -49,30 +50,77 @@ final class ServiceEntries {
       }
       for (ServicePort sp : svc.getSpec().getPorts()) {
         Protocol protocol = ResolutionEngine.protocolOrNull(sp.getProtocol());
-        if (protocol == null || sp.getPort() == null || sp.getPort() < 1
-            || sp.getPort() > PortRange.MAX_PORT || !allBackendsAllowed(rule, backends, sp, protocol)) {
+        if (protocol == null || sp.getPort() == null || sp.getPort() < 1 || sp.getPort() > PortRange.MAX_PORT) {
           continue;
         }
         for (InetAddress ip : clusterIps) {
-          out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
-              ResolvedEntry.ALL_TARGETS));
+          if (allBackendsAllowed(rule, backends, sp, protocol, IpFamily.of(ip))) {
+            out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
+                ResolvedEntry.ALL_TARGETS));
+          }
         }
       }
     }
     return out;
   }
 
+  /**
+   * The ClusterIPs of Services with a selector: their traffic is allowed only through the
+   * entries {@link #forRule} computes, never because a wider block happens to contain them.
+   */
+  static List<InetAddress> selectedClusterIps(ClusterState state) {
+    List<InetAddress> out = new ArrayList<>();
+    for (Service svc : state.allServices()) {
+      Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
+      if (selector != null && !selector.isEmpty()) {
+        out.addAll(clusterIps(svc));
+      }
+    }
+    return out.stream().distinct().toList();
+  }
+
+  /**
+   * Adds every such ClusterIP inside a block (not a host route) to the block's except list. The
+   * egress hook sees ClusterIP:servicePort before DNAT; without this, a rule for
+   * {@code 0.0.0.0/0 port 80} would pass {@code ClusterIP:80} to a backend on a port, or a
+   * backend, the rule does not allow (upstream e2e "except clause" case with a wide /4).
+   */
+  static List<ResolvedEntry> carveClusterIps(List<ResolvedEntry> entries, List<InetAddress> clusterIps) {
+    if (clusterIps.isEmpty()) {
+      return entries;
+    }
+    List<ResolvedEntry> out = new ArrayList<>();
+    for (ResolvedEntry e : entries) {
+      Cidr cidr = e.peer().cidr();
+      if (cidr.isHost()) {
+        out.add(e);
+        continue;
+      }
+      List<Cidr> except = new ArrayList<>(e.peer().except());
+      for (InetAddress ip : clusterIps) {
+        if (e.peer().contains(ip)) {
+          except.add(Cidr.host(ip));
+        }
+      }
+      out.add(except.size() == e.peer().except().size() ? e
+          : new ResolvedEntry(new Peer(cidr, except.stream().sorted().toList()), e.ports(), e.targets()));
+    }
+    return out;
+  }
+
+  /** A ClusterIP of one family forwards to backend addresses of that family only. */
   private static boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
-      Protocol protocol) {
+      Protocol protocol, IpFamily family) {
     boolean anyServes = false;
     for (Pod b : backends) {
       Set<Integer> targets = targetPorts(sp, b, protocol);
-      if (targets.isEmpty()) {
+      List<InetAddress> ips = PodFacts.ips(b).stream().filter(a -> IpFamily.of(a) == family).toList();
+      if (targets.isEmpty() || ips.isEmpty()) {
         continue; // the backend does not serve this port, so it gets none of its traffic
       }
       anyServes = true;
       for (int t : targets) {
-        for (InetAddress ip : PodFacts.ips(b)) {
+        for (InetAddress ip : ips) {
           if (!rule.allows(ip, protocol, t)) {
             return false;
           }
