@@ -99,8 +99,9 @@ struct np_ct_value {
 	__u64 last_seen_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) of the last packet */
 	__u32 generation;   /* policy generation the flow was last allowed under */
 	__u8 direction;     /* enum np_direction whose policy allowed the flow */
-	__u8 closing;       /* TCP FIN or RST seen: the GC uses a short timeout */
-	__u16 zero;
+	__u8 closing;       /* TCP FIN or RST seen (or revoked): the GC uses a short timeout */
+	__u8 revoked;       /* denied at `generation`: drop both ways until the policy changes */
+	__u8 zero;
 };
 
 /* Ring-buffer record of each new-flow (and revocation) decision. */

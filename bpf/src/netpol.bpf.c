@@ -292,28 +292,32 @@ static __always_inline void np_emit(struct np_ct_key *k, __u32 dir, struct np_de
 }
 
 /* A conntrack hit: pass at once if the pod's policy generation is unchanged, else re-decide the
- * flow (key orientation) against the direction that allowed it and cut it if now denied. */
+ * flow (key orientation) against the direction that allowed it. A flow denied now is not deleted
+ * but kept as revoked: otherwise the peer's next packet would start a "new" flow in the other
+ * direction and re-open the connection through the other direction's policy. */
 static __always_inline int np_established(struct np_ct_key *k, struct np_ct_value *ct,
 					  struct np_flow *orig, __u8 tcp_flags)
 {
 	__u32 dir = ct->direction;
 	void *rules = np_rules_of(dir);
 	struct np_rule_value *meta = rules ? np_meta(rules) : 0;
-	if (!meta) {
-		bpf_map_delete_elem(&np_conntrack, k);
+	if (!meta)
 		return TC_ACT_SHOT;
-	}
 	if (ct->generation != meta->generation) {
 		struct np_decision d = {};
 		np_evaluate(rules, meta, dir, orig, &d);
+		ct->generation = meta->generation;
 		if (d.verdict != NP_VERDICT_ALLOW) {
-			bpf_map_delete_elem(&np_conntrack, k);
+			ct->revoked = 1;
+			ct->closing = 1;
 			d.reason = NP_REASON_REVOKED;
 			np_emit(k, dir, &d);
 			return TC_ACT_SHOT;
 		}
-		ct->generation = meta->generation;
+		ct->revoked = 0;
 	}
+	if (ct->revoked)
+		return TC_ACT_SHOT;
 	ct->last_seen_ns = bpf_ktime_get_ns();
 	if (tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
 		ct->closing = 1;

@@ -214,7 +214,14 @@ class ProgRunTest {
     assertEquals(SHOT, in(rev), "reply of a revoked flow is cut too");
     assertEquals(SHOT, out(fwd), "flow is cut");
     try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack").toString())) {
-      assertFalse(ct.keys().stream().map(CtKey::decode).anyMatch(k -> k.dport() == 5432), "entry deleted");
+      var entry = ct.keys().stream().filter(k -> CtKey.decode(k).dport() == 5432).findFirst().orElseThrow();
+      assertTrue(dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.lookup(entry)).revoked(), "entry kept as revoked");
+    }
+    program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.30.0/24"), rule("198.18.20.40/32")));
+    assertEquals(OK, out(fwd), "allowed again after the next change");
+    assertEquals(OK, in(rev));
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack").toString())) {
+      assertEquals(1, ct.keys().size());
     }
   }
 
