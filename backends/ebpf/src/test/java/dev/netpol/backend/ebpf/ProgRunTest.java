@@ -237,4 +237,31 @@ class ProgRunTest {
     }
     assertTrue(backend.collectConntrack() == 0, "fresh entry survives GC");
   }
+
+  @Test
+  void cliReadsEverythingFromThePins() throws Exception {
+    program(isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))), DirectionPolicy.ALLOW_ALL);
+    assertEquals(OK, in(v4("198.18.20.5", POD4, TCP, 1234, 80)));
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    EbpfCli cli = new EbpfCli();
+    String root = ProgRunTest.root.pinRoot.toString();
+    assertEquals(0, cli.run(List.of("--root", root, "loaded"), new java.io.PrintStream(out), new java.io.PrintStream(err)), err.toString());
+    assertTrue(out.toString().contains(pod + "\t" + dummy), out.toString());
+    out.reset();
+    assertEquals(0, cli.run(List.of("--root", root, "progs"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertTrue(out.toString().contains(pod + "\tingress"), out.toString());
+    out.reset();
+    assertEquals(0, cli.run(List.of("--root", root, "maps"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    String maps = out.toString();
+    String ruleMapId = maps.lines().filter(l -> l.contains("ingress rules of") && l.contains(pod.name())).findFirst().orElseThrow().split("\t")[0];
+    out.reset();
+    assertEquals(0, cli.run(List.of("--root", root, "dump-map", ruleMapId), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertTrue(out.toString().contains("ADDR 198.18.20.0/24 class=1"), out.toString());
+    assertTrue(out.toString().contains("PORT class=1 proto=6 port=80/16 allow"), out.toString());
+    out.reset();
+    assertEquals(0, cli.run(List.of("--root", root, "conntrack"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertTrue(out.toString().contains("198.18.20.5:1234 -> 198.18.20.10:80"), out.toString());
+    assertEquals(2, cli.run(List.of("--root", root, "bogus"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+  }
 }
