@@ -14,7 +14,7 @@ import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.PodDatapath;
 import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
+import dev.netpol.ebpf.sdk.BpfMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -148,7 +148,7 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
     if (!Files.exists(ct)) {
       return 0;
     }
-    try (BpfMap m = BpfMap.openPinned(ct.toString())) {
+    try (BpfMap m = BpfMap.openPinned(ct)) {
       int n = Conntrack.gc(m, System.nanoTime());
       if (n > 0) {
         LOG.debug("conntrack gc: {} idle entries removed", n);
@@ -163,7 +163,7 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
   private synchronized void startFlowLog() {
     Path ev = pods.pins().global(Pins.EVENTS);
     if (flowLog == null && config.flowLogLinesPerSecond() > 0 && Files.exists(ev)) {
-      flowLog = new FlowLog(BpfMap.openPinned(ev.toString()), pods, config.flowLogLinesPerSecond(),
+      flowLog = new FlowLog(BpfMap.openPinned(ev), pods, config.flowLogLinesPerSecond(),
           e -> {
             Consumer<Event> l = eventListener;
             if (l != null) {

@@ -9,10 +9,12 @@ import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.backend.ebpf.internal.abi.RuleKey;
 import dev.netpol.backend.ebpf.internal.abi.RuleValue;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
-import dev.netpol.backend.ebpf.internal.kernel.BpfProgram;
-import dev.netpol.backend.ebpf.internal.kernel.Libbpf;
-import dev.netpol.backend.ebpf.internal.kernel.Tc;
+import dev.netpol.backend.ebpf.internal.TcFilters;
+import dev.netpol.ebpf.sdk.BpfMap;
+import dev.netpol.ebpf.sdk.BpfProgram;
+import dev.netpol.ebpf.sdk.MapInfo;
+import dev.netpol.ebpf.sdk.MapType;
+import dev.netpol.ebpf.sdk.RingBufferReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +52,9 @@ public final class EbpfCli {
             err.println("dump-map needs a numeric map id (see `maps`)");
             return 2;
           }
-          dumpMap(BpfMap.openById(Integer.parseInt(a.get(1))), out);
+          dumpMap(BpfMap.fromId(Integer.parseInt(a.get(1))), out);
         }
-        case "conntrack" -> dumpMap(BpfMap.openPinned(pins.global(Pins.CONNTRACK).toString()), out);
+        case "conntrack" -> dumpMap(BpfMap.openPinned(pins.global(Pins.CONNTRACK)), out);
         case "events" -> events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out);
         default -> {
           err.println("unknown command '" + a.get(0) + "'\n" + USAGE);
@@ -72,8 +74,8 @@ public final class EbpfCli {
       for (String pin : List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS)) {
         Path p = pins.podDir(k).resolve(pin);
         if (Files.exists(p)) {
-          try (BpfProgram prog = BpfProgram.openPinned(p.toString())) {
-            out.println(k + "\t" + pin.substring(5) + "\t" + prog.info().id() + "\t" + prog.info().tag() + "\t" + p);
+          try (BpfProgram prog = BpfProgram.openPinned(p)) {
+            out.println(k + "\t" + pin.substring(5) + "\t" + prog.id() + "\t" + prog.info().tag() + "\t" + p);
           }
         }
       }
@@ -91,15 +93,15 @@ public final class EbpfCli {
       if (!Files.exists(p)) {
         continue;
       }
-      try (BpfMap m = BpfMap.openPinned(p.toString())) {
-        BpfMap.Info i = m.info();
+      try (BpfMap m = BpfMap.openPinned(p)) {
+        MapInfo i = m.info();
         out.println(i.id() + "\t" + i.type() + "\t" + i.keySize() + "\t" + i.valueSize() + "\t" + i.maxEntries() + "\t" + i.name() + "\t" + p);
-        if (i.type() == Libbpf.BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+        if (i.type() == MapType.ARRAY_OF_MAPS) {
           for (int d = 0; d < 2; d++) {
-            byte[] v = m.lookup(Abi.buffer(4).putInt(d).array());
-            if (v != null) {
-              try (BpfMap inner = BpfMap.openById(Abi.wrap(v).getInt())) {
-                BpfMap.Info ii = inner.info();
+            var innerId = m.innerMapId(Abi.buffer(4).putInt(d).array());
+            if (innerId.isPresent()) {
+              try (BpfMap inner = BpfMap.fromId(innerId.getAsInt())) {
+                MapInfo ii = inner.info();
                 out.println(ii.id() + "\t" + ii.type() + "\t" + ii.keySize() + "\t" + ii.valueSize() + "\t" + ii.maxEntries()
                     + "\t" + ii.name() + "\t  " + (d == Abi.DIR_INGRESS ? "ingress" : "egress") + " rules of " + p.getParent());
               }
@@ -114,15 +116,15 @@ public final class EbpfCli {
     out.println("POD\tINTERFACE\tINGRESS_PROG(tc egress)\tEGRESS_PROG(tc ingress)\tPOLICY\tGENERATION\tSTATUS");
     for (PodKey k : pins.pods()) {
       Path dir = pins.podDir(k);
-      try (BpfMap m = BpfMap.openPinned(dir.resolve(Pins.POD).toString());
-          BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS).toString());
-          BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS).toString())) {
-        PodInfo i = PodInfo.decode(m.lookup(new byte[4]));
-        int onEgress = Tc.attachedProgramId(i.ifindex(), Tc.Hook.EGRESS);
-        int onIngress = Tc.attachedProgramId(i.ifindex(), Tc.Hook.INGRESS);
-        boolean ok = onEgress == in.info().id() && onIngress == eg.info().id();
-        out.println(k + "\t" + i.ifname() + "(" + i.ifindex() + ")\t" + in.info().id() + (onEgress == in.info().id() ? "" : "!=" + onEgress)
-            + "\t" + eg.info().id() + (onIngress == eg.info().id() ? "" : "!=" + onIngress) + "\t" + i.policyDigest() + "\t"
+      try (BpfMap m = BpfMap.openPinned(dir.resolve(Pins.POD));
+          BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
+          BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
+        PodInfo i = PodInfo.decode(m.get(new byte[4]).orElseThrow());
+        int onEgress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.EGRESS);
+        int onIngress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.INGRESS);
+        boolean ok = onEgress == in.id() && onIngress == eg.id();
+        out.println(k + "\t" + i.ifname() + "(" + i.ifindex() + ")\t" + in.id() + (onEgress == in.id() ? "" : "!=" + onEgress)
+            + "\t" + eg.id() + (onIngress == eg.id() ? "" : "!=" + onIngress) + "\t" + i.policyDigest() + "\t"
             + Integer.toUnsignedString(i.generation()) + "\t" + (ok ? "enforcing" : "STALE-FILTER"));
       }
     }
@@ -130,17 +132,21 @@ public final class EbpfCli {
 
   static void dumpMap(BpfMap m, PrintStream out) {
     try (m) {
-      BpfMap.Info i = m.info();
+      MapInfo i = m.info();
       out.println("# map " + i.id() + " " + i.name() + " type " + i.type());
-      if (i.type() == Libbpf.BPF_MAP_TYPE_RINGBUF) {
+      if (i.type() == MapType.RINGBUF) {
         out.println("(ring buffer: use `events`)");
         return;
       }
-      m.forEach((k, v) -> out.println(decode(i, k, v)));
+      for (BpfMap.Entry e : m.entries()) {
+        out.println(i.type() == MapType.ARRAY_OF_MAPS
+            ? "[" + Abi.wrap(e.key()).getInt() + "] -> map id " + m.innerMapId(e.key()).orElse(0)
+            : decode(i, e.key(), e.value()));
+      }
     }
   }
 
-  private static String decode(BpfMap.Info i, byte[] k, byte[] v) {
+  private static String decode(MapInfo i, byte[] k, byte[] v) {
     if (i.name().startsWith("np_conntrack") && k.length == CtKey.LAYOUT.size()) {
       return CtKey.decode(k) + "  " + CtValue.decode(v);
     }
@@ -149,7 +155,7 @@ public final class EbpfCli {
       return p.namespace() + "/" + p.name() + " if=" + p.ifname() + "(" + p.ifindex() + ") addrs=" + p.addresses()
           + " policy=" + p.policyDigest() + " object=" + p.objectDigest() + " generation=" + Integer.toUnsignedString(p.generation());
     }
-    if (i.type() == Libbpf.BPF_MAP_TYPE_LPM_TRIE && k.length == RuleKey.LAYOUT.size()) {
+    if (i.type() == MapType.LPM_TRIE && k.length == RuleKey.LAYOUT.size()) {
       RuleValue r = RuleValue.decode(v);
       RuleKey key = RuleKey.decode(k);
       return key + switch (key.kind()) {
@@ -158,29 +164,15 @@ public final class EbpfCli {
         default -> " allow";
       };
     }
-    if (i.type() == Libbpf.BPF_MAP_TYPE_ARRAY_OF_MAPS) {
-      return "[" + Abi.wrap(k).getInt() + "] -> map " + Abi.wrap(v).getInt();
-    }
     return HexFormat.of().formatHex(k) + " -> " + HexFormat.of().formatHex(v);
   }
 
   private static void events(Pins pins, int seconds, PrintStream out) {
-    BpfMap ev = BpfMap.openPinned(pins.global(Pins.EVENTS).toString());
-    Libbpf.SampleCallback cb = (ctx, data, size) -> {
-      byte[] raw = new byte[Event.SIZE];
-      data.get(0, raw, 0, (int) Math.min(size, Event.SIZE));
-      out.println(Event.decode(raw).describe());
-      return 0;
-    };
-    var ring = Libbpf.LIB.ring_buffer__new(ev.fd(), cb, null, null);
-    try {
-      long end = System.nanoTime() + seconds * 1_000_000_000L;
-      while (System.nanoTime() < end) {
-        Libbpf.LIB.ring_buffer__poll(ring, 200);
-      }
-    } finally {
-      Libbpf.LIB.ring_buffer__free(ring);
-      ev.close();
+    try (BpfMap ev = BpfMap.openPinned(pins.global(Pins.EVENTS));
+        RingBufferReader r = RingBufferReader.start(ev, Event.CODEC, e -> out.println(e.describe()))) {
+      Thread.sleep(seconds * 1000L);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

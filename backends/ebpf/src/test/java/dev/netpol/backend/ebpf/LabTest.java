@@ -13,9 +13,9 @@ import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
-import dev.netpol.backend.ebpf.internal.kernel.BpfProgram;
-import dev.netpol.backend.ebpf.internal.kernel.Libbpf;
+import dev.netpol.ebpf.sdk.BpfMap;
+import dev.netpol.ebpf.sdk.BpfProgram;
+import dev.netpol.ebpf.sdk.Interfaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -195,8 +195,8 @@ class LabTest {
     backend.apply(b.endpoint(), policy);
     Path dir = new Pins(lab.root.pinRoot).podDir(b.key());
     int before;
-    try (BpfProgram p = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS).toString())) {
-      before = p.info().id();
+    try (BpfProgram p = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS))) {
+      before = p.id();
     }
     Lab.Stream s = lab.stream(a, b.ip4(), 8080, 120, 0.02);
     backend.close(); // the agent stops: enforcement must go on
@@ -221,11 +221,11 @@ class LabTest {
     int[] r = s.result();
     assertEquals(120, r[0], "every round trip of the established flow passed");
     assertEquals(0, r[1]);
-    int ifindex = Libbpf.LIB.if_nametoindex(b.hostVeth());
-    try (BpfProgram p = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS).toString())) {
-      assertTrue(p.info().id() != before, "a new program was loaded");
-      assertEquals(p.info().id(), dev.netpol.backend.ebpf.internal.kernel.Tc.attachedProgramId(ifindex,
-          dev.netpol.backend.ebpf.internal.kernel.Tc.Hook.EGRESS), "the filter runs the new pinned program");
+    int ifindex = Interfaces.require(b.hostVeth());
+    try (BpfProgram p = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS))) {
+      assertTrue(p.id() != before, "a new program was loaded");
+      assertEquals(p.id(), dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(ifindex,
+          dev.netpol.backend.ebpf.internal.TcFilters.Hook.EGRESS), "the filter runs the new pinned program");
     }
     assertTrue(backend.health().healthy(), backend.health().detail());
     assertTrue(lab.probe(a, b.ip4(), 8080));
@@ -245,8 +245,8 @@ class LabTest {
     assertFalse(lab.probeFromPort(c, b.ip4(), 8080, 40000));
     // A forges "B:8080 -> C:40000", as if B had opened a flow to C; A's own egress records it.
     lab.spoof(a, b.ip4(), c.ip4(), 8080, 40000);
-    int ifA = Libbpf.LIB.if_nametoindex(a.hostVeth());
-    try (BpfMap ct = BpfMap.openPinned(lab.root.pinRoot.resolve("global/np_conntrack").toString())) {
+    int ifA = Interfaces.require(a.hostVeth());
+    try (BpfMap ct = BpfMap.openPinned(lab.root.pinRoot.resolve("global/np_conntrack"))) {
       assertTrue(ct.keys().stream().map(CtKey::decode)
           .anyMatch(k -> k.ifindex() == ifA && k.sport() == 8080 && k.dport() == 40000), "the forged flow was recorded on A's interface");
     }

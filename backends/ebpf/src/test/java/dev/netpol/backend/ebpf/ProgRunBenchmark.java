@@ -15,8 +15,8 @@ import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
 import dev.netpol.backend.ebpf.internal.Pins;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
-import dev.netpol.backend.ebpf.internal.kernel.BpfProgram;
+import dev.netpol.ebpf.sdk.BpfMap;
+import dev.netpol.ebpf.sdk.BpfProgram;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,21 +53,21 @@ class ProgRunBenchmark {
         long applyMs = (System.nanoTime() - t0) / 1_000_000;
         Path dir = new Pins(root.pinRoot).podDir(key);
         int entries;
-        try (BpfMap outer = BpfMap.openPinned(dir.resolve(Pins.POLICY).toString());
-            BpfMap inner = BpfMap.openById(dev.netpol.backend.ebpf.internal.abi.Abi.wrap(outer.lookup(new byte[4])).getInt())) {
+        try (BpfMap outer = BpfMap.openPinned(dir.resolve(Pins.POLICY));
+            BpfMap inner = BpfMap.fromId(dev.netpol.backend.ebpf.internal.abi.Abi.wrap(outer.get(new byte[4]).orElseThrow()).getInt())) {
           entries = inner.keys().size();
         }
         int mid = 1 + (peers / 2) * 2;
         String peer = "198." + (18 + (mid >> 16)) + "." + ((mid >> 8) & 0xff) + "." + (mid & 0xff);
-        try (BpfProgram prog = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS).toString())) {
+        try (BpfProgram prog = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS))) {
           byte[] denied = v4(peer, "198.18.20.10", TCP, 40000, 9999);
           byte[] allowed = v4(peer, "198.18.20.10", TCP, 40001, 8500);
           assertEquals(2, prog.testRun(denied, 1).retval());
           assertEquals(0, prog.testRun(allowed, 1).retval());
           prog.testRun(denied, 20_000);
           prog.testRun(allowed, 200_000);
-          int newFlow = prog.testRun(denied, 20_000).durationNs();
-          int established = prog.testRun(allowed, 200_000).durationNs();
+          long newFlow = prog.testRun(denied, 20_000).averageNanos();
+          long established = prog.testRun(allowed, 200_000).averageNanos();
           csv.append(peers).append(',').append(entries).append(',').append(newFlow).append(',').append(established)
               .append(',').append(applyMs).append('\n');
         }

@@ -16,8 +16,8 @@ import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
-import dev.netpol.backend.ebpf.internal.kernel.BpfProgram;
+import dev.netpol.ebpf.sdk.BpfMap;
+import dev.netpol.ebpf.sdk.BpfProgram;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -67,7 +67,7 @@ class ProgRunTest {
     // BPF_PROG_RUN gives every packet ifindex 1, so tests would share flows: start clean.
     var ct = root.pinRoot.resolve("global/np_conntrack");
     if (java.nio.file.Files.exists(ct)) {
-      try (BpfMap m = BpfMap.openPinned(ct.toString())) {
+      try (BpfMap m = BpfMap.openPinned(ct)) {
         m.keys().forEach(m::delete);
       }
     }
@@ -80,8 +80,8 @@ class ProgRunTest {
     backend.apply(new PodEndpoint(pod, List.of(ip(POD4), ip(POD6)), dummy), new PodPolicy(in, out));
     var dir = new Pins(root.pinRoot).podDir(pod);
     if (ingress == null) {
-      ingress = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS).toString());
-      egress = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS).toString());
+      ingress = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
+      egress = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS));
     }
   }
 
@@ -213,14 +213,14 @@ class ProgRunTest {
     program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.30.0/24")));
     assertEquals(SHOT, in(rev), "reply of a revoked flow is cut too");
     assertEquals(SHOT, out(fwd), "flow is cut");
-    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack").toString())) {
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
       var entry = ct.keys().stream().filter(k -> CtKey.decode(k).dport() == 5432).findFirst().orElseThrow();
-      assertTrue(dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.lookup(entry)).revoked(), "entry kept as revoked");
+      assertTrue(dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(entry).orElseThrow()).revoked(), "entry kept as revoked");
     }
     program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.30.0/24"), rule("198.18.20.40/32")));
     assertEquals(OK, out(fwd), "allowed again after the next change");
     assertEquals(OK, in(rev));
-    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack").toString())) {
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
       assertEquals(1, ct.keys().size());
     }
   }
@@ -229,7 +229,7 @@ class ProgRunTest {
   void establishedFlowsAreRecordedPerInterface() throws Exception {
     program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
     assertEquals(OK, out(v4(POD4, "198.18.20.50", UDP, 7000, 7001)));
-    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack").toString())) {
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
       List<CtKey> keys = ct.keys().stream().map(CtKey::decode).toList();
       assertEquals(1, keys.size());
       assertEquals(1, keys.get(0).ifindex(), "BPF_PROG_RUN runs on ifindex 1");

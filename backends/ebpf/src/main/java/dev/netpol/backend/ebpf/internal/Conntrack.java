@@ -2,7 +2,7 @@ package dev.netpol.backend.ebpf.internal;
 
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
 import dev.netpol.backend.ebpf.internal.abi.CtValue;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
+import dev.netpol.ebpf.sdk.BpfMap;
 import java.time.Duration;
 
 /**
@@ -29,7 +29,7 @@ public final class Conntrack {
   public static int gc(BpfMap map, long nowNs) {
     int deleted = 0;
     for (byte[] raw : map.keys()) {
-      byte[] v = map.lookup(raw);
+      byte[] v = map.get(raw).orElse(null);
       if (v == null) {
         continue;
       }
@@ -37,7 +37,7 @@ public final class Conntrack {
       CtValue cv = CtValue.decode(v);
       if (nowNs - cv.lastSeenNs() > timeoutNs(k, cv)) {
         // Re-read right before deleting: a packet may have refreshed it meanwhile.
-        byte[] again = map.lookup(raw);
+        byte[] again = map.get(raw).orElse(null);
         if (again != null && nowNs - CtValue.decode(again).lastSeenNs() > timeoutNs(k, cv) && map.delete(raw)) {
           deleted++;
         }

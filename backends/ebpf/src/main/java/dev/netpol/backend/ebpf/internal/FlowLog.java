@@ -4,14 +4,13 @@ import dev.netpol.api.PodKey;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
 import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
-import dev.netpol.backend.ebpf.internal.kernel.Libbpf;
+import dev.netpol.ebpf.sdk.BpfMap;
+import dev.netpol.ebpf.sdk.RingBufferReader;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import jnr.ffi.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +31,7 @@ public final class FlowLog implements AutoCloseable {
   private final AtomicLong denied = new AtomicLong();
   private final AtomicLong suppressed = new AtomicLong();
   private final Consumer<Event> listener;
-  private final Libbpf.SampleCallback callback;
-  private final Pointer ring;
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final RingBufferReader reader;
   private long windowStart;
   private int windowLines;
 
@@ -44,19 +40,7 @@ public final class FlowLog implements AutoCloseable {
     this.pods = pods;
     this.linesPerSecond = linesPerSecond;
     this.listener = listener;
-    this.callback = (ctx, data, size) -> {
-      byte[] raw = new byte[Event.SIZE];
-      data.get(0, raw, 0, (int) Math.min(size, Event.SIZE));
-      onEvent(Event.decode(raw));
-      return 0;
-    };
-    this.ring = Libbpf.LIB.ring_buffer__new(events.fd(), callback, null, null);
-    if (ring == null) {
-      throw new IllegalStateException("ring_buffer__new failed for " + events.name());
-    }
-    this.thread = new Thread(this::loop, "netpol-flow-log");
-    thread.setDaemon(true);
-    thread.start();
+    this.reader = RingBufferReader.start(events, Event.CODEC, this::onEvent);
   }
 
   public long allowed() {
@@ -69,12 +53,6 @@ public final class FlowLog implements AutoCloseable {
 
   public long suppressed() {
     return suppressed.get();
-  }
-
-  private void loop() {
-    while (running) {
-      Libbpf.LIB.ring_buffer__poll(ring, 200);
-    }
   }
 
   private void onEvent(Event e) {
@@ -113,13 +91,7 @@ public final class FlowLog implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    try {
-      thread.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    Libbpf.LIB.ring_buffer__free(ring);
+    reader.close();
     events.close();
   }
 

@@ -9,18 +9,17 @@ import dev.netpol.backend.ebpf.internal.abi.CtKey;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.backend.ebpf.internal.abi.RuleKey;
 import dev.netpol.backend.ebpf.internal.abi.RuleValue;
-import dev.netpol.backend.ebpf.internal.kernel.BpfMap;
-import dev.netpol.backend.ebpf.internal.kernel.BpfProgram;
-import dev.netpol.backend.ebpf.internal.kernel.Libbpf;
-import dev.netpol.backend.ebpf.internal.kernel.ObjectFile;
-import dev.netpol.backend.ebpf.internal.kernel.Tc;
 import dev.netpol.backend.ebpf.internal.rules.RuleCompiler;
+import dev.netpol.ebpf.sdk.BpfMap;
+import dev.netpol.ebpf.sdk.BpfObject;
+import dev.netpol.ebpf.sdk.BpfProgram;
+import dev.netpol.ebpf.sdk.Interfaces;
+import dev.netpol.ebpf.sdk.MapType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class PodDatapath {
   private static final Logger LOG = LoggerFactory.getLogger(PodDatapath.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int NO_PREALLOC = 1; // BPF_F_NO_PREALLOC, required for LPM tries
 
   private final Pins pins;
   private final DatapathObject object;
@@ -54,7 +54,7 @@ public final class PodDatapath {
   /** Returns false if the pod was already exactly in this state (nothing written). */
   public synchronized boolean apply(PodEndpoint pod, PodPolicy policy) {
     PodKey key = pod.key();
-    int ifindex = Libbpf.LIB.if_nametoindex(pod.hostInterface());
+    int ifindex = Interfaces.index(pod.hostInterface()).orElse(0);
     if (ifindex <= 0) {
       throw new IllegalArgumentException("pod " + key + ": host interface " + pod.hostInterface() + " not found");
     }
@@ -70,8 +70,8 @@ public final class PodDatapath {
       loadPrograms(dir);
     }
     int generation = old == null ? RANDOM.nextInt() | 1 : old.generation() + 1;
-    try (BpfMap outer = BpfMap.openPinned(dir.resolve(Pins.POLICY).toString());
-        BpfMap info = BpfMap.openPinned(dir.resolve(Pins.POD).toString())) {
+    try (BpfMap outer = BpfMap.openPinned(dir.resolve(Pins.POLICY));
+        BpfMap info = BpfMap.openPinned(dir.resolve(Pins.POD))) {
       Map<Direction, Map<Integer, Set<String>>> podOrigins = new ConcurrentHashMap<>();
       for (Direction d : Direction.values()) {
         RuleCompiler.Compiled c = RuleCompiler.compile(policy.direction(d), generation, "pod " + key + " " + d.name().toLowerCase());
@@ -81,7 +81,7 @@ public final class PodDatapath {
       origins.put(key, podOrigins);
       PodInfo now = new PodInfo(key.namespace(), key.name(), pod.hostInterface(), digest, object.digest(), ifindex,
           generation, pod.addresses());
-      info.update(new byte[4], now.encode());
+      info.put(new byte[4], now.encode());
     }
     if (freshPrograms || old.ifindex() != ifindex || !filtersCurrent(dir, ifindex)) {
       attach(dir, ifindex);
@@ -113,8 +113,8 @@ public final class PodDatapath {
     if (!Files.exists(p)) {
       return null;
     }
-    try (BpfMap m = BpfMap.openPinned(p.toString())) {
-      byte[] v = m.lookup(new byte[4]);
+    try (BpfMap m = BpfMap.openPinned(p)) {
+      byte[] v = m.get(new byte[4]).orElse(null);
       PodInfo info = v == null ? null : PodInfo.decode(v);
       return info == null || info.namespace().isEmpty() ? null : info;
     }
@@ -131,23 +131,23 @@ public final class PodDatapath {
 
   /** True if both hooks of the interface run exactly the pod's pinned programs. */
   public boolean filtersCurrent(Path dir, int ifindex) {
-    try (BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS).toString());
-        BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS).toString())) {
-      return Tc.attachedProgramId(ifindex, Tc.Hook.EGRESS) == in.info().id()
-          && Tc.attachedProgramId(ifindex, Tc.Hook.INGRESS) == eg.info().id();
+    try (BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
+        BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
+      return TcFilters.attachedProgramId(ifindex, TcFilters.Hook.EGRESS) == in.id()
+          && TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS) == eg.id();
     } catch (RuntimeException e) {
       return false;
     }
   }
 
   private void swapIn(BpfMap outer, Direction d, RuleCompiler.Compiled c) {
-    try (BpfMap inner = BpfMap.create(Libbpf.BPF_MAP_TYPE_LPM_TRIE, d == Direction.INGRESS ? "np_rules_in" : "np_rules_eg",
-        28, 16, Math.max(1, c.size()), Libbpf.BPF_F_NO_PREALLOC)) {
+    try (BpfMap inner = BpfMap.create(MapType.LPM_TRIE, RuleKey.LAYOUT.size(), RuleValue.LAYOUT.size(),
+        Math.max(1, c.size()), NO_PREALLOC, d == Direction.INGRESS ? "np_rules_in" : "np_rules_eg")) {
       for (Map.Entry<RuleKey, RuleValue> e : c.entries()) {
-        inner.update(e.getKey().encode(), e.getValue().encode());
+        inner.put(e.getKey().encode(), e.getValue().encode());
       }
       int index = d == Direction.INGRESS ? Abi.DIR_INGRESS : Abi.DIR_EGRESS;
-      outer.update(Abi.buffer(4).putInt(index).array(), Abi.buffer(4).putInt(inner.fd()).array());
+      outer.putInnerMap(Abi.buffer(4).putInt(index).array(), inner);
     }
   }
 
@@ -158,18 +158,14 @@ public final class PodDatapath {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create pin directory " + dir, e);
     }
-    try (ObjectFile obj = ObjectFile.open(object.file())) {
-      obj.load(Map.of(
-              Pins.CONNTRACK, pins.global(Pins.CONNTRACK).toString(),
-              Pins.EVENTS, pins.global(Pins.EVENTS).toString(),
-              Pins.POLICY, dir.resolve(Pins.POLICY).toString(),
-              Pins.POD, dir.resolve(Pins.POD).toString()),
-          List.of(DatapathObject.INGRESS_PROGRAM, DatapathObject.EGRESS_PROGRAM));
-      try (BpfProgram in = obj.program(DatapathObject.INGRESS_PROGRAM);
-          BpfProgram eg = obj.program(DatapathObject.EGRESS_PROGRAM)) {
-        pinReplacing(in, dir.resolve(Pins.PROG_INGRESS));
-        pinReplacing(eg, dir.resolve(Pins.PROG_EGRESS));
-      }
+    try (BpfObject obj = BpfObject.open(object.file())) {
+      obj.setPinPath(Pins.CONNTRACK, pins.global(Pins.CONNTRACK))
+          .setPinPath(Pins.EVENTS, pins.global(Pins.EVENTS))
+          .setPinPath(Pins.POLICY, dir.resolve(Pins.POLICY))
+          .setPinPath(Pins.POD, dir.resolve(Pins.POD))
+          .load();
+      pinReplacing(obj.program(DatapathObject.INGRESS_PROGRAM), dir.resolve(Pins.PROG_INGRESS));
+      pinReplacing(obj.program(DatapathObject.EGRESS_PROGRAM), dir.resolve(Pins.PROG_EGRESS));
     }
   }
 
@@ -183,26 +179,26 @@ public final class PodDatapath {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot unpin " + path, e);
     }
-    prog.pin(path.toString());
+    prog.pin(path);
   }
 
   private void attach(Path dir, int ifindex) {
-    try (BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS).toString());
-        BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS).toString())) {
-      Tc.attach(ifindex, Tc.Hook.EGRESS, in); // packets into the pod leave the host veth
-      Tc.attach(ifindex, Tc.Hook.INGRESS, eg); // packets out of the pod enter the host veth
+    try (BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
+        BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
+      TcFilters.attach(ifindex, TcFilters.Hook.EGRESS, in); // packets into the pod leave the host veth
+      TcFilters.attach(ifindex, TcFilters.Hook.INGRESS, eg); // packets out of the pod enter the host veth
     }
   }
 
   private void detachIfOurs(Path dir, int ifindex) {
-    for (Tc.Hook hook : Tc.Hook.values()) {
-      Path pin = dir.resolve(hook == Tc.Hook.EGRESS ? Pins.PROG_INGRESS : Pins.PROG_EGRESS);
+    for (TcFilters.Hook hook : TcFilters.Hook.values()) {
+      Path pin = dir.resolve(hook == TcFilters.Hook.EGRESS ? Pins.PROG_INGRESS : Pins.PROG_EGRESS);
       if (!Files.exists(pin)) {
         continue;
       }
-      try (BpfProgram p = BpfProgram.openPinned(pin.toString())) {
-        if (Tc.attachedProgramId(ifindex, hook) == p.info().id()) {
-          Tc.detach(ifindex, hook);
+      try (BpfProgram p = BpfProgram.openPinned(pin)) {
+        if (TcFilters.attachedProgramId(ifindex, hook) == p.id()) {
+          TcFilters.detach(ifindex, hook);
         }
       }
     }
@@ -218,7 +214,7 @@ public final class PodDatapath {
     if (!Files.exists(ct)) {
       return;
     }
-    try (BpfMap m = BpfMap.openPinned(ct.toString())) {
+    try (BpfMap m = BpfMap.openPinned(ct)) {
       for (byte[] k : m.keys()) {
         if (CtKey.decode(k).ifindex() == ifindex) {
           m.delete(k);

@@ -10,6 +10,7 @@ public record CtValue(long lastSeenNs, int generation, int direction, boolean cl
   public static final Layout LAYOUT = new Layout("np_ct_value", 16, List.of(
       field("last_seen_ns", 0, 8), field("generation", 8, 4), field("direction", 12, 1),
       field("closing", 13, 1), field("revoked", 14, 1), field("zero", 15, 1)));
+  public static final dev.netpol.ebpf.sdk.Codec<CtValue> CODEC = new AbiCodec<>(LAYOUT, CtValue::encode, CtValue::decode);
 
   public byte[] encode() {
     return Abi.buffer(16).putLong(lastSeenNs).putInt(generation).put((byte) direction)

@@ -14,6 +14,7 @@ public record Event(long timestampNs, int ifindex, int classId, int generation, 
       field("generation", 16, 4), field("family", 20, 1), field("proto", 21, 1),
       field("direction", 22, 1), field("verdict", 23, 1), field("reason", 24, 1), field("zero", 25, 3),
       field("sport", 28, 2), field("dport", 30, 2), field("saddr", 32, 16), field("daddr", 48, 16)));
+  public static final dev.netpol.ebpf.sdk.Codec<Event> CODEC = new AbiCodec<>(LAYOUT, e -> { throw new UnsupportedOperationException("events are written by the datapath only"); }, Event::decode);
 
   public static Event decode(byte[] raw) {
     ByteBuffer b = Abi.wrap(raw);

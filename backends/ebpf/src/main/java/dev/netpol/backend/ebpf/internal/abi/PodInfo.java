@@ -19,6 +19,7 @@ public record PodInfo(String namespace, String name, String ifname, String polic
       field("policy_digest", 336, 32), field("object_digest", 368, 32), field("ifindex", 400, 4),
       field("generation", 404, 4), field("ipv4", 408, 4), field("ipv6", 412, 16),
       field("has_ipv4", 428, 1), field("has_ipv6", 429, 1), field("zero", 430, 2)));
+  public static final dev.netpol.ebpf.sdk.Codec<PodInfo> CODEC = new AbiCodec<>(LAYOUT, PodInfo::encode, PodInfo::decode);
 
   public byte[] encode() {
     ByteBuffer b = Abi.buffer(SIZE);

@@ -10,6 +10,7 @@ public record RuleKey(int prefixLen, int kind, int tag, int classId, byte[] addr
   public static final Layout LAYOUT = new Layout("np_rule_key", 28, List.of(
       field("prefixlen", 0, 4), field("kind", 4, 1), field("tag", 5, 1), field("zero", 6, 2),
       field("class_id", 8, 4), field("addr", 12, 16), field("port", 12, 2)));
+  public static final dev.netpol.ebpf.sdk.Codec<RuleKey> CODEC = new AbiCodec<>(LAYOUT, RuleKey::encode, RuleKey::decode);
 
   public static RuleKey meta() {
     return new RuleKey(Abi.KEY_FIXED_BITS, Abi.KEY_META, 0, 0, new byte[16], 0);
