@@ -252,4 +252,51 @@ class LabTest {
     }
     assertFalse(lab.probeFromPort(c, b.ip4(), 8080, 40000), "B's ingress deny holds for C: the entry is A's, not B's");
   }
+
+  @Test
+  void nodeAddressRuleLetsTheHostProbeThePod() throws Exception {
+    // the agent adds the node's address as a rule; here: whatever source the host uses towards B
+    String route = Sh.ok("ip", "-4", "route", "get", b.ip4());
+    String src = route.replaceAll("(?s).*\\bsrc (\\S+).*", "$1").trim();
+    backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(src + "/32"))), DirectionPolicy.ALLOW_ALL));
+    String probe = Sh.run("python3", lab.scripts.resolve("probe.py").toString(), b.ip4(), "8080").out().trim();
+    assertEquals("1", probe, "host (" + src + ") reaches the pod");
+    assertFalse(lab.probe(a, b.ip4(), 8080), "other peers stay denied");
+  }
+
+  @Test
+  void removeDetachesForgetsAndUnpins() throws Exception {
+    backend.apply(b.endpoint(), PodPolicy.DENY_ALL);
+    assertFalse(lab.probe(a, b.ip4(), 8080));
+    int ifB = Interfaces.require(b.hostVeth());
+    backend.remove(b.key());
+    assertEquals(0, dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(ifB, dev.netpol.backend.ebpf.internal.TcFilters.Hook.EGRESS));
+    assertEquals(0, dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(ifB, dev.netpol.backend.ebpf.internal.TcFilters.Hook.INGRESS));
+    assertFalse(Files.exists(new Pins(lab.root.pinRoot).podDir(b.key())), "pins removed");
+    assertFalse(backend.programmed().containsKey(b.key()));
+    assertTrue(lab.probe(a, b.ip4(), 8080), "no enforcement left on B");
+    try (BpfMap ct = BpfMap.openPinned(lab.root.pinRoot.resolve("global/np_conntrack"))) {
+      assertFalse(ct.keys().stream().map(CtKey::decode).anyMatch(k -> k.ifindex() == ifB), "B's flows forgotten");
+    }
+    backend.remove(b.key()); // unknown pod: not an error
+  }
+
+  @Test
+  void verdictEventsNameThePodAndCount() throws Exception {
+    List<dev.netpol.backend.ebpf.internal.abi.Event> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    backend.onEvent(seen::add);
+    try {
+      backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL));
+      long deniedBefore = backend.flowsDenied();
+      assertFalse(lab.probe(a, b.ip4(), 9090));
+      assertTrue(lab.probe(a, b.ip4(), 8080));
+      Thread.sleep(300);
+      int ifB = Interfaces.require(b.hostVeth());
+      assertTrue(seen.stream().anyMatch(e -> e.ifindex() == ifB && !e.allowed() && e.dport() == 9090 && e.direction() == 0), seen.toString());
+      assertTrue(seen.stream().anyMatch(e -> e.ifindex() == ifB && e.allowed() && e.dport() == 8080 && e.classId() > 0));
+      assertTrue(backend.flowsDenied() > deniedBefore);
+    } finally {
+      backend.onEvent(null);
+    }
+  }
 }

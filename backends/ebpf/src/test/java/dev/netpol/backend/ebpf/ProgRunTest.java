@@ -264,4 +264,26 @@ class ProgRunTest {
     assertTrue(out.toString().contains("198.18.20.5:1234 -> 198.18.20.10:80"), out.toString());
     assertEquals(2, cli.run(List.of("--root", root, "bogus"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
   }
+
+  @Test
+  void conntrackGcDropsIdleAndClosingEntriesOnly() throws Exception {
+    program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
+    long now = System.nanoTime();
+    byte[] a4 = ip("198.18.20.60").getAddress();
+    byte[] pod = ip(POD4).getAddress();
+    var fresh = new dev.netpol.backend.ebpf.internal.abi.CtKey(1, 4, 6, 1000, 80, pod, a4);
+    var idle = new dev.netpol.backend.ebpf.internal.abi.CtKey(1, 4, 6, 1001, 80, pod, a4);
+    var closed = new dev.netpol.backend.ebpf.internal.abi.CtKey(1, 4, 6, 1002, 80, pod, a4);
+    var udp = new dev.netpol.backend.ebpf.internal.abi.CtKey(1, 4, 17, 1003, 53, pod, a4);
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
+      ct.put(fresh.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 3_600_000_000_000L, 1, 1, false, false).encode());
+      ct.put(idle.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 7 * 3_600_000_000_000L, 1, 1, false, false).encode());
+      ct.put(closed.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 11_000_000_000L, 1, 1, true, false).encode());
+      ct.put(udp.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 121_000_000_000L, 1, 1, false, false).encode());
+      assertEquals(3, backend.collectConntrack());
+      List<CtKey> left = ct.keys().stream().map(CtKey::decode).toList();
+      assertEquals(1, left.size());
+      assertEquals(1000, left.get(0).sport(), "the TCP entry idle for 1 h stays");
+    }
+  }
 }
