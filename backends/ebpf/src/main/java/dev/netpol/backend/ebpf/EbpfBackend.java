@@ -129,6 +129,12 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
     }
   }
 
+  /** The policy generation pinned for the pod (conntrack entries older than it get re-checked), or -1. */
+  public int programmedGeneration(PodKey pod) {
+    PodInfo i = pods.readInfo(pod);
+    return i == null ? -1 : i.generation();
+  }
+
   /** Receives every decoded verdict event (tests, metrics). */
   public void onEvent(Consumer<Event> listener) {
     this.eventListener = listener;

@@ -210,7 +210,9 @@ class LabTest {
       backend = new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 100, 0));
       assertTrue(backend.health().healthy(), backend.health().detail());
       assertEquals(policy.digest(), backend.programmed().get(b.key()).policyDigest(), "adopted from pins");
+      int gen = backend.programmedGeneration(b.key());
       backend.apply(b.endpoint(), policy); // changed object: programs reloaded, filters replaced
+      assertEquals(gen + 1, backend.programmedGeneration(b.key()));
     } finally {
       if (oldDir == null) {
         System.clearProperty("netpol.bpf.dir");
@@ -228,6 +230,9 @@ class LabTest {
           dev.netpol.backend.ebpf.internal.TcFilters.Hook.EGRESS), "the filter runs the new pinned program");
     }
     assertTrue(backend.health().healthy(), backend.health().detail());
+    int gen = backend.programmedGeneration(b.key());
+    backend.apply(b.endpoint(), policy);
+    assertEquals(gen, backend.programmedGeneration(b.key()), "an unchanged pod is not rewritten");
     assertTrue(lab.probe(a, b.ip4(), 8080));
     assertFalse(lab.probe(c, b.ip4(), 8080));
     try (var files = Files.list(dir)) {

@@ -77,6 +77,13 @@ public final class FlowLog implements AutoCloseable {
 
   private PodKey podOf(int ifindex) {
     PodKey k = byIfindex.get(ifindex);
+    if (k != null) {
+      PodInfo info = pods.readInfo(k); // interface indexes are reused: check the cached answer
+      if (info == null || info.ifindex() != ifindex) {
+        byIfindex.remove(ifindex);
+        k = null;
+      }
+    }
     if (k == null) {
       for (PodKey p : pods.pins().pods()) {
         PodInfo info = pods.readInfo(p);

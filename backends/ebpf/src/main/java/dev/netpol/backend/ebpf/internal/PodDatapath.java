@@ -62,8 +62,10 @@ public final class PodDatapath {
     PodInfo old = readInfo(key);
     String digest = policy.digest();
     boolean freshPrograms = old == null || !old.objectDigest().equals(object.digest()) || !programsPinned(dir);
-    if (!freshPrograms && old.policyDigest().equals(digest) && old.ifindex() == ifindex && filtersCurrent(dir, ifindex)
-        && origins.containsKey(key)) {
+    if (!freshPrograms && old.policyDigest().equals(digest) && old.ifindex() == ifindex && filtersCurrent(dir, ifindex)) {
+      // Already enforced (e.g. adopted after a restart): write nothing. Class ids are a pure
+      // function of the policy, so compiling again only restores the names for flow logs.
+      origins.computeIfAbsent(key, k -> originsOf(policy, old.generation(), k));
       return false;
     }
     if (freshPrograms) {
@@ -118,6 +120,14 @@ public final class PodDatapath {
       PodInfo info = v == null ? null : PodInfo.decode(v);
       return info == null || info.namespace().isEmpty() ? null : info;
     }
+  }
+
+  private static Map<Direction, Map<Integer, Set<String>>> originsOf(PodPolicy policy, int generation, PodKey key) {
+    Map<Direction, Map<Integer, Set<String>>> m = new ConcurrentHashMap<>();
+    for (Direction d : Direction.values()) {
+      m.put(d, RuleCompiler.compile(policy.direction(d), generation, "pod " + key).classOrigins());
+    }
+    return m;
   }
 
   /** Policies behind a class of a pod's direction, if this process programmed it. */
