@@ -233,7 +233,7 @@ public final class LabCommand implements Command {
     try (Lab lab = new Lab(config(a))) {
       String host = lab.resolve(a.positional.get(1), a.flags.contains("--ipv6"));
       ProbeResult r = lab.probe(a.positional.get(0), host, port, a.get("--protocol", "tcp"), timeout);
-      out.println(r.connected() ? "connected" : r.detail().startsWith("blocked") ? r.detail() : "blocked: " + r.detail());
+      out.println(r.connected() ? r.detail() : r.detail().startsWith("blocked") ? r.detail() : "blocked: " + r.detail());
       return r.connected() ? 0 : 1;
     }
   }

@@ -104,15 +104,22 @@ def serve(opts):
 
 def probe(opts, host, port):
     proto, timeout = opts.get("--protocol", "tcp"), float(opts.get("--timeout", "1").rstrip("s"))
+    reply = b""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         if proto == "tcp":
-            socket.create_connection((host, port), timeout=timeout).close()
+            s = socket.create_connection((host, port), timeout=timeout)
+            try:
+                reply = s.recv(256)  # the server's name; only informative
+            except OSError:
+                pass
+            s.close()
         elif proto == "udp":
             s = socket.socket(family, socket.SOCK_DGRAM)
             s.settimeout(timeout)
             s.sendto(b"hostname\n", (host, port))
-            if not s.recv(65535):
+            reply = s.recv(65535)
+            if not reply:
                 raise OSError("empty reply")
         elif proto == "sctp":
             s = socket.socket(family, socket.SOCK_RAW, SCTP)
@@ -132,7 +139,8 @@ def probe(opts, host, port):
     except (OSError, socket.timeout) as e:
         print(f"blocked: {e}")
         return 1
-    print("connected")
+    name = reply.decode(errors="replace").strip()
+    print("connected" + (f" (reply: {name})" if name else ""))
     return 0
 
 def main(argv):
