@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,9 +64,12 @@ public final class ServiceProxy implements Managed {
     });
     long every = settings.get(ProxySettings.RESYNC_INTERVAL).toMillis();
     resync = executor.scheduleWithFixedDelay(this::requestSync, every, every, TimeUnit.MILLISECONDS);
+    // The tracker calls listeners from inside addingService/removedService, before its own view
+    // changes, so the value passed may be stale: look again from the proxy's thread, now and shortly after.
     following = clusters.follow(c -> {
       try {
-        executor.execute(() -> clusterChanged(c));
+        executor.execute(this::refreshCluster);
+        executor.schedule(this::refreshCluster, 200, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.RejectedExecutionException stopping) {
         // the proxy is stopping; nothing to follow any more
       }
@@ -75,10 +77,15 @@ public final class ServiceProxy implements Managed {
     LOG.info("service proxy started: chains {}*, iptables {}, families {}", rules.ownPrefix(), iptables.flavour, families);
   }
 
-  private void clusterChanged(Optional<KubeCluster> next) {
+  /** Switches to the current KubeCluster service when it changed; runs on the proxy's thread. */
+  private void refreshCluster() {
+    KubeCluster next = clusters.current().orElse(null);
+    if (next == cluster) {
+      return;
+    }
     detach.forEach(Runnable::run);
     detach.clear();
-    cluster = next.orElse(null);
+    cluster = next;
     if (cluster == null) {
       LOG.info("service proxy: no Kubernetes API; keeping the last programmed services");
       return;
@@ -120,6 +127,7 @@ public final class ServiceProxy implements Managed {
   }
 
   private void sync() {
+    refreshCluster();
     KubeCluster c = cluster;
     if (c == null) {
       return;
