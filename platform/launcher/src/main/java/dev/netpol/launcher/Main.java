@@ -165,6 +165,7 @@ public final class Main {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("netpol.home", home.toString());
     props.put("netpol.command", cmd);
+    props.put("netpol.tool", cmd);
     props.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
     Container c = Container.start(Profile.load(home, profileName), storage, props);
     try {

@@ -16,6 +16,7 @@ public final class ServiceProxyActivator extends GuiceBundleActivator {
       @Override
       protected void configure() {
         OsgiBindings.importService(binder(), KubeCluster.class);
+        OsgiBindings.manage(binder(), Ipv4Forwarding.class);
         OsgiBindings.manage(binder(), ServiceProxy.class);
         OsgiBindings.settings(binder(), ProxySettings.ALL);
       }
