@@ -74,6 +74,7 @@ public final class Lab implements AutoCloseable {
           spec.ipv6() ? pool6.address(index) : null, labels, spec.serve().stream().map(ServePort::toString).toList(),
           node, 0, null);
       boolean apiDone = false;
+      api(); // a missing or unreadable kubeconfig fails here, before anything is made
       try {
         PodNetwork.ensureBlackholes();
         PodNetwork.create(netns, hostVeth, pod.ipv4(), pod.ipv6());
