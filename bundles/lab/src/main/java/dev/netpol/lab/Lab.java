@@ -214,6 +214,7 @@ public final class Lab implements AutoCloseable {
 
   private void remove(LabPod p, List<String> errors) {
     PodProcesses.killAll(p.netns());
+    PodProcesses.killServer(p.pid()); // in case someone deleted the netns name under a running server
     PodNetwork.delete(p.netns(), p.hostVeth());
     if (PodNetwork.netnsExists(p.netns()) || PodNetwork.linkExists(p.hostVeth())) {
       errors.add("pod " + p.key() + ": netns " + p.netns() + " or link " + p.hostVeth() + " is still there");
