@@ -74,6 +74,7 @@ public final class Lab implements AutoCloseable {
           spec.ipv6() ? pool6.address(index) : null, labels, spec.serve().stream().map(ServePort::toString).toList(),
           node, 0, null);
       boolean apiDone = false;
+      api(); // a missing or unreadable kubeconfig fails here, before anything is made
       try {
         PodNetwork.ensureBlackholes();
         PodNetwork.create(netns, hostVeth, pod.ipv4(), pod.ipv6());
@@ -213,6 +214,7 @@ public final class Lab implements AutoCloseable {
 
   private void remove(LabPod p, List<String> errors) {
     PodProcesses.killAll(p.netns());
+    PodProcesses.killServer(p.pid()); // in case someone deleted the netns name under a running server
     PodNetwork.delete(p.netns(), p.hostVeth());
     if (PodNetwork.netnsExists(p.netns()) || PodNetwork.linkExists(p.hostVeth())) {
       errors.add("pod " + p.key() + ": netns " + p.netns() + " or link " + p.hostVeth() + " is still there");

@@ -128,6 +128,9 @@ public final class ApiRegistrar implements AutoCloseable {
     }
     Service svc = new ServiceBuilder().withNewMetadata().withNamespace(pod.namespace()).withName(name).endMetadata()
         .withNewSpec().withType("ClusterIP").withSelector(Map.of("pod", pod.name()))
+        // a dual-stack pod gets a dual-stack Service: ClusterIPs of both families
+        .withIpFamilyPolicy(pod.ipv6() == null ? "SingleStack" : "PreferDualStack")
+        .withIpFamilies(pod.ipv6() == null ? List.of("IPv4") : List.of("IPv4", "IPv6"))
         .withPorts(serve.stream().map(p -> new ServicePortBuilder().withName(p.portName()).withPort(p.port())
             .withTargetPort(new IntOrString(p.port())).withProtocol(p.protocol().toUpperCase(Locale.ROOT)).build()).toList())
         .endSpec().build();

@@ -85,6 +85,21 @@ public final class PodProcesses {
     }
   }
 
+  /** Kills the recorded server process if it still is a lab server (the pid may have been reused). */
+  public static void killServer(long pid) {
+    if (pid <= 0) {
+      return;
+    }
+    try {
+      String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+      if (cmdline.contains("labpod.py") && cmdline.contains("serve")) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    } catch (IOException gone) {
+      // already exited
+    }
+  }
+
   /** Runs a probe from inside {@code netns}; connected when the probe exits 0. */
   public ProbeResult probe(String netns, String host, int port, String protocol, Duration timeout) {
     String secs = String.format(java.util.Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0);

@@ -42,6 +42,13 @@ class LabCommandTest {
   }
 
   @Test
+  void aMissingKubeconfigFailsBeforeAnythingIsMade(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    assertEquals(1, run("pod", "add", "x/a", "--kubeconfig", dir.resolve("nope").toString(), "--data-dir", dir.toString()));
+    assertTrue(err().contains("cannot read the kubeconfig " + dir.resolve("nope")), err());
+    assertTrue(!java.nio.file.Files.exists(dir.resolve("state.json")), "nothing recorded");
+  }
+
+  @Test
   void badInputIsNamed() throws Exception {
     assertEquals(2, run("frobnicate"));
     assertTrue(err().contains("unknown subcommand 'frobnicate'"), err());

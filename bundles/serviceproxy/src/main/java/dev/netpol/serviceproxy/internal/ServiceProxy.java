@@ -55,7 +55,13 @@ public final class ServiceProxy implements Managed {
       return;
     }
     rules = new NatRules(settings.get(ProxySettings.CHAIN_PREFIX), settings.get(ProxySettings.MASQUERADE_MARK));
-    iptables = Iptables.detect();
+    try {
+      iptables = Iptables.detect();
+    } catch (RuntimeException e) {
+      // a node without iptables can still enforce policies; it just has no ClusterIPs
+      LOG.warn("service proxy off: {}", e.getMessage());
+      return;
+    }
     families = settings.get(ProxySettings.IPV6) ? EnumSet.allOf(Family.class) : EnumSet.of(Family.V4);
     executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "netpol-serviceproxy");

@@ -109,6 +109,12 @@ class ServiceProxyKernelTest {
     assertEventually("x/a -> " + ip + ":80/udp", () -> probe("x/a", ip, 80, "udp").detail().contains("reply: b"));
     assertEventually("x/a -> " + ip + ":80/sctp", () -> probe("x/a", ip, 80, "sctp").connected());
     assertFalse(probe("x/a", ip, 81, "tcp").connected(), "a port the Service does not have");
+    List<String> ips = svc.getSpec().getClusterIPs();
+    assertEquals(2, ips.size(), "the dual-stack pod's Service is dual-stack: " + ips);
+    String ip6 = fx.lab.resolve("svc/y/s-y-b", true);
+    assertEquals(ips.get(1), ip6);
+    assertEventually("x/a -> [" + ip6 + "]:80/udp", () -> probe("x/a", ip6, 80, "udp").detail().contains("reply: b"));
+    assertEventually("x/a -> [" + ip6 + "]:80/sctp", () -> probe("x/a", ip6, 80, "sctp").connected());
   }
 
   @Test
