@@ -11,7 +11,7 @@ final class PodCache {
   private final Map<Pod, List<InetAddress>> ips = new IdentityHashMap<>();
 
   List<InetAddress> ips(Pod pod) {
-    return ips.computeIfAbsent(pod, PodFacts::ips);
+    return ips.computeIfAbsent(pod, p -> List.copyOf(PodFacts.ips(p)));
   }
 
   /** As {@link PodFacts#eligible}: own network namespace, an IP, not terminated. */

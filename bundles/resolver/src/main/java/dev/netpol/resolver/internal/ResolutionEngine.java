@@ -139,11 +139,11 @@ public final class ResolutionEngine {
 
   /** Pods (with the IPs that count) a named port of this rule is resolved on. */
   private Map<Pod, List<InetAddress>> namedDestinations(ParsedRule rule) {
-    Map<Pod, List<InetAddress>> out = new HashMap<>();
+    Map<Pod, List<InetAddress>> out = new java.util.IdentityHashMap<>(); // Pod.hashCode walks the whole object
     if (rule.allPeers()) {
       for (Pod pod : state.allPods()) {
         if (pods.eligible(pod)) {
-          out.put(pod, pods.ips(pod));
+          out.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(pods.ips(pod));
         }
       }
       return out;
@@ -162,7 +162,7 @@ public final class ResolutionEngine {
         }
       } else {
         for (Pod pod : peerPods(peer)) {
-          out.put(pod, pods.ips(pod));
+          out.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(pods.ips(pod));
         }
       }
     }
