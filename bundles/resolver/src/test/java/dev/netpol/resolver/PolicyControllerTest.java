@@ -161,4 +161,27 @@ class PolicyControllerTest {
           && p.getSpec().getIngress().size() == 1;
     });
   }
+
+  @Test
+  void namespaceLabelAndServiceChangesReachTheirPolicies() throws Exception {
+    client.namespaces().resource(ns("y")).create();
+    client.pods().resource(pod("y", "c").labels("pod=c").ips("198.18.1.3").node("n3").build()).create();
+    client.network().v1().networkPolicies().resource(policy("apiVersion: networking.k8s.io/v1\n"
+        + "kind: NetworkPolicy\nmetadata: {namespace: x, name: from-blue}\n"
+        + "spec: {podSelector: {matchLabels: {pod: a}}, policyTypes: [Ingress, Egress],"
+        + " ingress: [{from: [{namespaceSelector: {matchLabels: {team: blue}}}]}],"
+        + " egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {pod: c}}}], ports: [{port: 8080}]}]}")).create();
+    await("resolved", () -> pe("from-blue-0") != null && pe("from-blue-0").getSpec().getEgress().size() == 1);
+    assertTrue(pe("from-blue-0").getSpec().getIngress().isEmpty());
+
+    client.namespaces().withName("y").edit(n -> {
+      n.getMetadata().getLabels().put("team", "blue");
+      return n;
+    });
+    await("namespace label reaches the policy", () -> pe("from-blue-0").getSpec().getIngress().size() == 1);
+
+    client.services().resource(Fixtures.svc("y", "c", "198.19.0.9", Map.of("pod", "c"), "80:8080/TCP")).create();
+    await("service ClusterIP entry", () -> pe("from-blue-0").getSpec().getEgress().stream()
+        .anyMatch(e -> e.getCidr().equals("198.19.0.9/32")));
+  }
 }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,27 +28,66 @@ import java.util.Set;
  * policy.
  */
 final class ServiceEntries {
-  private ServiceEntries() {}
+  private record Proxied(Service service, List<InetAddress> clusterIps, List<Pod> backends) {}
 
-  static List<ResolvedEntry> forRule(ClusterState state, RuleAllows rule) {
-    List<ResolvedEntry> out = new ArrayList<>();
+  private final ClusterState state;
+  private final PodCache pods;
+  private List<Proxied> proxied;
+
+  ServiceEntries(ClusterState state, PodCache pods) {
+    this.state = state;
+    this.pods = pods;
+  }
+
+  /** Services with a ClusterIP, a selector and at least one backend; computed once. */
+  private List<Proxied> proxied() {
+    if (proxied != null) {
+      return proxied;
+    }
+    proxied = new ArrayList<>();
+    Map<String, Map<String, List<Pod>>> byLabel = new HashMap<>();
     for (Service svc : state.allServices()) {
       List<InetAddress> clusterIps = clusterIps(svc);
-      Map<String, String> selector = svc.getSpec().getSelector();
+      Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
       if (clusterIps.isEmpty() || selector == null || selector.isEmpty()
           || svc.getSpec().getPorts() == null) {
         continue;
       }
+      String ns = svc.getMetadata().getNamespace();
+      Map<String, List<Pod>> index = byLabel.computeIfAbsent(ns, this::labelIndex);
+      var first = selector.entrySet().iterator().next();
       List<Pod> backends = new ArrayList<>();
-      for (Pod pod : state.pods(svc.getMetadata().getNamespace())) {
-        if (!PodFacts.terminated(pod) && !PodFacts.ips(pod).isEmpty()
-            && matches(selector, PodFacts.labels(pod))) {
+      for (Pod pod : index.getOrDefault(first.getKey() + "=" + first.getValue(), List.of())) {
+        if (matches(selector, PodFacts.labels(pod))) {
           backends.add(pod);
         }
       }
-      if (backends.isEmpty()) {
-        continue;
+      if (!backends.isEmpty()) {
+        proxied.add(new Proxied(svc, clusterIps, backends));
       }
+    }
+    return proxied;
+  }
+
+  /** Live pods of a namespace by each of their "key=value" labels. */
+  private Map<String, List<Pod>> labelIndex(String ns) {
+    Map<String, List<Pod>> index = new HashMap<>();
+    for (Pod pod : state.pods(ns)) {
+      if (pods.live(pod)) {
+        for (var l : PodFacts.labels(pod).entrySet()) {
+          index.computeIfAbsent(l.getKey() + "=" + l.getValue(), k -> new ArrayList<>()).add(pod);
+        }
+      }
+    }
+    return index;
+  }
+
+  List<ResolvedEntry> forRule(RuleAllows rule) {
+    List<ResolvedEntry> out = new ArrayList<>();
+    for (Proxied p : proxied()) {
+      Service svc = p.service();
+      List<InetAddress> clusterIps = p.clusterIps();
+      List<Pod> backends = p.backends();
       for (ServicePort sp : svc.getSpec().getPorts()) {
         Protocol protocol = ResolutionEngine.protocolOrNull(sp.getProtocol());
         if (protocol == null || sp.getPort() == null || sp.getPort() < 1 || sp.getPort() > PortRange.MAX_PORT) {
@@ -68,7 +108,7 @@ final class ServiceEntries {
    * The ClusterIPs of Services with a selector: their traffic is allowed only through the
    * entries {@link #forRule} computes, never because a wider block happens to contain them.
    */
-  static List<InetAddress> selectedClusterIps(ClusterState state) {
+  List<InetAddress> selectedClusterIps() {
     List<InetAddress> out = new ArrayList<>();
     for (Service svc : state.allServices()) {
       Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
@@ -109,12 +149,12 @@ final class ServiceEntries {
   }
 
   /** A ClusterIP of one family forwards to backend addresses of that family only. */
-  private static boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
+  private boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
       Protocol protocol, IpFamily family) {
     boolean anyServes = false;
     for (Pod b : backends) {
       Set<Integer> targets = targetPorts(sp, b, protocol);
-      List<InetAddress> ips = PodFacts.ips(b).stream().filter(a -> IpFamily.of(a) == family).toList();
+      List<InetAddress> ips = pods.ips(b).stream().filter(a -> IpFamily.of(a) == family).toList();
       if (targets.isEmpty() || ips.isEmpty()) {
         continue; // the backend does not serve this port, so it gets none of its traffic
       }
