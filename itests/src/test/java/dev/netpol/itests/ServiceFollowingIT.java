@@ -50,6 +50,7 @@ public class ServiceFollowingIT {
   public void consumersFollowAProviderBundleThatStopsAndStarts() throws Exception {
     Bundle api = bundle("netpol-apiserver");
     assertTrue("the agent connects through the embedded API", await(() -> context.getServiceReference(KubeCluster.class) != null));
+    assertTrue("the agent syncs its pods and policyendpoints", await(agent::synced));
     api.stop();
     assertTrue("the cluster service goes with the API", await(() -> context.getServiceReference(KubeCluster.class) == null));
     assertFalse("the agent notices", agent.synced());
