@@ -79,8 +79,8 @@ class LabCommandKernelTest {
     assertEquals(0, lab("probe", "y/a", "x/a", "80", "--protocol", "sctp"), out.toString());
     assertEquals(1, lab("probe", "x/a", "y/b", "82", "--timeout", "300ms"), out.toString());
     assertTrue(out.toString().startsWith("blocked"), out.toString());
-    assertEquals(1, lab("probe", "x/a", "svc/y/s-y-b", "80", "--timeout", "300ms"),
-        "no service proxy here: the ClusterIP resolves but nothing answers");
+    // svc/NS/NAME resolution is covered by LabKernelTest; whether its ClusterIP answers depends on
+    // a service proxy that other processes on this machine may run, so it is not asserted here.
 
     assertEquals(0, lab("pod", "add", "z/c", "--labels", "pod=c"), out.toString());
     assertEquals(0, lab("list"));
