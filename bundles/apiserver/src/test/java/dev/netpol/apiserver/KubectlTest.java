@@ -300,10 +300,14 @@ class KubectlTest {
   }
 
   @Test
-  void generatorCommandsThatSendProtobufFailFast() {
-    Kubectl.Result r = k.run("create", "configmap", "cm1", "--from-literal=a=b");
+  void generatorCommandsSendProtobufForNamespacesAndConfigMaps() {
+    k.run("create", "namespace", "gen").ok();
+    assertEquals("gen", k.run("get", "ns", "gen", "-o", "jsonpath={.metadata.labels.kubernetes\\.io/metadata\\.name}").ok().out());
+    k.run("create", "configmap", "cm1", "-n", "gen", "--from-literal=a=b", "--from-literal=c=d").ok();
+    assertEquals("{\"a\":\"b\",\"c\":\"d\"}", k.run("get", "cm", "-n", "gen", "cm1", "-o", "jsonpath={.data}").ok().out());
+    Kubectl.Result r = k.run("create", "service", "clusterip", "svc1", "-n", "gen", "--tcp=80:80");
     assertNotEquals(0, r.rc());
-    assertTrue(r.err().contains("unknown format") && r.err().contains("protobuf"), r.err());
+    assertTrue(r.err().contains("protobuf request bodies are only understood for v1 Namespace and ConfigMap"), r.err());
   }
 
   @Test
