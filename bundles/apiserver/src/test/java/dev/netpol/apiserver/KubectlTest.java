@@ -209,24 +209,33 @@ class KubectlTest {
   @Test
   void watchSeesAddedModifiedDeleted() throws Exception {
     k.apply(ns("watch")).ok();
+    k.apply(netpol("watch", "first", "", "  podSelector: {}\n")).ok();
     Process w = k.start(Map.of(), null, "get", "netpol", "-n", "watch", "-w", "--output-watch-events", "-o", "json");
     try {
-      Thread.sleep(1500);
+      // the initial list arrives as ADDED; after that the watch is open
+      eventually("the initial list", () -> watchTypes(w).equals("ADDED"));
       k.apply(netpol("watch", "np", "", "  podSelector: {}\n")).ok();
       k.run("label", "netpol", "-n", "watch", "np", "x=y").ok();
       k.run("delete", "netpol", "-n", "watch", "np").ok();
-      Thread.sleep(1000);
+      eventually("the DELETED event", () -> watchTypes(w).endsWith("DELETED"));
     } finally {
       w.destroy();
       w.waitFor(5, TimeUnit.SECONDS);
     }
-    String out = k.result(w).out();
-    Matcher m = Pattern.compile("\"type\":\\s*\"(ADDED|MODIFIED|DELETED)\"").matcher(out);
-    StringBuilder types = new StringBuilder();
-    while (m.find()) {
-      types.append(m.group(1)).append(' ');
+    assertEquals("ADDED ADDED MODIFIED DELETED", watchTypes(w), k.result(w).out());
+  }
+
+  private static String watchTypes(Process w) {
+    try {
+      Matcher m = Pattern.compile("\"type\":\\s*\"(ADDED|MODIFIED|DELETED)\"").matcher(k.result(w).out());
+      StringBuilder types = new StringBuilder();
+      while (m.find()) {
+        types.append(m.group(1)).append(' ');
+      }
+      return types.toString().trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    assertEquals("ADDED MODIFIED DELETED", types.toString().trim(), out);
   }
 
   @Test
