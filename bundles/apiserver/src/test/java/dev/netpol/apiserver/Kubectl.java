@@ -25,6 +25,7 @@ final class Kubectl {
   private final Path kubeconfig;
   private final Path work;
   private int counter;
+  private final Map<Process, Integer> outputs = new java.util.concurrent.ConcurrentHashMap<>();
 
   Kubectl(Path kubeconfig, Path work) {
     this.kubeconfig = kubeconfig;
@@ -71,8 +72,6 @@ final class Kubectl {
     p.getOutputStream().close();
     return p;
   }
-
-  private final Map<Process, Integer> outputs = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Output so far; rc is -1 while the process runs. */
   Result result(Process p) throws IOException {
