@@ -209,24 +209,33 @@ class KubectlTest {
   @Test
   void watchSeesAddedModifiedDeleted() throws Exception {
     k.apply(ns("watch")).ok();
+    k.apply(netpol("watch", "first", "", "  podSelector: {}\n")).ok();
     Process w = k.start(Map.of(), null, "get", "netpol", "-n", "watch", "-w", "--output-watch-events", "-o", "json");
     try {
-      Thread.sleep(1500);
+      // the initial list arrives as ADDED; after that the watch is open
+      eventually("the initial list", () -> watchTypes(w).equals("ADDED"));
       k.apply(netpol("watch", "np", "", "  podSelector: {}\n")).ok();
       k.run("label", "netpol", "-n", "watch", "np", "x=y").ok();
       k.run("delete", "netpol", "-n", "watch", "np").ok();
-      Thread.sleep(1000);
+      eventually("the DELETED event", () -> watchTypes(w).endsWith("DELETED"));
     } finally {
       w.destroy();
       w.waitFor(5, TimeUnit.SECONDS);
     }
-    String out = k.result(w).out();
-    Matcher m = Pattern.compile("\"type\":\\s*\"(ADDED|MODIFIED|DELETED)\"").matcher(out);
-    StringBuilder types = new StringBuilder();
-    while (m.find()) {
-      types.append(m.group(1)).append(' ');
+    assertEquals("ADDED ADDED MODIFIED DELETED", watchTypes(w), k.result(w).out());
+  }
+
+  private static String watchTypes(Process w) {
+    try {
+      Matcher m = Pattern.compile("\"type\":\\s*\"(ADDED|MODIFIED|DELETED)\"").matcher(k.result(w).out());
+      StringBuilder types = new StringBuilder();
+      while (m.find()) {
+        types.append(m.group(1)).append(' ');
+      }
+      return types.toString().trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    assertEquals("ADDED MODIFIED DELETED", types.toString().trim(), out);
   }
 
   @Test
@@ -300,10 +309,14 @@ class KubectlTest {
   }
 
   @Test
-  void generatorCommandsThatSendProtobufFailFast() {
-    Kubectl.Result r = k.run("create", "configmap", "cm1", "--from-literal=a=b");
+  void generatorCommandsSendProtobufForNamespacesAndConfigMaps() {
+    k.run("create", "namespace", "gen").ok();
+    assertEquals("gen", k.run("get", "ns", "gen", "-o", "jsonpath={.metadata.labels.kubernetes\\.io/metadata\\.name}").ok().out());
+    k.run("create", "configmap", "cm1", "-n", "gen", "--from-literal=a=b", "--from-literal=c=d").ok();
+    assertEquals("{\"a\":\"b\",\"c\":\"d\"}", k.run("get", "cm", "-n", "gen", "cm1", "-o", "jsonpath={.data}").ok().out());
+    Kubectl.Result r = k.run("create", "service", "clusterip", "svc1", "-n", "gen", "--tcp=80:80");
     assertNotEquals(0, r.rc());
-    assertTrue(r.err().contains("unknown format") && r.err().contains("protobuf"), r.err());
+    assertTrue(r.err().contains("protobuf request bodies are only understood for v1 Namespace and ConfigMap"), r.err());
   }
 
   @Test

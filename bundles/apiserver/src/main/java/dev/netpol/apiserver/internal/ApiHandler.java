@@ -214,7 +214,10 @@ public final class ApiHandler implements HttpHandler {
 
   private static ObjectNode body(HttpExchange ex) throws IOException {
     String ct = contentType(ex);
-    if (ct.contains("protobuf") || ct.contains("cbor")) {
+    if (ct.contains("protobuf")) {
+      return ProtobufBodies.decode(readBody(ex), ct);
+    }
+    if (ct.contains("cbor")) {
       throw ApiException.unsupportedMediaType(ct);
     }
     return Json.parse(readBody(ex), ct.contains("yaml"));
