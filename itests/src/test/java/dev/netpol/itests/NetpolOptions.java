@@ -25,6 +25,8 @@ final class NetpolOptions {
     o.add(systemProperty("pax.exam.logging").value("none"));
     // the packages bin/netpol's launcher exports from the system bundle (appended to Pax Exam's own)
     o.add(systemPackages("dev.netpol.launcher.spi;version=1.0.0", "com.sun.net.httpserver;version=1.0.0"));
+    // the test classpath holds slf4j and fabric8 too: never let bundles see those copies
+    o.add(frameworkProperty("felix.bootdelegation.implicit").value("false"));
     o.add(frameworkProperty("netpol.home").value(dist().toString()));
     o.add(frameworkProperty("felix.fileinstall.dir").value(dist().resolve("etc/config").toString()));
     try {

@@ -81,6 +81,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+      // without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to every response (headers and body are separate writes);
+      // the JDK reads this once, when the first HttpServer of the JVM is made
+      if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+      }
       http = HttpServer.create(new InetSocketAddress(host, port), 128);
       http.createContext("/", new ApiHandler(service, () -> stopping));
       http.setExecutor(executor);

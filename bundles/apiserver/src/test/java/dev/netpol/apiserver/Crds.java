@@ -21,6 +21,13 @@ final class Crds {
           storage: true
           subresources:
             status: {}
+          additionalPrinterColumns:
+          - name: Pod-Selector
+            type: string
+            jsonPath: .spec.podSelector
+          - name: Age
+            type: date
+            jsonPath: .metadata.creationTimestamp
           schema:
             openAPIV3Schema:
               type: object

@@ -211,4 +211,66 @@ class Fabric8ClientTest {
     }
     assertNull(pes.withName("np-abcde").get(), "the PolicyEndpoint went with its owner");
   }
+
+  @Test
+  void concurrentPatchesAreNotLost() throws Exception {
+    namespace("f8-race");
+    client.configMaps().inNamespace("f8-race").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("cm").endMetadata().build()).create();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < 25; i++) {
+            client.configMaps().inNamespace("f8-race").withName("cm").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"data\":{\"k" + thread + "-" + i + "\":\"v\"}}");
+          }
+        }));
+      }
+      for (var f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(100, client.configMaps().inNamespace("f8-race").withName("cm").get().getData().size());
+  }
+
+  @Test
+  void leaderElectionWithALease() throws Exception {
+    namespace("f8-lease");
+    java.util.concurrent.CountDownLatch leading = new java.util.concurrent.CountDownLatch(1);
+    var config = new io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder().withName("netpol")
+        .withLeaseDuration(java.time.Duration.ofSeconds(10)).withRenewDeadline(java.time.Duration.ofSeconds(8))
+        .withRetryPeriod(java.time.Duration.ofMillis(200))
+        .withLock(new io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock("f8-lease", "netpol-leader", "me"))
+        .withLeaderCallbacks(new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(leading::countDown, () -> { }, id -> { }))
+        .build();
+    var future = client.leaderElector().withConfig(config).build().start();
+    try {
+      assertTrue(leading.await(10, TimeUnit.SECONDS));
+      assertEquals("me", client.leases().inNamespace("f8-lease").withName("netpol-leader").get().getSpec().getHolderIdentity());
+    } finally {
+      future.cancel(true);
+    }
+  }
+
+  @Test
+  void deletingACrdStopsServingItsKind() throws Exception {
+    namespace("f8-crd");
+    client.resource(Crds.POLICY_ENDPOINT.replace("policy.netpol.dev", "tmp.netpol.dev")).create();
+    var res = client.genericKubernetesResources("tmp.netpol.dev/v1alpha1", "PolicyEndpoint").inNamespace("f8-crd");
+    GenericKubernetesResource pe = new GenericKubernetesResource();
+    pe.setApiVersion("tmp.netpol.dev/v1alpha1");
+    pe.setKind("PolicyEndpoint");
+    pe.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("x").build());
+    res.resource(pe).create();
+    assertEquals(1, res.list().getItems().size());
+    client.apiextensions().v1().customResourceDefinitions().withName("policyendpoints.tmp.netpol.dev").delete();
+    KubernetesClientException gone = assertThrows(KubernetesClientException.class, () -> res.list());
+    assertEquals(404, gone.getCode());
+    assertNull(client.raw(client.getMasterUrl() + "apis/tmp.netpol.dev/v1alpha1"), "gone from discovery");
+  }
 }

@@ -25,6 +25,7 @@ final class Kubectl {
   private final Path kubeconfig;
   private final Path work;
   private int counter;
+  private final Map<Process, Integer> outputs = new java.util.concurrent.ConcurrentHashMap<>();
 
   Kubectl(Path kubeconfig, Path work) {
     this.kubeconfig = kubeconfig;
@@ -72,11 +73,10 @@ final class Kubectl {
     return p;
   }
 
-  private final Map<Process, Integer> outputs = new java.util.concurrent.ConcurrentHashMap<>();
-
+  /** Output so far; rc is -1 while the process runs. */
   Result result(Process p) throws IOException {
     int n = outputs.get(p);
-    return new Result(p.exitValue(), Files.readString(work.resolve("out-" + n)), Files.readString(work.resolve("err-" + n)));
+    return new Result(p.isAlive() ? -1 : p.exitValue(), Files.readString(work.resolve("out-" + n)), Files.readString(work.resolve("err-" + n)));
   }
 
   /** Applies YAML given on stdin. */

@@ -143,6 +143,14 @@ class RawHttpTest {
     assertEquals(List.of("ADDED w-old"), initial, "without a resourceVersion the current state comes first");
   }
 
+  @Test
+  void idleWatchesGetBookmarksWhenAllowed() throws Exception {
+    String rv = json(send("GET", "/api/v1/namespaces/raw/configmaps", null, null)).at("/metadata/resourceVersion").asText();
+    List<String> events = watch("/api/v1/namespaces/raw/configmaps?watch=1&timeoutSeconds=7&allowWatchBookmarks=true&resourceVersion=" + rv
+        + "&fieldSelector=metadata.name%3Dnothing-here");
+    assertTrue(events.contains("BOOKMARK "), events.toString());
+  }
+
   private static List<String> watch(String path) throws Exception {
     HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).build(),
         HttpResponse.BodyHandlers.ofInputStream());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The CRD YAML parses, names the same group/version/kind as the Java class, and the same fields. */
 class CrdYamlTest {
-  static final String RESOURCE = "/crd/policyendpoints.policy.netpol.dev.yaml";
+  static final String RESOURCE = PolicyEndpoint.CRD_RESOURCE;
 
   static CustomResourceDefinition crd() throws Exception {
     try (InputStream in = CrdYamlTest.class.getResourceAsStream(RESOURCE)) {

@@ -227,6 +227,18 @@ class PolicyResolverTest {
     assertEquals(0, l.stream().filter(s -> s.contains("198.19.")).count(), l.toString());
   }
 
+  @Test
+  void wideBlocksExceptSelectorServiceClusterIpsWhichGetTheirOwnEntries() {
+    // 198.16.0.0/12 holds the ClusterIPs; x/a (backend of "xa") is excepted, y/a (backend of "ya") is not
+    List<Service> svcs = List.of(
+        svc("x", "xa", "198.19.0.1", labels("pod=a"), "80:80/TCP"),
+        svc("y", "ya", "198.19.0.2", labels("pod=a"), "80:8080/TCP"));
+    List<String> l = egressOnly(resolve(cluster(List.of(), svcs), HEAD
+        + "spec: {podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 198.16.0.0/12, except: [198.18.0.1/32]}}]}]}"));
+    assertEquals(List.of("egress 198.16.0.0/12 except [198.18.0.1/32, 198.19.0.1/32, 198.19.0.2/32] all",
+        "egress 198.19.0.2/32 [TCP/80]"), l);
+  }
+
   static List<String> ingressOnly(List<String> l) {
     return l.stream().filter(s -> s.startsWith("ingress ")).toList();
   }

@@ -2,7 +2,6 @@ package dev.netpol.launcher;
 
 import dev.netpol.launcher.spi.Command;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -105,7 +104,6 @@ public final class Main {
     Path data = Path.of(o.properties.computeIfAbsent("netpol.data.dir",
         k -> System.getProperty("user.home") + "/.netpol/" + cmd)).toAbsolutePath();
     o.properties.put("netpol.data.dir", data.toString());
-    o.properties.putIfAbsent("netpol.node.name", hostName());
     o.properties.put("netpol.home", home.toString());
     o.properties.put("netpol.command", cmd);
     o.properties.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
@@ -167,6 +165,7 @@ public final class Main {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("netpol.home", home.toString());
     props.put("netpol.command", cmd);
+    props.put("netpol.tool", cmd);
     props.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
     Container c = Container.start(Profile.load(home, profileName), storage, props);
     try {
@@ -184,18 +183,6 @@ public final class Main {
     } finally {
       c.stop();
       deleteTree(storage);
-    }
-  }
-
-  private static String hostName() {
-    String env = System.getenv("NODE_NAME");
-    if (env != null && !env.isBlank()) {
-      return env;
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      return "localhost";
     }
   }
 

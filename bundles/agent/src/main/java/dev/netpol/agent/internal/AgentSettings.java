@@ -8,7 +8,7 @@ import java.util.List;
 final class AgentSettings {
   enum Mode { STANDARD, STRICT }
 
-  static final Setting<String> NODE_NAME = Setting.string("netpol.node.name", "", "this node's name; pods with spec.nodeName equal to it are programmed");
+  static final Setting<String> NODE_NAME = Setting.string("netpol.node.name", "", "this node's name; pods with spec.nodeName equal to it are programmed (default: $NODE_NAME, else the host name)");
   static final Setting<Mode> MODE = Setting.oneOf("netpol.mode", Mode.STANDARD, Mode.class,
       "standard: a pod is allowed everything until a policy selects it; strict: denied until then (the node's addresses stay allowed)");
   static final Setting<String> BACKEND = Setting.string("netpol.backend", "ebpf", "name of the EnforcementBackend to program");

@@ -76,7 +76,8 @@ final class NodeAgent implements Managed, AgentStatus {
   public void start() {
     node = settings.get(AgentSettings.NODE_NAME);
     if (node.isBlank()) {
-      throw new IllegalStateException("netpol.node.name is not set: the agent cannot know its pods");
+      node = hostName();
+      LOG.info("netpol.node.name is not set; using this host's name {}", node);
     }
     Set<InetAddress> nodeAddresses = NodeAddresses.parse(settings.get(AgentSettings.NODE_ADDRESSES));
     AgentSettings.Mode mode = settings.get(AgentSettings.MODE);
@@ -237,6 +238,19 @@ final class NodeAgent implements Managed, AgentStatus {
       worker.join(5000);
     }
     LOG.info("node agent for node {} stopped; the kernel keeps enforcing the last programmed state", node);
+  }
+
+  /** The node name when none is configured: $NODE_NAME (downward API), else the host name. */
+  static String hostName() {
+    String env = System.getenv("NODE_NAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   @Override

@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +25,13 @@ public final class ApiHandler implements HttpHandler {
   private final ResourceService service;
   private final Discovery discovery;
   private final BooleanSupplier stopping;
+  private final TableConverter tables;
 
   public ApiHandler(ResourceService service, BooleanSupplier stopping) {
     this.service = service;
     this.discovery = new Discovery(service.registry());
     this.stopping = stopping;
+    this.tables = new TableConverter(service.store());
   }
 
   @Override
@@ -122,9 +127,17 @@ public final class ApiHandler implements HttpHandler {
         case "GET" -> {
           if (rp.watchPath() || "true".equals(query.get("watch")) || "1".equals(query.get("watch"))) {
             long timeout = query.containsKey("timeoutSeconds") ? Long.parseLong(query.get("timeoutSeconds")) : DEFAULT_WATCH_SECONDS;
-            new WatchStream(service.store(), t, ns, labels, fields).serve(ex, query.get("resourceVersion"), timeout, stopping);
+            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout,
+                "true".equals(query.get("allowWatchBookmarks")), stopping);
           } else {
-            send(ex, 200, service.list(t, ns, labels, fields));
+            ObjectNode list = service.list(t, ns, labels, fields);
+            if (TableConverter.wanted(ex.getRequestHeaders().getFirst("Accept"))) {
+              List<ObjectNode> items = new ArrayList<>();
+              list.path("items").forEach(i -> items.add((ObjectNode) i));
+              send(ex, 200, tables.table(t, items, list.at("/metadata/resourceVersion").asText(), query.get("includeObject")));
+            } else {
+              send(ex, 200, list);
+            }
           }
         }
         case "POST" -> {
@@ -139,11 +152,19 @@ public final class ApiHandler implements HttpHandler {
     if (rp.watchPath()) {
       FieldSelector byName = FieldSelector.parse("metadata.name=" + rp.name());
       long timeout = query.containsKey("timeoutSeconds") ? Long.parseLong(query.get("timeoutSeconds")) : DEFAULT_WATCH_SECONDS;
-      new WatchStream(service.store(), t, ns, labels, byName).serve(ex, query.get("resourceVersion"), timeout, stopping);
+      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout,
+                "true".equals(query.get("allowWatchBookmarks")), stopping);
       return;
     }
     switch (method) {
-      case "GET" -> send(ex, 200, service.get(t, ns, rp.name()));
+      case "GET" -> {
+        ObjectNode o = service.get(t, ns, rp.name());
+        if (TableConverter.wanted(ex.getRequestHeaders().getFirst("Accept")) && !status) {
+          send(ex, 200, tables.table(t, List.of(o), Json.text(o, "metadata", "resourceVersion"), query.get("includeObject")));
+        } else {
+          send(ex, 200, o);
+        }
+      }
       case "PUT" -> send(ex, 200, service.update(t, ns, rp.name(), body(ex), status, dryRun).object());
       case "PATCH" -> {
         ResourceService.Result r = service.patch(t, ns, rp.name(), patchType(ex), readBody(ex), status, dryRun);
@@ -156,6 +177,14 @@ public final class ApiHandler implements HttpHandler {
       }
       default -> throw ApiException.methodNotAllowed(method + " is not supported on an object");
     }
+  }
+
+  /** Watch events carry the object, or a one-row Table when the client asked for tables (kubectl get -w). */
+  private Function<ObjectNode, JsonNode> renderer(HttpExchange ex, Map<String, String> query, ResourceType t) {
+    if (TableConverter.wanted(ex.getRequestHeaders().getFirst("Accept"))) {
+      return o -> tables.table(t, List.of(o), Json.text(o, "metadata", "resourceVersion"), query.get("includeObject"));
+    }
+    return o -> ResourceService.present(t, o);
   }
 
   private static ResourceService.PatchType patchType(HttpExchange ex) {
@@ -185,7 +214,10 @@ public final class ApiHandler implements HttpHandler {
 
   private static ObjectNode body(HttpExchange ex) throws IOException {
     String ct = contentType(ex);
-    if (ct.contains("protobuf") || ct.contains("cbor")) {
+    if (ct.contains("protobuf")) {
+      return ProtobufBodies.decode(readBody(ex), ct);
+    }
+    if (ct.contains("cbor")) {
       throw ApiException.unsupportedMediaType(ct);
     }
     return Json.parse(readBody(ex), ct.contains("yaml"));

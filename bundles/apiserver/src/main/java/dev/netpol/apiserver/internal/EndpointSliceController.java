@@ -87,6 +87,17 @@ final class EndpointSliceController {
         return Json.name(s);
       }
     }
+    for (ObjectNode s : existing) {
+      // same service and family but other ports: reuse the slice rather than churn names
+      if (svcName.equals(Json.labels(s).get(SERVICE_LABEL)) && want.path("addressType").equals(s.path("addressType"))) {
+        ObjectNode next = s.deepCopy();
+        next.set("endpoints", want.get("endpoints"));
+        next.set("ports", want.get("ports"));
+        service.update(ResourceRegistry.ENDPOINT_SLICES, Json.namespace(s), Json.name(s), next, false, false);
+        existing.remove(s);
+        return Json.name(s);
+      }
+    }
     ObjectNode meta = Json.meta(want);
     meta.put("generateName", svcName + "-");
     meta.putObject("labels").put(SERVICE_LABEL, svcName).put(MANAGED_BY, CONTROLLER);

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /** Saves the store shortly after changes (coalescing bursts) and once more on close. */
 public final class Persister implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Persister.class);
-  private static final long DELAY_MS = 50;
+  private static final long DELAY_MS = 100;
 
   private final ObjectStore store;
   private final StateFile file;

@@ -20,10 +20,12 @@ public final class ResourceRegistry {
   public static final ResourceType EVENTS = new ResourceType("", "v1", "Event", "events", "event", true, false, List.of("ev"));
   public static final ResourceType ENDPOINT_SLICES = new ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", true, false, List.of());
   public static final ResourceType NETWORK_POLICIES = new ResourceType("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", true, false, List.of("netpol"));
+  public static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "Event", "events", "event", true, false, List.of("ev"));
+  public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, false, List.of());
   public static final ResourceType CRDS = new ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition", false, true, List.of("crd", "crds"));
 
   private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, PODS, SERVICES, ENDPOINTS, CONFIGMAPS, NODES, EVENTS,
-      ENDPOINT_SLICES, NETWORK_POLICIES, CRDS);
+      ENDPOINT_SLICES, NETWORK_POLICIES, EVENTS_V1, LEASES, CRDS);
 
   /** apiVersion + "/" + plural -> type. */
   private final Map<String, ResourceType> byPath = new LinkedHashMap<>();

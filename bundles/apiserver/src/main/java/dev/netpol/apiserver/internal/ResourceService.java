@@ -51,7 +51,7 @@ public final class ResourceService {
   /** A copy of obj as served by type t (apiVersion and kind set). */
   public static ObjectNode present(ResourceType t, ObjectNode obj) {
     ObjectNode out = Json.object().put("apiVersion", t.apiVersion()).put("kind", t.kind());
-    obj.fields().forEachRemaining(e -> {
+    obj.properties().forEach(e -> {
       if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
         out.set(e.getKey(), e.getValue().deepCopy());
       }
@@ -113,8 +113,8 @@ public final class ResourceService {
     if ((name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty()) {
       meta.put("name", generateName + randomSuffix());
     }
-    if (t.hasStatus()) {
-      obj.remove("status");
+    if (t.hasStatus() && t != ResourceRegistry.NODES) {
+      obj.remove("status"); // as the real strategies do; nodes are registered with their status by the kubelet
     }
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", Json.now());
@@ -136,7 +136,22 @@ public final class ResourceService {
 
   /** PUT of the object (status false) or of its status subresource. */
   public Result update(ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun) {
-    return update(t, ns, name, body, status, dryRun, Json.text(body, "metadata", "resourceVersion"));
+    String rv = Json.text(body, "metadata", "resourceVersion");
+    if (rv != null && !rv.isEmpty()) {
+      return update(t, ns, name, body, status, dryRun, rv);
+    }
+    // unconditional update: still guard the read-modify-write (status carried over) against concurrent writers
+    for (int attempt = 0; ; attempt++) {
+      ObjectNode old = store.get(t, ns, name);
+      String oldRv = old == null ? null : Json.text(old, "metadata", "resourceVersion");
+      try {
+        return update(t, ns, name, body, status, dryRun, oldRv);
+      } catch (ApiException e) {
+        if (!e.reason().equals("Conflict") || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   private Result update(ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun, String expectedRv) {

@@ -65,7 +65,7 @@ public final class StateFile {
     }
     JsonNode root = Json.MAPPER.readTree(file.toFile());
     Map<String, List<ObjectNode>> objects = new LinkedHashMap<>();
-    root.path("objects").fields().forEachRemaining(e -> {
+    root.path("objects").properties().forEach(e -> {
       List<ObjectNode> list = new ArrayList<>();
       e.getValue().forEach(o -> list.add((ObjectNode) o));
       objects.put(e.getKey(), list);

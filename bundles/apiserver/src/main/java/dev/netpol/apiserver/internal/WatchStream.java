@@ -1,5 +1,6 @@
 package dev.netpol.apiserver.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One HTTP streaming watch: newline-delimited JSON watch events over a chunked 200 response. Objects that enter
@@ -21,8 +23,12 @@ final class WatchStream {
   private final String namespace;
   private final LabelSelector labels;
   private final FieldSelector fields;
+  private final Function<ObjectNode, JsonNode> render;
 
-  WatchStream(ObjectStore store, ResourceType type, String namespace, LabelSelector labels, FieldSelector fields) {
+  /** render turns a stored object into what the event carries (the object itself, or a one-row Table). */
+  WatchStream(ObjectStore store, ResourceType type, String namespace, LabelSelector labels, FieldSelector fields,
+      Function<ObjectNode, JsonNode> render) {
+    this.render = render;
     this.store = store;
     this.type = type;
     this.namespace = namespace;
@@ -30,8 +36,15 @@ final class WatchStream {
     this.fields = fields;
   }
 
-  /** Streams until the client goes away, timeoutSeconds pass, or stopping says so. */
-  void serve(HttpExchange ex, String resourceVersion, long timeoutSeconds, BooleanSupplier stopping) throws IOException {
+  /** How often an idle watch that allows bookmarks gets one; also how a vanished client is noticed. */
+  static final long BOOKMARK_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /**
+   * Streams until the client goes away, timeoutSeconds pass, or stopping says so. With bookmarks allowed, an idle
+   * watch gets a BOOKMARK with the current resourceVersion every few seconds.
+   */
+  void serve(HttpExchange ex, String resourceVersion, long timeoutSeconds, boolean bookmarks, BooleanSupplier stopping)
+      throws IOException {
     Long fromRv = null;
     if (resourceVersion != null && !resourceVersion.isEmpty() && !resourceVersion.equals("0")) {
       try {
@@ -68,10 +81,22 @@ final class WatchStream {
         send(out, e);
       }
       out.flush();
+      long lastWrite = System.nanoTime();
       while (!stopping.getAsBoolean() && System.nanoTime() < deadline) {
         StoreEvent e = queue.poll(500, TimeUnit.MILLISECONDS);
         if (e != null) {
           send(out, e);
+          lastWrite = System.nanoTime();
+        } else if (bookmarks && System.nanoTime() - lastWrite > BOOKMARK_NANOS) {
+          // events are queued under the store lock before the counter is readable, so an empty queue after
+          // reading it means nothing up to rv is pending
+          long rv = store.resourceVersion();
+          if (queue.isEmpty()) {
+            ObjectNode marker = Json.object().put("kind", type.kind()).put("apiVersion", type.apiVersion());
+            marker.putObject("metadata").put("resourceVersion", Long.toString(rv));
+            write(out, Json.object().put("type", "BOOKMARK").set("object", marker));
+          }
+          lastWrite = System.nanoTime();
         }
       }
     } catch (InterruptedException e) {
@@ -103,11 +128,7 @@ final class WatchStream {
     } else {
       return;
     }
-    write(out, Json.object().put("type", type).set("object", ResourceService.present(type(), e.object())));
-  }
-
-  private ResourceType type() {
-    return type;
+    write(out, Json.object().put("type", type).set("object", render.apply(e.object())));
   }
 
   private static void write(OutputStream out, ObjectNode event) throws IOException {

@@ -43,4 +43,17 @@ class MergePatchTest {
     assertEquals(j("{'metadata':{'finalizers':['b'],'labels':{'x':'1','y':'2'}},'spec':{'ingress':[{'ports':[{'port':81}]}],'podSelector':{'matchLabels':{'app':'b'}}}}"), out);
     assertEquals(j("{'spec':{}}"), MergePatch.applyStrategic(j("{'spec':{'a':{'b':1}}}"), j("{'spec':{'a':{'$patch':'delete'}}}")));
   }
+
+  @Test
+  void listsWithSetElementOrderMergeByKey() throws Exception {
+    JsonNode pod = j("{'spec':{'containers':[{'name':'a','image':'x:1','ports':[{'containerPort':80}]},{'name':'b','image':'y:1'}]}}");
+    JsonNode patch = j("{'spec':{'$setElementOrder/containers':[{'name':'a'},{'name':'b'}],'containers':[{'name':'a','image':'x:2'}]}}");
+    assertEquals(j("{'spec':{'containers':[{'name':'a','image':'x:2','ports':[{'containerPort':80}]},{'name':'b','image':'y:1'}]}}"),
+        MergePatch.applyStrategic(pod, patch));
+    JsonNode remove = j("{'spec':{'$setElementOrder/containers':[{'name':'b'}],'containers':[{'name':'a','$patch':'delete'}]}}");
+    assertEquals(j("{'spec':{'containers':[{'name':'b','image':'y:1'}]}}"), MergePatch.applyStrategic(pod, remove));
+    JsonNode fin = j("{'metadata':{'finalizers':['a']}}");
+    assertEquals(j("{'metadata':{'finalizers':['a','b']}}"),
+        MergePatch.applyStrategic(fin, j("{'metadata':{'$setElementOrder/finalizers':['a','b'],'finalizers':['b']}}")));
+  }
 }

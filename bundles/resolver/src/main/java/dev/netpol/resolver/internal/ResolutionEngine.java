@@ -32,6 +32,7 @@ public final class ResolutionEngine {
 
   private final ClusterState state;
   private final ParsedPolicy policy;
+  private final PodCache pods = new PodCache();
 
   public ResolutionEngine(ClusterState state, ParsedPolicy policy) {
     this.state = state;
@@ -41,7 +42,7 @@ public final class ResolutionEngine {
   public ResolvedPolicy resolve() {
     List<Pod> selected = new ArrayList<>();
     for (Pod pod : state.pods(policy.namespace())) {
-      if (PodFacts.eligible(pod) && policy.podSelector().matches(PodFacts.labels(pod))) {
+      if (pods.eligible(pod) && policy.podSelector().matches(PodFacts.labels(pod))) {
         selected.add(pod);
       }
     }
@@ -50,16 +51,18 @@ public final class ResolutionEngine {
       ingress.addAll(ingressRule(rule, selected));
     }
     List<ResolvedEntry> egress = new ArrayList<>();
+    ServiceEntries services = new ServiceEntries(state, pods);
+    List<InetAddress> clusterIps = policy.egress().isEmpty() ? List.of() : services.selectedClusterIps();
     for (ParsedRule rule : policy.egress()) {
       List<ResolvedEntry> ruleEntries = egressRule(rule);
-      egress.addAll(ruleEntries);
-      egress.addAll(ServiceEntries.forRule(state, new RuleAllows(ruleEntries)));
+      egress.addAll(services.forRule(new RuleAllows(ruleEntries)));
+      egress.addAll(ServiceEntries.carveClusterIps(ruleEntries, clusterIps));
     }
-    List<SelectedPod> pods = selected.stream().map(p -> new SelectedPod(
+    List<SelectedPod> selectedPods = selected.stream().map(p -> new SelectedPod(
         p.getMetadata().getNamespace(), p.getMetadata().getName(), PodFacts.nodeName(p),
-        PodFacts.ips(p))).toList();
+        pods.ips(p))).toList();
     return new ResolvedPolicy(new PolicyKey(policy.namespace(), policy.name()), policy.uid(),
-        policy.ingressIsolated(), policy.egressIsolated(), pods, merge(ingress), merge(egress));
+        policy.ingressIsolated(), policy.egressIsolated(), selectedPods, merge(ingress), merge(egress));
   }
 
   /**
@@ -127,7 +130,7 @@ public final class ResolutionEngine {
         out.add(peer.ipBlock());
       } else {
         for (Pod pod : peerPods(peer)) {
-          PodFacts.ips(pod).forEach(ip -> out.add(Peer.host(ip)));
+          pods.ips(pod).forEach(ip -> out.add(Peer.host(ip)));
         }
       }
     }
@@ -136,11 +139,11 @@ public final class ResolutionEngine {
 
   /** Pods (with the IPs that count) a named port of this rule is resolved on. */
   private Map<Pod, List<InetAddress>> namedDestinations(ParsedRule rule) {
-    Map<Pod, List<InetAddress>> out = new HashMap<>();
+    Map<Pod, List<InetAddress>> out = new java.util.IdentityHashMap<>(); // Pod.hashCode walks the whole object
     if (rule.allPeers()) {
       for (Pod pod : state.allPods()) {
-        if (PodFacts.eligible(pod)) {
-          out.put(pod, PodFacts.ips(pod));
+        if (pods.eligible(pod)) {
+          out.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(pods.ips(pod));
         }
       }
       return out;
@@ -148,10 +151,10 @@ public final class ResolutionEngine {
     for (ParsedPeer peer : rule.peers()) {
       if (peer.ipBlock() != null) {
         for (Pod pod : state.allPods()) {
-          if (!PodFacts.eligible(pod)) {
+          if (!pods.eligible(pod)) {
             continue;
           }
-          for (InetAddress ip : PodFacts.ips(pod)) {
+          for (InetAddress ip : pods.ips(pod)) {
             if (peer.ipBlock().contains(ip)) {
               out.computeIfAbsent(pod, k -> new ArrayList<>()).add(ip);
             }
@@ -159,7 +162,7 @@ public final class ResolutionEngine {
         }
       } else {
         for (Pod pod : peerPods(peer)) {
-          out.put(pod, PodFacts.ips(pod));
+          out.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(pods.ips(pod));
         }
       }
     }
@@ -182,7 +185,7 @@ public final class ResolutionEngine {
     List<Pod> out = new ArrayList<>();
     for (String ns : namespaces) {
       for (Pod pod : state.pods(ns)) {
-        if (PodFacts.eligible(pod) && peer.podSelector().matches(PodFacts.labels(pod))) {
+        if (pods.eligible(pod) && peer.podSelector().matches(PodFacts.labels(pod))) {
           out.add(pod);
         }
       }

@@ -1,6 +1,7 @@
 package dev.netpol.resolver.internal;
 
 import dev.netpol.api.model.Cidr;
+import dev.netpol.api.model.IpFamily;
 import dev.netpol.api.model.Peer;
 import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,59 +22,145 @@ import java.util.Set;
 /**
  * Egress to Services. The egress hook sees {@code ClusterIP:servicePort} before the service
  * proxy rewrites it, so a rule that allows a Service's backends must also allow its ClusterIP.
- * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port is
- * allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
+ * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port (on an
+ * address of the ClusterIP's family) is allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
  * One backend outside the rule keeps the whole Service out: conservative, never wider than the
  * policy.
  */
 final class ServiceEntries {
-  private ServiceEntries() {}
+  private record Proxied(Service service, List<InetAddress> clusterIps, List<Pod> backends) {}
 
-  static List<ResolvedEntry> forRule(ClusterState state, RuleAllows rule) {
-    List<ResolvedEntry> out = new ArrayList<>();
+  private final ClusterState state;
+  private final PodCache pods;
+  private List<Proxied> proxied;
+
+  ServiceEntries(ClusterState state, PodCache pods) {
+    this.state = state;
+    this.pods = pods;
+  }
+
+  /** Services with a ClusterIP, a selector and at least one backend; computed once. */
+  private List<Proxied> proxied() {
+    if (proxied != null) {
+      return proxied;
+    }
+    proxied = new ArrayList<>();
+    Map<String, Map<String, List<Pod>>> byLabel = new HashMap<>();
     for (Service svc : state.allServices()) {
       List<InetAddress> clusterIps = clusterIps(svc);
-      Map<String, String> selector = svc.getSpec().getSelector();
+      Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
       if (clusterIps.isEmpty() || selector == null || selector.isEmpty()
           || svc.getSpec().getPorts() == null) {
         continue;
       }
+      String ns = svc.getMetadata().getNamespace();
+      Map<String, List<Pod>> index = byLabel.computeIfAbsent(ns, this::labelIndex);
+      var first = selector.entrySet().iterator().next();
       List<Pod> backends = new ArrayList<>();
-      for (Pod pod : state.pods(svc.getMetadata().getNamespace())) {
-        if (!PodFacts.terminated(pod) && !PodFacts.ips(pod).isEmpty()
-            && matches(selector, PodFacts.labels(pod))) {
+      for (Pod pod : index.getOrDefault(first.getKey() + "=" + first.getValue(), List.of())) {
+        if (matches(selector, PodFacts.labels(pod))) {
           backends.add(pod);
         }
       }
-      if (backends.isEmpty()) {
-        continue;
+      if (!backends.isEmpty()) {
+        proxied.add(new Proxied(svc, clusterIps, backends));
       }
+    }
+    return proxied;
+  }
+
+  /** Live pods of a namespace by each of their "key=value" labels. */
+  private Map<String, List<Pod>> labelIndex(String ns) {
+    Map<String, List<Pod>> index = new HashMap<>();
+    for (Pod pod : state.pods(ns)) {
+      if (pods.live(pod)) {
+        for (var l : PodFacts.labels(pod).entrySet()) {
+          index.computeIfAbsent(l.getKey() + "=" + l.getValue(), k -> new ArrayList<>()).add(pod);
+        }
+      }
+    }
+    return index;
+  }
+
+  List<ResolvedEntry> forRule(RuleAllows rule) {
+    List<ResolvedEntry> out = new ArrayList<>();
+    for (Proxied p : proxied()) {
+      Service svc = p.service();
+      List<InetAddress> clusterIps = p.clusterIps();
+      List<Pod> backends = p.backends();
       for (ServicePort sp : svc.getSpec().getPorts()) {
         Protocol protocol = ResolutionEngine.protocolOrNull(sp.getProtocol());
-        if (protocol == null || sp.getPort() == null || sp.getPort() < 1
-            || sp.getPort() > PortRange.MAX_PORT || !allBackendsAllowed(rule, backends, sp, protocol)) {
+        if (protocol == null || sp.getPort() == null || sp.getPort() < 1 || sp.getPort() > PortRange.MAX_PORT) {
           continue;
         }
         for (InetAddress ip : clusterIps) {
-          out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
-              ResolvedEntry.ALL_TARGETS));
+          if (allBackendsAllowed(rule, backends, sp, protocol, IpFamily.of(ip))) {
+            out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
+                ResolvedEntry.ALL_TARGETS));
+          }
         }
       }
     }
     return out;
   }
 
-  private static boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
-      Protocol protocol) {
+  /**
+   * The ClusterIPs of Services with a selector: their traffic is allowed only through the
+   * entries {@link #forRule} computes, never because a wider block happens to contain them.
+   */
+  List<InetAddress> selectedClusterIps() {
+    List<InetAddress> out = new ArrayList<>();
+    for (Service svc : state.allServices()) {
+      Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
+      if (selector != null && !selector.isEmpty()) {
+        out.addAll(clusterIps(svc));
+      }
+    }
+    return out.stream().distinct().toList();
+  }
+
+  /**
+   * Adds every such ClusterIP inside a block (not a host route) to the block's except list. The
+   * egress hook sees ClusterIP:servicePort before DNAT; without this, a rule for
+   * {@code 0.0.0.0/0 port 80} would pass {@code ClusterIP:80} to a backend on a port, or a
+   * backend, the rule does not allow (upstream e2e "except clause" case with a wide /4).
+   */
+  static List<ResolvedEntry> carveClusterIps(List<ResolvedEntry> entries, List<InetAddress> clusterIps) {
+    if (clusterIps.isEmpty()) {
+      return entries;
+    }
+    List<ResolvedEntry> out = new ArrayList<>();
+    for (ResolvedEntry e : entries) {
+      Cidr cidr = e.peer().cidr();
+      if (cidr.isHost()) {
+        out.add(e);
+        continue;
+      }
+      List<Cidr> except = new ArrayList<>(e.peer().except());
+      for (InetAddress ip : clusterIps) {
+        if (e.peer().contains(ip)) {
+          except.add(Cidr.host(ip));
+        }
+      }
+      out.add(except.size() == e.peer().except().size() ? e
+          : new ResolvedEntry(new Peer(cidr, except.stream().sorted().toList()), e.ports(), e.targets()));
+    }
+    return out;
+  }
+
+  /** A ClusterIP of one family forwards to backend addresses of that family only. */
+  private boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
+      Protocol protocol, IpFamily family) {
     boolean anyServes = false;
     for (Pod b : backends) {
       Set<Integer> targets = targetPorts(sp, b, protocol);
-      if (targets.isEmpty()) {
+      List<InetAddress> ips = pods.ips(b).stream().filter(a -> IpFamily.of(a) == family).toList();
+      if (targets.isEmpty() || ips.isEmpty()) {
         continue; // the backend does not serve this port, so it gets none of its traffic
       }
       anyServes = true;
       for (int t : targets) {
-        for (InetAddress ip : PodFacts.ips(b)) {
+        for (InetAddress ip : ips) {
           if (!rule.allows(ip, protocol, t)) {
             return false;
           }

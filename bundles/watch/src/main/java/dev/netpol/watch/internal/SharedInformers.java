@@ -20,6 +20,7 @@ final class SharedInformers implements KubeCluster {
   private final KubernetesClient client;
   private final String description;
   private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   SharedInformers(KubernetesClient client, String description) {
     this.client = client;
@@ -51,16 +52,57 @@ final class SharedInformers implements KubeCluster {
       }
       SharedIndexInformer<T> inf = op.runnableInformer(RESYNC_MS);
       inf.exceptionHandler((running, t) -> {
-        LOG.warn("watch {} {}: {}; retrying", type.getSimpleName(), selection, t.toString());
+        Throwable root = t;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        LOG.warn("watch {} {}: {}; retrying", type.getSimpleName(), selection, root.getMessage());
         return true;
       });
-      inf.start();
-      LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
+      if (io.fabric8.kubernetes.client.CustomResource.class.isAssignableFrom(type)) {
+        startWhenServed(type, selection, inf);
+      } else {
+        inf.start();
+        LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
+      }
       return inf;
     });
   }
 
+  /**
+   * A custom resource's informer starts once the API serves its kind: before its CRD exists a
+   * list fails, and the informer's growing backoff would delay the first sync by seconds.
+   */
+  private <T extends HasMetadata> void startWhenServed(Class<T> type, Selection selection, SharedIndexInformer<T> inf) {
+    Thread t = new Thread(() -> {
+      boolean logged = false;
+      while (!closed) {
+        try {
+          if (client.supports(type)) {
+            inf.start();
+            LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
+            return;
+          }
+        } catch (RuntimeException e) {
+          // the API is unreachable: keep trying, like the informers do
+        }
+        if (!logged) {
+          LOG.info("waiting for the API to serve {} (its CRD is not installed yet)", type.getSimpleName());
+          logged = true;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "netpol-watch-" + type.getSimpleName());
+    t.setDaemon(true);
+    t.start();
+  }
+
   void close() {
+    closed = true;
     informers.values().forEach(SharedIndexInformer::stop);
     informers.clear();
     client.close();

@@ -39,7 +39,7 @@ class ConfiguredSettingsTest {
   }
 
   @Test
-  void precedenceIsFileThenFrameworkPropertyThenDefault() {
+  void precedenceIsFrameworkPropertyThenFileThenDefault() {
     ConfiguredSettings s = new ConfiguredSettings(fw.getBundleContext(), "test.pid");
     s.declare(List.of(SIZE, RESYNC, NODE));
     assertEquals(1000, s.get(SIZE));
@@ -47,7 +47,9 @@ class ConfiguredSettingsTest {
     Hashtable<String, Object> cfg = new Hashtable<>();
     cfg.put("chunk.size", "250");
     cfg.put("resync", "30s");
+    cfg.put("netpol.node.name", "node-from-file");
     s.updated(cfg);
+    assertEquals("node-from-framework", s.get(NODE), "the command line wins over the file");
     assertEquals(250, s.get(SIZE));
     assertEquals(Duration.ofSeconds(30), s.get(RESYNC));
   }

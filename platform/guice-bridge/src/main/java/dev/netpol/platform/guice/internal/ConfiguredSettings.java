@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Settings fed by Configuration Admin through a {@link ManagedService}. Precedence: configuration
- * file value, then framework property of the same key, then the declared default. A value that
- * does not parse is reported (file, key, reason) and the previous value stays.
+ * Settings fed by Configuration Admin through a {@link ManagedService}. Precedence: a framework
+ * property of the same key (what command-line flags set), then the configuration file's value,
+ * then the declared default. A value that does not parse is reported (file, key, reason) and the
+ * previous value stays.
  */
 public final class ConfiguredSettings implements Settings {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredSettings.class);
@@ -74,8 +75,8 @@ public final class ConfiguredSettings implements Settings {
     boolean changed = false;
     for (Setting<?> s : declared.values()) {
       Object raw = config.get(s.key());
-      if (raw == null) {
-        continue;
+      if (raw == null || context.getProperty(s.key()) != null) {
+        continue; // absent, or set on the command line, which wins
       }
       Object old = values.get(s.key());
       Object v = parseOr(s, String.valueOf(raw), source, old);

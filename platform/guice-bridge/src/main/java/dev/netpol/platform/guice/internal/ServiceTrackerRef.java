@@ -21,27 +21,46 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
   private final Class<T> type;
   private final List<Consumer<Optional<T>>> listeners = new CopyOnWriteArrayList<>();
   private volatile ServiceTracker<T, T> tracker;
+  /**
+   * Our own view, updated inside the tracker callbacks before listeners are told, so a listener
+   * always sees the change it is told about (the tracker's view is updated only after them).
+   * Ordered by ServiceReference: highest ranking, then oldest, last.
+   */
+  private final java.util.concurrent.ConcurrentSkipListMap<ServiceReference<T>, T> tracked =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+  /** Listeners run here, one change after the other, after the tracker has taken the change in. */
+  private volatile java.util.concurrent.ExecutorService notifier;
 
   public ServiceTrackerRef(Class<T> type) {
     this.type = type;
   }
 
   public void open(BundleContext context) {
+    notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "netpol-service-" + type.getSimpleName());
+      t.setDaemon(true);
+      return t;
+    });
     tracker = new ServiceTracker<>(context, type, new ServiceTrackerCustomizer<T, T>() {
       @Override
       public T addingService(ServiceReference<T> reference) {
         T s = context.getService(reference);
-        notifyListeners();
+        if (s != null) {
+          tracked.put(reference, s);
+          notifyListeners();
+        }
         return s;
       }
 
       @Override
       public void modifiedService(ServiceReference<T> reference, T service) {
+        tracked.put(reference, service); // re-sorted: the ranking may have changed
         notifyListeners();
       }
 
       @Override
       public void removedService(ServiceReference<T> reference, T service) {
+        tracked.remove(reference);
         context.ungetService(reference);
         notifyListeners();
       }
@@ -56,40 +75,49 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
     if (t != null) {
       t.close();
     }
+    tracked.clear();
+    java.util.concurrent.ExecutorService n = notifier;
+    if (n != null) {
+      n.shutdownNow();
+    }
   }
 
   private void notifyListeners() {
-    Optional<T> c = current();
-    listeners.forEach(l -> l.accept(c));
+    java.util.concurrent.ExecutorService n = notifier;
+    if (n == null) {
+      return;
+    }
+    try {
+      n.execute(() -> {
+        Optional<T> c = current();
+        listeners.forEach(l -> {
+          try {
+            l.accept(c);
+          } catch (RuntimeException | LinkageError e) {
+            org.slf4j.LoggerFactory.getLogger(ServiceTrackerRef.class).error("listener of {} failed: {}", type.getSimpleName(), e.toString(), e);
+          }
+        });
+      });
+    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+      // closed: the bundle is stopping
+    }
   }
 
   @Override
   public Optional<T> current() {
-    ServiceTracker<T, T> t = tracker;
-    return t == null ? Optional.empty() : Optional.ofNullable(t.getService());
+    var last = tracked.lastEntry();
+    return last == null ? Optional.empty() : Optional.of(last.getValue());
   }
 
   @Override
   public List<Registered<T>> all() {
-    ServiceTracker<T, T> t = tracker;
     List<Registered<T>> out = new ArrayList<>();
-    if (t == null) {
-      return out;
-    }
-    ServiceReference<T>[] refs = t.getServiceReferences();
-    if (refs == null) {
-      return out;
-    }
-    java.util.Arrays.sort(refs, java.util.Collections.reverseOrder());
-    for (ServiceReference<T> r : refs) {
-      T s = t.getService(r);
-      if (s != null) {
-        Map<String, Object> props = new HashMap<>();
-        for (String k : r.getPropertyKeys()) {
-          props.put(k, r.getProperty(k));
-        }
-        out.add(new Registered<>(s, props));
+    for (var e : tracked.descendingMap().entrySet()) {
+      Map<String, Object> props = new HashMap<>();
+      for (String k : e.getKey().getPropertyKeys()) {
+        props.put(k, e.getKey().getProperty(k));
       }
+      out.add(new Registered<>(e.getValue(), props));
     }
     return out;
   }

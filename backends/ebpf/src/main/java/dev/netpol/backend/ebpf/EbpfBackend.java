@@ -1,0 +1,191 @@
+package dev.netpol.backend.ebpf;
+
+import dev.netpol.api.BackendHealth;
+import dev.netpol.api.EnforcementBackend;
+import dev.netpol.api.EnforcementException;
+import dev.netpol.api.PodKey;
+import dev.netpol.api.ProgrammedPod;
+import dev.netpol.api.model.PodEndpoint;
+import dev.netpol.api.model.PodPolicy;
+import dev.netpol.backend.ebpf.internal.Conntrack;
+import dev.netpol.backend.ebpf.internal.DatapathObject;
+import dev.netpol.backend.ebpf.internal.FlowLog;
+import dev.netpol.backend.ebpf.internal.Pins;
+import dev.netpol.backend.ebpf.internal.PodDatapath;
+import dev.netpol.backend.ebpf.internal.abi.Event;
+import dev.netpol.backend.ebpf.internal.abi.PodInfo;
+import dev.netpol.ebpf.sdk.BpfMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NetworkPolicy enforcement with tc eBPF programs on each pod's host veth (name {@code ebpf}).
+ *
+ * <p>Everything lives pinned under {@link Config#pinRoot()}: closing this backend (or killing the
+ * agent) leaves enforcement running, and a new instance adopts what is pinned without touching it
+ * until the next {@link #apply}. See the module README for the kernel layout.
+ */
+public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
+  public static final String NAME = "ebpf";
+  public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/netpol");
+  private static final Logger LOG = LoggerFactory.getLogger(EbpfBackend.class);
+
+  /**
+   * @param pinRoot bpffs directory owning every netpol object
+   * @param flowLogLinesPerSecond rate limit of the flow log (0 disables the event reader)
+   * @param conntrackGcSeconds period of conntrack garbage collection (0 disables it)
+   */
+  public record Config(Path pinRoot, int flowLogLinesPerSecond, int conntrackGcSeconds) {
+    public static Config defaults() {
+      return new Config(DEFAULT_PIN_ROOT, 50, 60);
+    }
+  }
+
+  private final PodDatapath pods;
+  private final Config config;
+  private final ScheduledExecutorService gc;
+  private volatile FlowLog flowLog;
+  private volatile Consumer<Event> eventListener;
+
+  public EbpfBackend(Config config) {
+    this.config = config;
+    this.pods = new PodDatapath(new Pins(config.pinRoot()), DatapathObject.locate());
+    this.gc = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "netpol-conntrack-gc");
+      t.setDaemon(true);
+      return t;
+    });
+    if (config.conntrackGcSeconds() > 0) {
+      gc.scheduleWithFixedDelay(this::collectConntrack, config.conntrackGcSeconds(), config.conntrackGcSeconds(), TimeUnit.SECONDS);
+    }
+    startFlowLog();
+    LOG.info("ebpf backend: pin root {}, {} pinned pods adopted", config.pinRoot(), pods.pins().pods().size());
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public void apply(PodEndpoint pod, PodPolicy policy) throws EnforcementException {
+    try {
+      pods.apply(pod, policy);
+      startFlowLog();
+    } catch (RuntimeException e) {
+      throw new EnforcementException("pod " + pod.key() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void remove(PodKey pod) throws EnforcementException {
+    try {
+      pods.remove(pod);
+    } catch (RuntimeException e) {
+      throw new EnforcementException("pod " + pod + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Map<PodKey, ProgrammedPod> programmed() {
+    Map<PodKey, ProgrammedPod> out = new TreeMap<>();
+    for (PodKey k : pods.pins().pods()) {
+      PodInfo i = pods.readInfo(k);
+      if (i != null) {
+        out.put(k, new ProgrammedPod(k, i.ifname(), i.addresses(), i.policyDigest()));
+      }
+    }
+    return out;
+  }
+
+  /** Healthy if every pinned pod's interface runs exactly its pinned programs (no stale filter). */
+  @Override
+  public BackendHealth health() {
+    try {
+      List<String> broken = new ArrayList<>();
+      int n = 0;
+      for (PodKey k : pods.pins().pods()) {
+        PodInfo i = pods.readInfo(k);
+        n++;
+        if (i == null || !pods.filtersCurrent(pods.pins().podDir(k), i.ifindex())) {
+          broken.add(k.toString());
+        }
+      }
+      return broken.isEmpty()
+          ? BackendHealth.ok(n + " pods enforced from " + config.pinRoot())
+          : BackendHealth.failing("filters do not run the pinned programs for " + broken);
+    } catch (RuntimeException | LinkageError e) {
+      return BackendHealth.failing("ebpf backend unusable: " + e.getMessage());
+    }
+  }
+
+  /** The policy generation pinned for the pod (conntrack entries older than it get re-checked), or -1. */
+  public int programmedGeneration(PodKey pod) {
+    PodInfo i = pods.readInfo(pod);
+    return i == null ? -1 : i.generation();
+  }
+
+  /** Receives every decoded verdict event (tests, metrics). */
+  public void onEvent(Consumer<Event> listener) {
+    this.eventListener = listener;
+  }
+
+  public long flowsAllowed() {
+    return flowLog == null ? 0 : flowLog.allowed();
+  }
+
+  public long flowsDenied() {
+    return flowLog == null ? 0 : flowLog.denied();
+  }
+
+  /** Runs one conntrack GC pass now; returns the number of entries removed. */
+  public int collectConntrack() {
+    Path ct = pods.pins().global(Pins.CONNTRACK);
+    if (!Files.exists(ct)) {
+      return 0;
+    }
+    try (BpfMap m = BpfMap.openPinned(ct)) {
+      int n = Conntrack.gc(m, System.nanoTime());
+      if (n > 0) {
+        LOG.debug("conntrack gc: {} idle entries removed", n);
+      }
+      return n;
+    } catch (RuntimeException e) {
+      LOG.warn("conntrack gc failed: {}", e.getMessage());
+      return 0;
+    }
+  }
+
+  private synchronized void startFlowLog() {
+    Path ev = pods.pins().global(Pins.EVENTS);
+    if (flowLog == null && config.flowLogLinesPerSecond() > 0 && Files.exists(ev)) {
+      flowLog = new FlowLog(BpfMap.openPinned(ev), pods, config.flowLogLinesPerSecond(),
+          e -> {
+            Consumer<Event> l = eventListener;
+            if (l != null) {
+              l.accept(e);
+            }
+          });
+    }
+  }
+
+  /** Stops userspace work only; pinned programs, maps and filters keep enforcing. */
+  @Override
+  public synchronized void close() {
+    gc.shutdownNow();
+    if (flowLog != null) {
+      flowLog.close();
+      flowLog = null;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.netpol.backend.ebpf;
+
+import dev.netpol.backend.ebpf.internal.Pins;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A per-run name prefix ({@code npd} + 4 hex) and bpffs pin root; removes leftovers of earlier
+ * runs of this test family (links named npd*, netns npd*, pin roots netpol-test-npd*).
+ */
+final class TestRoot implements AutoCloseable {
+  final String prefix;
+  final Path pinRoot;
+
+  TestRoot() {
+    byte[] b = new byte[2];
+    ThreadLocalRandom.current().nextBytes(b);
+    prefix = "npd" + HexFormat.of().formatHex(b);
+    pinRoot = Path.of("/sys/fs/bpf/netpol-test-" + prefix);
+  }
+
+  static void sweepLeftovers() {
+    for (String line : Sh.run("ip", "-o", "link", "show").out().split("\n")) {
+      String[] f = line.split(":\\s+");
+      if (f.length > 1 && f[1].matches("npd[0-9a-f]{4}[^@]*(@.*)?")) {
+        Sh.run("ip", "link", "del", f[1].replaceAll("@.*", ""));
+      }
+    }
+    for (String ns : Sh.run("ip", "netns", "list").out().split("\n")) {
+      String n = ns.split(" ")[0];
+      if (n.matches("npd[0-9a-f]{4}.*")) {
+        Sh.run("ip", "netns", "del", n);
+      }
+    }
+    try (var s = Files.list(Path.of("/sys/fs/bpf"))) {
+      s.filter(p -> p.getFileName().toString().matches("netpol-test-npd[0-9a-f]{4}")).forEach(Pins::deleteTree);
+    } catch (Exception e) {
+      // nothing to sweep
+    }
+  }
+
+  String dummy(String suffix) {
+    String name = prefix + suffix;
+    // a veth pair with no namespace: the kernel here has no dummy driver
+    Sh.ok("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p");
+    Sh.ok("ip", "link", "set", name, "up");
+    return name;
+  }
+
+  @Override
+  public void close() {
+    for (String line : Sh.run("ip", "-o", "link", "show").out().split("\n")) {
+      String[] f = line.split(":\\s+");
+      if (f.length > 1 && f[1].startsWith(prefix)) {
+        Sh.run("ip", "link", "del", f[1].replaceAll("@.*", ""));
+      }
+    }
+    for (String ns : Sh.run("ip", "netns", "list").out().split("\n")) {
+      String n = ns.split(" ")[0];
+      if (n.startsWith(prefix)) {
+        Sh.run("ip", "netns", "del", n);
+      }
+    }
+    Pins.deleteTree(pinRoot);
+  }
+}
