@@ -116,7 +116,7 @@ class ConformanceIT {
     }
     for (var f : lines) {
       report.note(f.join());
-      LOG.info(f.join());
+      System.out.println("CONFORMANCE " + f.join());
     }
   }
 
@@ -125,6 +125,10 @@ class ConformanceIT {
     assertTrue(cluster.agentsAlive(), "a pod agent died");
     CaseResult r = runner.run(c);
     report.add(r);
+    // stdout, not the log: the build's log goes to a file, and this line is the suite's progress
+    System.out.printf("CONFORMANCE #%d %s/%s service %s, pod %s (%.1f s)%n", c.number(), r.backend(), r.family(),
+        r.modes().get(Mode.SERVICE).passed() ? "pass" : "FAIL", r.modes().get(Mode.POD).passed() ? "pass" : "FAIL",
+        r.millis() / 1000.0);
     StringBuilder why = new StringBuilder();
     for (Mode m : Mode.values()) {
       if (!r.modes().get(m).passed()) {
