@@ -12,7 +12,7 @@ public record CaseResult(ConformanceCase testCase, String backend, String family
 
   /** One Validate step in one mode: the final wrong cells (after the second try) and the first try's count. */
   public record StepResult(String what, List<Cell> wrong, int firstTryWrong, long millis, String expectedTable,
-      String observedTable) {}
+      String observedTable, int retriedPairs, long settleMillis) {}
 
   /** A case in one mode: passed when the baseline held and every step matched; error says why not, if not cells. */
   public record ModeResult(Mode mode, boolean passed, String error, List<StepResult> steps) {
@@ -48,6 +48,16 @@ public record CaseResult(ConformanceCase testCase, String backend, String family
 
     public int firstTryWrong() {
       return steps.stream().mapToInt(StepResult::firstTryWrong).sum();
+    }
+
+    /** Pairs (over all steps) whose first probe did not show the expected value: enforcement not there yet. */
+    public int retriedPairs() {
+      return steps.stream().mapToInt(StepResult::retriedPairs).sum();
+    }
+
+    /** The longest time a step's pairs took to show their expected values (0 when all matched at once). */
+    public long settleMillis() {
+      return steps.stream().mapToLong(StepResult::settleMillis).max().orElse(0);
     }
   }
 

@@ -137,15 +137,16 @@ final class CaseRunner {
   private StepResult validateOne(Mode m, Step.Validate v) {
     long t0 = System.nanoTime();
     Reachability r = v.reachability();
-    Boolean[][] seen = prober.observe(m, v.port(), v.protocol(), r, timing.retryMillis());
+    MatrixProber.Observation first = prober.observeTimed(m, v.port(), v.protocol(), r, timing.retryMillis());
+    Boolean[][] seen = first.seen();
     List<Cell> wrong = r.wrongCells(seen);
-    int first = wrong.size();
+    int firstWrong = wrong.size();
     if (!wrong.isEmpty()) {
       seen = prober.observe(m, v.port(), v.protocol(), r, timing.retryMillis());
       wrong = r.wrongCells(seen);
     }
-    return new StepResult(v.what(), wrong, first, (System.nanoTime() - t0) / 1_000_000, r.table(),
-        Matrices.observed(seen));
+    return new StepResult(v.what(), wrong, firstWrong, (System.nanoTime() - t0) / 1_000_000, r.table(),
+        Matrices.observed(seen), first.retriedPairs(), first.settleMillis());
   }
 
   private Path write(ConformanceCase c, int step, String ns, Policy p) throws IOException {

@@ -29,10 +29,23 @@ final class MatrixProber implements AutoCloseable {
     this.timeoutSeconds = timeoutMillis / 1000.0;
   }
 
+  /**
+   * What one matrix pass saw: the last observation per pair (loopback null), how many pairs needed
+   * more than one probe to show the expected value (or never did), and when the last of those settled.
+   */
+  record Observation(Boolean[][] seen, int retriedPairs, long settleMillis) {}
+
   /** Observations (row from, column to; loopback left null) after per-pair retries toward the expectation. */
   Boolean[][] observe(Mode mode, int port, Protocol proto, Reachability expected, long retryMillis) {
+    return observeTimed(mode, port, proto, expected, retryMillis).seen();
+  }
+
+  Observation observeTimed(Mode mode, int port, Protocol proto, Reachability expected, long retryMillis) {
     Boolean[][] seen = new Boolean[9][9];
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryMillis);
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(retryMillis);
+    java.util.concurrent.atomic.AtomicInteger retried = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (PodRef[] pair : Reachability.judgedPairs()) {
       PodRef from = pair[0];
@@ -40,12 +53,18 @@ final class MatrixProber implements AutoCloseable {
       boolean want = expected.expected(from, to);
       all.add(CompletableFuture.runAsync(() -> {
         boolean got;
+        int attempts = 0;
         while (true) {
+          attempts++;
           got = probeOnce(mode, from, to, port, proto);
           if (got == want || System.nanoTime() > deadline) {
             break;
           }
           sleep(60);
+        }
+        if (attempts > 1 || got != want) {
+          retried.incrementAndGet();
+          settled.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
         }
         synchronized (seen) {
           seen[from.index()][to.index()] = got;
@@ -53,7 +72,7 @@ final class MatrixProber implements AutoCloseable {
       }, pool));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-    return seen;
+    return new Observation(seen, retried.get(), settled.get());
   }
 
   /** One real probe: true when TCP connected, UDP was answered, or the SCTP INIT reached the destination. */
