@@ -24,7 +24,7 @@ record ConformanceSettings(Path dist, List<ConformanceCase> cases, List<String> 
         Arrays.stream(prop("netpol.conformance.backends", "ebpf").split(",")).map(String::trim)
             .filter(s -> !s.isEmpty()).toList(),
         families,
-        pods(prop("netpol.conformance.pods", "netns")),
+        pods(prop("netpol.conformance.pods", "lab")),
         Path.of(prop("netpol.conformance.report", "target/conformance")),
         new CaseRunner.Timing(num("netpol.conformance.probeTimeoutMs", 400), num("netpol.conformance.retryMs", 3000),
             num("netpol.conformance.baselineMs", 10000)));
