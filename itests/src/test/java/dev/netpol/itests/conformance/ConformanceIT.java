@@ -71,7 +71,12 @@ class ConformanceIT {
 
   private void startNode(String backend) throws Exception {
     closeAll();
-    node = StandaloneNode.start(settings.dist(), work.resolve(backend), "conformance-" + runId, backend, 90);
+    try {
+      node = StandaloneNode.start(settings.dist(), work.resolve(backend), "conformance-" + runId, backend, 90);
+    } catch (RuntimeException e) {
+      report.note("backend " + backend + ": the standalone node did not start: " + e.getMessage());
+      throw e;
+    }
     open.add(node);
     LOG.info("standalone node ({}) up, data dir {}", backend, node.dataDir);
   }

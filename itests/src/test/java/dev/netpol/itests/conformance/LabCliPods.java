@@ -27,7 +27,10 @@ final class LabCliPods implements PodSource {
   private Sh.Result lab(String... args) {
     List<String> cmd = new ArrayList<>(List.of(netpol.toString(), "lab"));
     cmd.addAll(List.of(args));
-    cmd.addAll(List.of("--kubeconfig", kubeconfig.toString(), "--data-dir", dataDir.toString(),
+    if (!cmd.contains("--no-api")) {
+      cmd.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+    }
+    cmd.addAll(List.of("--data-dir", dataDir.toString(),
         "--pool4", PodFabric.NET4, "--pool6", PodFabric.NET6, "--node-name", nodeName));
     return Sh.run(cmd, null, 180);
   }
@@ -74,8 +77,11 @@ final class LabCliPods implements PodSource {
     return true;
   }
 
+  /** lab down; if the API is gone (the node died), at least the kernel side. */
   @Override
   public void close() {
-    lab("down");
+    if (!lab("down").ok()) {
+      lab("down", "--no-api");
+    }
   }
 }
