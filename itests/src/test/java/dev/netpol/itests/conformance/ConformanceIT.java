@@ -54,6 +54,7 @@ class ConformanceIT {
   @TestFactory
   Stream<DynamicNode> upstreamNetworkPolicyCases() {
     Assumptions.assumeFalse(settings.cases().isEmpty(), "netpol.conformance=off");
+    deleteTree(settings.reportDir().resolve("policies"));
     report.note("cases: " + settings.cases().size() + " selected; backends " + settings.backends() + "; families "
         + settings.families() + "; pods from " + settings.pods() + "; probe timeout " + settings.timing().probeTimeoutMillis() + " ms, per-pair retry "
         + settings.timing().retryMillis() + " ms, baseline " + settings.timing().baselineMillis() + " ms");
@@ -198,8 +199,14 @@ class ConformanceIT {
       System.out.println("CONFORMANCE " + line);
     }
     System.out.println("CONFORMANCE report: " + settings.reportDir().resolve("report.md").toAbsolutePath());
-    try (Stream<Path> s = Files.exists(work) ? Files.walk(work) : Stream.empty()) {
+    deleteTree(work);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", dir, e.toString());
     }
   }
 }
