@@ -73,7 +73,7 @@ class ConformanceIT {
   private void startNode(String backend) throws Exception {
     closeAll();
     try {
-      node = StandaloneNode.start(settings.dist(), work.resolve(backend), "conformance-" + runId, backend, 90);
+      node = StandaloneNode.start(settings.dist(), work.resolve(backend), "conformance-" + runId, backend, runId, 90);
     } catch (RuntimeException e) {
       report.note("backend " + backend + ": the standalone node did not start: " + e.getMessage());
       throw e;
