@@ -35,10 +35,13 @@ final class CaseRunner {
   private final String backend;
   private final String family;
   private final Path policyDir;
+  private final Diagnostics diagnostics;
   /** Baselines failed in a row per mode: after two, later baselines get 1 s, so a broken mode does not eat the budget. */
   private final Map<Mode, Integer> baselineFailures = new EnumMap<>(Mode.class);
 
-  CaseRunner(LabCluster cluster, MatrixProber prober, Timing timing, String backend, String family, Path policyDir) {
+  CaseRunner(LabCluster cluster, MatrixProber prober, Timing timing, String backend, String family, Path policyDir,
+      Diagnostics diagnostics) {
+    this.diagnostics = diagnostics;
     this.cluster = cluster;
     this.prober = prober;
     this.timing = timing;
@@ -47,7 +50,10 @@ final class CaseRunner {
     this.policyDir = policyDir;
   }
 
+  private ConformanceCase current;
+
   CaseResult run(ConformanceCase c) {
+    current = c;
     long t0 = System.nanoTime();
     java.time.Instant started = java.time.Instant.now();
     Map<Mode, List<StepResult>> steps = new EnumMap<>(Mode.class);
@@ -132,6 +138,16 @@ final class CaseRunner {
       }
     }
     runs.forEach((m, f) -> steps.get(m).add(f.join()));
+    if (diagnostics != null && runs.keySet().stream().anyMatch(m -> !last(steps.get(m)).wrong().isEmpty())) {
+      String name = String.format("%s-%s-case-%02d-step-%d", backend, family, current.number(),
+          steps.get(Mode.POD).size() + steps.get(Mode.SERVICE).size());
+      Path f = diagnostics.dump(name, "case #" + current.number() + " " + current.name() + ", " + v.what());
+      LOG.info("case #{}: step {} failed; kernel state in {}", current.number(), v.what(), f);
+    }
+  }
+
+  private static StepResult last(List<StepResult> l) {
+    return l.get(l.size() - 1);
   }
 
   private StepResult validateOne(Mode m, Step.Validate v) {

@@ -55,6 +55,7 @@ class ConformanceIT {
   Stream<DynamicNode> upstreamNetworkPolicyCases() {
     Assumptions.assumeFalse(settings.cases().isEmpty(), "netpol.conformance=off");
     deleteTree(settings.reportDir().resolve("policies"));
+    deleteTree(settings.reportDir().resolve("diagnostics"));
     report.note("cases: " + settings.cases().size() + " selected; backends " + settings.backends() + "; families "
         + settings.families() + "; pods from " + settings.pods() + "; probe timeout " + settings.timing().probeTimeoutMillis() + " ms, per-pair retry "
         + settings.timing().retryMillis() + " ms, baseline " + settings.timing().baselineMillis() + " ms");
@@ -97,7 +98,8 @@ class ConformanceIT {
     cluster = new LabCluster(node, source, clusterId, family.equals("ipv6"), script);
     prober = new MatrixProber(cluster, settings.timing().probeTimeoutMillis());
     runner = new CaseRunner(cluster, prober, settings.timing(), backend, family,
-        settings.reportDir().resolve("policies").resolve(backend + "-" + family));
+        settings.reportDir().resolve("policies").resolve(backend + "-" + family),
+        new Diagnostics(settings.dist(), node.pinRoot, node.chainPrefix, settings.reportDir().resolve("diagnostics")));
     cluster.unavailable.forEach((m, why) -> report.note(backend + "/" + family + "/" + m + " unavailable: " + why));
     long made = System.nanoTime();
     report.note(String.format("%s/%s: nine pods, Services and agents made in %.1f s", backend, family,

@@ -17,7 +17,8 @@ final class StandaloneNode implements AutoCloseable {
   final String backend;
   final Kubectl kubectl;
   private final Process process;
-  private final Path pinRoot;
+  final Path pinRoot;
+  final String chainPrefix;
 
   private StandaloneNode(Path dataDir, String nodeName, String backend, Process process, Path pinRoot) {
     this.dataDir = dataDir;
@@ -25,6 +26,8 @@ final class StandaloneNode implements AutoCloseable {
     this.backend = backend;
     this.process = process;
     this.pinRoot = pinRoot;
+    this.chainPrefix = "NPC" + pinRoot.getFileName().toString().replace("netpol-conformance-", "")
+        .toUpperCase(java.util.Locale.ROOT);
     this.kubectl = new Kubectl(dataDir.resolve("kubeconfig"));
   }
 
