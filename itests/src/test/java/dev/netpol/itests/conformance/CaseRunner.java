@@ -26,8 +26,11 @@ final class CaseRunner {
   private static final Logger LOG = LoggerFactory.getLogger(CaseRunner.class);
   private static final YAMLMapper YAML = new YAMLMapper();
 
-  /** Probe timing: per probe, per-pair retry budget of a Validate, and of the baseline. */
-  record Timing(long probeTimeoutMillis, long retryMillis, long baselineMillis) {}
+  /**
+   * Probe timing: per probe, per-pair retry budget of a Validate, of the baseline, and how long after
+   * the last change the confirming pass starts (so that allowed cells are judged on the new state).
+   */
+  record Timing(long probeTimeoutMillis, long retryMillis, long baselineMillis, long settleMillis) {}
 
   private final LabCluster cluster;
   private final MatrixProber prober;
@@ -51,6 +54,8 @@ final class CaseRunner {
   }
 
   private ConformanceCase current;
+  /** When the last change (policy, label, delete) was submitted. */
+  private long lastChange;
 
   CaseResult run(ConformanceCase c) {
     current = c;
@@ -70,6 +75,9 @@ final class CaseRunner {
       int n = 0;
       for (Step s : c.steps(cluster)) {
         n++;
+        if (!(s instanceof Step.Validate)) {
+          lastChange = System.nanoTime();
+        }
         if (s instanceof Step.CreatePolicy p) {
           cluster.putPolicy(p.namespace(), write(c, n, p.namespace(), p.policy()), false);
         } else if (s instanceof Step.UpdatePolicy p) {
@@ -150,11 +158,25 @@ final class CaseRunner {
     return l.get(l.size() - 1);
   }
 
+  /**
+   * First pass: every pair probed until it shows its expected value (gives the enforcement latency).
+   * A fast first probe of an expected-allowed pair may still see the state before the change, so a
+   * confirming pass, started no earlier than settleMillis after the change, is what is judged; when
+   * it misses, the whole matrix is probed once more (upstream's second try).
+   */
   private StepResult validateOne(Mode m, Step.Validate v) {
     long t0 = System.nanoTime();
     Reachability r = v.reachability();
     MatrixProber.Observation first = prober.observeTimed(m, v.port(), v.protocol(), r, timing.retryMillis());
-    Boolean[][] seen = first.seen();
+    long wait = lastChange + timing.settleMillis() * 1_000_000 - System.nanoTime();
+    if (wait > 0) {
+      try {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Boolean[][] seen = prober.observe(m, v.port(), v.protocol(), r, timing.retryMillis());
     List<Cell> wrong = r.wrongCells(seen);
     int firstWrong = wrong.size();
     if (!wrong.isEmpty()) {

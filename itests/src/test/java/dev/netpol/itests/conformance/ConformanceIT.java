@@ -58,7 +58,8 @@ class ConformanceIT {
     deleteTree(settings.reportDir().resolve("diagnostics"));
     report.note("cases: " + settings.cases().size() + " selected; backends " + settings.backends() + "; families "
         + settings.families() + "; pods from " + settings.pods() + "; probe timeout " + settings.timing().probeTimeoutMillis() + " ms, per-pair retry "
-        + settings.timing().retryMillis() + " ms, baseline " + settings.timing().baselineMillis() + " ms");
+        + settings.timing().retryMillis() + " ms, baseline " + settings.timing().baselineMillis() + " ms, confirming pass "
+        + settings.timing().settleMillis() + " ms after each change");
     return settings.backends().stream().map(backend -> DynamicContainer.dynamicContainer("backend " + backend,
         Stream.concat(Stream.of(DynamicTest.dynamicTest("start standalone node (" + backend + ")",
             () -> startNode(backend))),

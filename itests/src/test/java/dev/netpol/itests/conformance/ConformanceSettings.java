@@ -27,7 +27,7 @@ record ConformanceSettings(Path dist, List<ConformanceCase> cases, List<String> 
         pods(prop("netpol.conformance.pods", "lab")),
         Path.of(prop("netpol.conformance.report", "target/conformance")),
         new CaseRunner.Timing(num("netpol.conformance.probeTimeoutMs", 400), num("netpol.conformance.retryMs", 3000),
-            num("netpol.conformance.baselineMs", 10000)));
+            num("netpol.conformance.baselineMs", 10000), num("netpol.conformance.settleMs", 1000)));
   }
 
   private static String pods(String v) {
