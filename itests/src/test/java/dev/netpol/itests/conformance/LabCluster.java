@@ -60,7 +60,11 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
         }
       });
     } catch (Exception e) {
-      close();
+      try {
+        close();
+      } catch (RuntimeException c) {
+        e.addSuppressed(c);
+      }
       throw e;
     }
   }

@@ -19,7 +19,7 @@ final class Sh {
 
   static Result run(List<String> cmd, String stdin, long timeoutSeconds) {
     try {
-      Process p = new ProcessBuilder(cmd).start();
+      Process p = start(cmd);
       CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
       CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
       try (var in = p.getOutputStream()) {
@@ -33,10 +33,20 @@ final class Sh {
       }
       return new Result(p.exitValue(), out.join(), err.join());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + String.join(" ", cmd), e);
+      throw new UncheckedIOException("cannot run " + String.join(" ", cmd) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: " + String.join(" ", cmd), e);
+    }
+  }
+
+  /** Starts the process; one retry, as a loaded machine now and then fails the JDK's spawn helper. */
+  private static Process start(List<String> cmd) throws IOException, InterruptedException {
+    try {
+      return new ProcessBuilder(cmd).start();
+    } catch (IOException e) {
+      Thread.sleep(300);
+      return new ProcessBuilder(cmd).start();
     }
   }
 
