@@ -8,7 +8,7 @@ try:
     for attempt in range(3):  # connecting is not what the callers test; a lost SYN on a busy box is
         try:
             s = socket.socket(fam, socket.SOCK_STREAM)
-            s.settimeout(1.0)
+            s.settimeout(2.5)
             s.connect((host, port))
             break
         except Exception:
