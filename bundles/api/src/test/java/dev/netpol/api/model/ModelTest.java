@@ -10,7 +10,8 @@ class ModelTest {
 
   @Test
   void cidrIsCanonicalised() {
-    assertEquals("10.0.0.0/4", Cidr.parse("10.244.1.5/4").toString());
+    assertEquals("0.0.0.0/4", Cidr.parse("10.244.1.5/4").toString());
+    assertEquals("198.18.0.0/15", Cidr.parse("198.19.7.9/15").toString());
     assertEquals("198.18.0.7/32", Cidr.parse("198.18.0.7").toString());
     assertEquals("fd00:198:18:0:0:0:0:0/48", Cidr.parse("fd00:198:18::1/48").toString());
   }

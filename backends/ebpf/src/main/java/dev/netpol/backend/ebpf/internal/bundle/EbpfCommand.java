@@ -1,0 +1,30 @@
+package dev.netpol.backend.ebpf.internal.bundle;
+
+import dev.netpol.backend.ebpf.EbpfCli;
+import dev.netpol.launcher.spi.Command;
+import java.io.PrintStream;
+import java.util.List;
+
+/** {@code bin/netpol ebpf ...}: datapath introspection from the pins, agent up or down. */
+final class EbpfCommand implements Command {
+  @Override
+  public String summary() {
+    return "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events";
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println("usage: netpol ebpf [--root DIR] COMMAND   (works from the pins, also while the agent is down)");
+      out.println("  progs           netpol's pinned programs: pod, direction, id");
+      out.println("  maps            every BPF map on the node");
+      out.println("  loaded          which pod and direction each pinned program serves, with its maps");
+      out.println("  dump-map ID     a map's entries, decoded when netpol knows the layout, hex otherwise");
+      out.println("  conntrack       the node-wide connection tracking table");
+      out.println("  events [SECS]   live verdict events for SECS seconds (default 5)");
+      out.println("  --root DIR      bpffs root of the pins (default /sys/fs/bpf/netpol)");
+      return 0;
+    }
+    return new EbpfCli().run(args, out, err);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.netpol.agent.internal;
+
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** Policy programming latency: cumulative buckets in seconds, Prometheus style. */
+final class LatencyHistogram {
+  static final double[] BOUNDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, Double.POSITIVE_INFINITY};
+  private final AtomicLongArray counts = new AtomicLongArray(BOUNDS.length);
+
+  void observe(double seconds) {
+    for (int i = 0; i < BOUNDS.length; i++) {
+      if (seconds <= BOUNDS[i]) {
+        counts.incrementAndGet(i);
+        return;
+      }
+    }
+  }
+
+  SortedMap<Double, Long> snapshot() {
+    SortedMap<Double, Long> out = new TreeMap<>();
+    long sum = 0;
+    for (int i = 0; i < BOUNDS.length; i++) {
+      sum += counts.get(i);
+      out.put(BOUNDS[i], sum);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,186 @@
+package dev.netpol.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.netpol.apiserver.internal.ApiHandler;
+import dev.netpol.apiserver.internal.ControllerLoop;
+import dev.netpol.apiserver.internal.ObjectStore;
+import dev.netpol.apiserver.internal.Persister;
+import dev.netpol.apiserver.internal.ResourceRegistry;
+import dev.netpol.apiserver.internal.ResourceService;
+import dev.netpol.apiserver.internal.StateFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small Kubernetes API server for one machine: plain HTTP, no authentication, state persisted in a data
+ * directory. kubectl and the fabric8 client (with {@code Config.onlyHttpWatches=true}) work against it.
+ *
+ * <pre>{@code
+ * EmbeddedApiServer api = new EmbeddedApiServer();
+ * String url = api.start("127.0.0.1", 0, dataDir);   // http://127.0.0.1:<port>
+ * api.writeKubeconfig(dataDir.resolve("kubeconfig"));
+ * ...
+ * api.stop();
+ * }</pre>
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApiServer.class);
+
+  private HttpServer http;
+  private ExecutorService executor;
+  private ControllerLoop controllers;
+  private Persister persister;
+  private volatile boolean stopping;
+  private String url;
+
+  /**
+   * Loads the state in dataDir (if any) and starts serving. port 0 picks a free port.
+   *
+   * @return the base URL, e.g. {@code http://127.0.0.1:38117}
+   */
+  public synchronized String start(String host, int port, Path dataDir) {
+    if (http != null) {
+      throw new IllegalStateException("already started at " + url);
+    }
+    try {
+      Files.createDirectories(dataDir);
+      ObjectStore store = new ObjectStore();
+      ResourceRegistry registry = new ResourceRegistry();
+      StateFile stateFile = new StateFile(dataDir);
+      StateFile.Loaded loaded = stateFile.load();
+      if (loaded != null) {
+        for (ObjectNode crd : loaded.objects().getOrDefault(ResourceRegistry.CRDS.storageKey(), List.of())) {
+          registry.register(crd);
+        }
+        store.load(loaded.resourceVersion(), loaded.objects());
+        LOG.info("loaded {} objects at resourceVersion {} from {}",
+            loaded.objects().values().stream().mapToInt(List::size).sum(), loaded.resourceVersion(), stateFile.path());
+      } else {
+        bootstrap(store);
+      }
+      ResourceService service = new ResourceService(store, registry);
+      stopping = false;
+      persister = new Persister(store, stateFile);
+      persister.start();
+      controllers = new ControllerLoop(service);
+      controllers.start();
+      AtomicInteger n = new AtomicInteger();
+      executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "netpol-apiserver-http-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      // without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to every response (headers and body are separate writes);
+      // the JDK reads this once, when the first HttpServer of the JVM is made
+      if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+      }
+      http = HttpServer.create(new InetSocketAddress(host, port), 128);
+      http.createContext("/", new ApiHandler(service, () -> stopping));
+      http.setExecutor(executor);
+      http.start();
+      String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+      if (urlHost.contains(":")) {
+        urlHost = "[" + urlHost + "]";
+      }
+      url = "http://" + urlHost + ":" + http.getAddress().getPort();
+      LOG.info("embedded API server listening on {} (data in {})", url, dataDir);
+      return url;
+    } catch (IOException e) {
+      stop();
+      throw new UncheckedIOException("cannot start the embedded API server on " + host + ":" + port, e);
+    }
+  }
+
+  /** The built-in namespaces a fresh cluster has. */
+  private static void bootstrap(ObjectStore store) {
+    for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+      ObjectNode o = dev.netpol.apiserver.internal.Json.object().put("apiVersion", "v1").put("kind", "Namespace");
+      o.putObject("metadata").put("name", ns).put("uid", java.util.UUID.randomUUID().toString())
+          .put("creationTimestamp", dev.netpol.apiserver.internal.Json.now())
+          .putObject("labels").put("kubernetes.io/metadata.name", ns);
+      o.putObject("spec").putArray("finalizers").add("kubernetes");
+      o.putObject("status").put("phase", "Active");
+      store.create(ResourceRegistry.NAMESPACES, o);
+    }
+  }
+
+  /** The base URL, or null when not running. */
+  public synchronized String url() {
+    return http == null ? null : url;
+  }
+
+  /** Stops serving, ends open watches, and saves the state. Safe to call twice. */
+  public synchronized void stop() {
+    stopping = true;
+    if (http != null) {
+      http.stop(0);
+      http = null;
+    }
+    if (controllers != null) {
+      controllers.close();
+      controllers = null;
+    }
+    if (persister != null) {
+      persister.close();
+      persister = null;
+    }
+    if (executor != null) {
+      executor.shutdownNow();
+      executor = null;
+    }
+    if (url != null) {
+      LOG.info("embedded API server at {} stopped", url);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Writes an admin kubeconfig (no credentials) pointing at this server; call after start. */
+  public synchronized void writeKubeconfig(Path file) {
+    if (http == null) {
+      throw new IllegalStateException("not started");
+    }
+    String yaml = String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: netpol",
+        "  cluster:",
+        "    server: " + url,
+        "contexts:",
+        "- name: netpol-admin",
+        "  context:",
+        "    cluster: netpol",
+        "    user: admin",
+        "    namespace: default",
+        "current-context: netpol-admin",
+        "preferences: {}",
+        "users:",
+        "- name: admin",
+        "  user: {}",
+        "");
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write kubeconfig " + file, e);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.netpol.apiserver.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * One HTTP streaming watch: newline-delimited JSON watch events over a chunked 200 response. Objects that enter
+ * or leave the selection on an update are sent as ADDED or DELETED, as the real API server does.
+ */
+final class WatchStream {
+  private final ObjectStore store;
+  private final ResourceType type;
+  private final String namespace;
+  private final LabelSelector labels;
+  private final FieldSelector fields;
+  private final Function<ObjectNode, JsonNode> render;
+
+  /** render turns a stored object into what the event carries (the object itself, or a one-row Table). */
+  WatchStream(ObjectStore store, ResourceType type, String namespace, LabelSelector labels, FieldSelector fields,
+      Function<ObjectNode, JsonNode> render) {
+    this.render = render;
+    this.store = store;
+    this.type = type;
+    this.namespace = namespace;
+    this.labels = labels;
+    this.fields = fields;
+  }
+
+  /** How often an idle watch that allows bookmarks gets one; also how a vanished client is noticed. */
+  static final long BOOKMARK_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /**
+   * Streams until the client goes away, timeoutSeconds pass, or stopping says so. With bookmarks allowed, an idle
+   * watch gets a BOOKMARK with the current resourceVersion every few seconds.
+   */
+  void serve(HttpExchange ex, String resourceVersion, long timeoutSeconds, boolean bookmarks, BooleanSupplier stopping)
+      throws IOException {
+    Long fromRv = null;
+    if (resourceVersion != null && !resourceVersion.isEmpty() && !resourceVersion.equals("0")) {
+      try {
+        fromRv = Long.parseLong(resourceVersion);
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("invalid resourceVersion \"" + resourceVersion + "\"");
+      }
+    }
+    BlockingQueue<StoreEvent> queue = new LinkedBlockingQueue<>();
+    String key = type.storageKey();
+    Consumer<StoreEvent> listener = e -> {
+      if (e.storageKey().equals(key)) {
+        queue.offer(e);
+      }
+    };
+    List<StoreEvent> backlog;
+    ObjectNode gone = null;
+    try {
+      backlog = store.subscribe(listener, key, fromRv);
+    } catch (ApiException e) {
+      backlog = List.of();
+      gone = e.status();
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
+    ex.sendResponseHeaders(200, 0);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    try (OutputStream out = ex.getResponseBody()) {
+      if (gone != null) {
+        write(out, Json.object().put("type", "ERROR").set("object", gone));
+        return;
+      }
+      for (StoreEvent e : backlog) {
+        send(out, e);
+      }
+      out.flush();
+      long lastWrite = System.nanoTime();
+      while (!stopping.getAsBoolean() && System.nanoTime() < deadline) {
+        StoreEvent e = queue.poll(500, TimeUnit.MILLISECONDS);
+        if (e != null) {
+          send(out, e);
+          lastWrite = System.nanoTime();
+        } else if (bookmarks && System.nanoTime() - lastWrite > BOOKMARK_NANOS) {
+          // events are queued under the store lock before the counter is readable, so an empty queue after
+          // reading it means nothing up to rv is pending
+          long rv = store.resourceVersion();
+          if (queue.isEmpty()) {
+            ObjectNode marker = Json.object().put("kind", type.kind()).put("apiVersion", type.apiVersion());
+            marker.putObject("metadata").put("resourceVersion", Long.toString(rv));
+            write(out, Json.object().put("type", "BOOKMARK").set("object", marker));
+          }
+          lastWrite = System.nanoTime();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // the client went away
+    } finally {
+      store.removeListener(listener);
+      ex.close();
+    }
+  }
+
+  private boolean matches(ObjectNode o) {
+    return o != null && (namespace == null || namespace.equals(Json.namespace(o)))
+        && labels.matches(Json.labels(o)) && fields.matches(o);
+  }
+
+  private void send(OutputStream out, StoreEvent e) throws IOException {
+    boolean now = !e.type().equals(StoreEvent.DELETED) && matches(e.object());
+    boolean before = e.type().equals(StoreEvent.ADDED) ? false
+        : e.type().equals(StoreEvent.DELETED) ? matches(e.object()) : matches(e.previous());
+    String type;
+    if (now && before) {
+      type = StoreEvent.MODIFIED;
+    } else if (now) {
+      type = StoreEvent.ADDED;
+    } else if (before) {
+      type = StoreEvent.DELETED;
+    } else {
+      return;
+    }
+    write(out, Json.object().put("type", type).set("object", render.apply(e.object())));
+  }
+
+  private static void write(OutputStream out, ObjectNode event) throws IOException {
+    byte[] b = Json.bytes(event);
+    out.write(b);
+    out.write('\n');
+    out.flush();
+  }
+}

@@ -1,0 +1,201 @@
+package dev.netpol.serviceproxy.internal;
+
+import dev.netpol.platform.guice.Managed;
+import dev.netpol.platform.guice.ServiceRef;
+import dev.netpol.platform.guice.Settings;
+import dev.netpol.watch.KubeCluster;
+import dev.netpol.watch.Selection;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * kube-proxy's iptables mode for netpol: follows the {@link KubeCluster}, watches Services and
+ * EndpointSlices, and rewrites its own nat chains (one restore per family, atomic) after every
+ * burst of changes and every resync interval. Stopping removes the jumps and every chain.
+ */
+public final class ServiceProxy implements Managed {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceProxy.class);
+  private final ServiceRef<KubeCluster> clusters;
+  private final Settings settings;
+  private final Object lock = new Object();
+  private ScheduledExecutorService executor;
+  private ScheduledFuture<?> pending;
+  private ScheduledFuture<?> resync;
+  private AutoCloseable following;
+  private KubeCluster cluster;
+  private final List<Runnable> detach = new ArrayList<>();
+  private Iptables iptables;
+  private NatRules rules;
+  private Set<Family> families;
+  private volatile int syncs;
+
+  @Inject
+  public ServiceProxy(ServiceRef<KubeCluster> clusters, Settings settings) {
+    this.clusters = clusters;
+    this.settings = settings;
+  }
+
+  @Override
+  public void start() {
+    if (!settings.get(ProxySettings.ENABLED)) {
+      LOG.info("service proxy disabled (netpol.serviceproxy.enabled=false)");
+      return;
+    }
+    rules = new NatRules(settings.get(ProxySettings.CHAIN_PREFIX), settings.get(ProxySettings.MASQUERADE_MARK));
+    try {
+      iptables = Iptables.detect();
+    } catch (RuntimeException e) {
+      // a node without iptables can still enforce policies; it just has no ClusterIPs
+      LOG.warn("service proxy off: {}", e.getMessage());
+      return;
+    }
+    families = settings.get(ProxySettings.IPV6) ? EnumSet.allOf(Family.class) : EnumSet.of(Family.V4);
+    executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "netpol-serviceproxy");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = settings.get(ProxySettings.RESYNC_INTERVAL).toMillis();
+    resync = executor.scheduleWithFixedDelay(this::requestSync, every, every, TimeUnit.MILLISECONDS);
+    // The tracker calls listeners from inside addingService/removedService, before its own view
+    // changes, so the value passed may be stale: look again from the proxy's thread, now and shortly after.
+    following = clusters.follow(c -> {
+      try {
+        executor.execute(this::refreshCluster);
+        executor.schedule(this::refreshCluster, 200, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // the proxy is stopping; nothing to follow any more
+      }
+    });
+    LOG.info("service proxy started: chains {}*, iptables {}, families {}", rules.ownPrefix(), iptables.flavour, families);
+  }
+
+  /** Switches to the current KubeCluster service when it changed; runs on the proxy's thread. */
+  private void refreshCluster() {
+    KubeCluster next = clusters.current().orElse(null);
+    if (next == cluster) {
+      return;
+    }
+    detach.forEach(Runnable::run);
+    detach.clear();
+    cluster = next;
+    if (cluster == null) {
+      LOG.info("service proxy: no Kubernetes API; keeping the last programmed services");
+      return;
+    }
+    watch(cluster.informer(Service.class, Selection.ALL));
+    watch(cluster.informer(EndpointSlice.class, Selection.ALL));
+    requestSync();
+  }
+
+  private <T> void watch(SharedIndexInformer<T> informer) {
+    ResourceEventHandler<T> h = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        requestSync();
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        requestSync();
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        requestSync();
+      }
+    };
+    informer.addEventHandler(h);
+    detach.add(() -> informer.removeEventHandler(h));
+  }
+
+  /** Coalesces bursts of events into one rewrite after the sync delay. */
+  void requestSync() {
+    synchronized (lock) {
+      if (executor == null || executor.isShutdown() || pending != null && !pending.isDone()) {
+        return;
+      }
+      pending = executor.schedule(this::sync, settings.get(ProxySettings.SYNC_DELAY).toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void sync() {
+    refreshCluster();
+    KubeCluster c = cluster;
+    if (c == null) {
+      return;
+    }
+    SharedIndexInformer<Service> services = c.informer(Service.class, Selection.ALL);
+    SharedIndexInformer<EndpointSlice> slices = c.informer(EndpointSlice.class, Selection.ALL);
+    if (!services.hasSynced() || !slices.hasSynced()) {
+      executor.schedule(this::requestSync, 100, TimeUnit.MILLISECONDS); // never program a partial view
+      return;
+    }
+    long t0 = System.nanoTime();
+    List<ServicePortEntry> entries = ServiceTable.build(services.getStore().list(), slices.getStore().list());
+    try {
+      for (Family f : families) {
+        iptables.restore(f, rules.render(f, entries, iptables.natChains(f, rules.ownPrefix())));
+        iptables.ensureJump(f, "PREROUTING", rules.jump(rules.services()));
+        iptables.ensureJump(f, "OUTPUT", rules.jump(rules.services()));
+        iptables.ensureJump(f, "POSTROUTING", rules.jump(rules.postrouting()));
+      }
+      syncs++;
+      long withEndpoints = entries.stream().filter(e -> !e.backends().isEmpty()).count();
+      LOG.info("service proxy synced {} service ports ({} with endpoints) in {} ms", entries.size(), withEndpoints,
+          (System.nanoTime() - t0) / 1_000_000);
+    } catch (RuntimeException e) {
+      LOG.warn("service proxy sync failed, retrying in 1s: {}", e.getMessage());
+      executor.schedule(this::requestSync, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** How many syncs succeeded; for tests and status. */
+  public int syncCount() {
+    return syncs;
+  }
+
+  @Override
+  public void stop() throws Exception {
+    if (executor == null) {
+      return;
+    }
+    if (following != null) {
+      following.close();
+    }
+    synchronized (lock) {
+      resync.cancel(false);
+      executor.shutdown();
+    }
+    executor.awaitTermination(10, TimeUnit.SECONDS);
+    detach.forEach(Runnable::run);
+    detach.clear();
+    for (Family f : families) {
+      try {
+        iptables.deleteJump(f, "PREROUTING", rules.jump(rules.services()));
+        iptables.deleteJump(f, "OUTPUT", rules.jump(rules.services()));
+        iptables.deleteJump(f, "POSTROUTING", rules.jump(rules.postrouting()));
+        List<String> chains = iptables.natChains(f, rules.ownPrefix());
+        if (!chains.isEmpty()) {
+          iptables.restore(f, rules.teardown(chains));
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("service proxy: could not remove the {} chains {}*: {}", f.tool, rules.ownPrefix(), e.getMessage());
+      }
+    }
+    LOG.info("service proxy stopped; chains {}* removed", rules.ownPrefix());
+  }
+}

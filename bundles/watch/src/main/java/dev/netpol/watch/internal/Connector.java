@@ -1,0 +1,96 @@
+package dev.netpol.watch.internal;
+
+import dev.netpol.platform.guice.Managed;
+import dev.netpol.platform.guice.ServiceRef;
+import dev.netpol.platform.guice.Setting;
+import dev.netpol.platform.guice.Settings;
+import dev.netpol.watch.ApiEndpoint;
+import dev.netpol.watch.KubeCluster;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the API to use and registers a {@link KubeCluster} for it: a kubeconfig file if the
+ * setting names one, the in-cluster account inside a pod, else the embedded API when it appears.
+ */
+final class Connector implements Managed {
+  static final Setting<String> KUBECONFIG = Setting.string("netpol.kubeconfig", "",
+      "kubeconfig file of the API to use; empty: in-cluster account, else the embedded API");
+  private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+  private final BundleContext context;
+  private final Settings settings;
+  private final ServiceRef<ApiEndpoint> embedded;
+  private SharedInformers current;
+  private ServiceRegistration<KubeCluster> registration;
+  private AutoCloseable following;
+
+  @Inject
+  Connector(BundleContext context, Settings settings, ServiceRef<ApiEndpoint> embedded) {
+    this.context = context;
+    this.settings = settings;
+    this.embedded = embedded;
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    String kubeconfig = settings.get(KUBECONFIG);
+    if (!kubeconfig.isBlank()) {
+      Config cfg = Config.fromKubeconfig(null, Files.readString(Path.of(kubeconfig)), kubeconfig);
+      connect(cfg, "kubeconfig " + kubeconfig);
+    } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+      connect(Config.autoConfigure(null), "in-cluster API " + System.getenv("KUBERNETES_SERVICE_HOST"));
+    } else {
+      following = embedded.follow(this::embeddedChanged);
+    }
+  }
+
+  private synchronized void embeddedChanged(Optional<ApiEndpoint> api) {
+    disconnect();
+    api.ifPresent(a -> connect(new ConfigBuilder(Config.empty()).withMasterUrl(a.url()).build(), "embedded API " + a.url()));
+  }
+
+  private void connect(Config base, String description) {
+    Config cfg = new ConfigBuilder(base).withHttp2Disable(true).withOnlyHttpWatches(true)
+        .withRequestRetryBackoffLimit(5).withWatchReconnectInterval(500).build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(cfg)
+        .withHttpClientFactory(new JdkHttpClientFactory()).build();
+    current = new SharedInformers(client, description);
+    registration = context.registerService(KubeCluster.class, current, null);
+    LOG.info("connected to the {}", description);
+  }
+
+  private void disconnect() {
+    if (registration != null) {
+      try {
+        registration.unregister();
+      } catch (IllegalStateException ignored) {
+        // the bundle is stopping
+      }
+      registration = null;
+    }
+    if (current != null) {
+      current.close();
+      LOG.info("disconnected from the {}", current.describe());
+      current = null;
+    }
+  }
+
+  @Override
+  public synchronized void stop() throws Exception {
+    if (following != null) {
+      following.close();
+    }
+    disconnect();
+  }
+}

@@ -1,0 +1,2 @@
+/** The Kubernetes connection and shared informers, offered as OSGi services. */
+package dev.netpol.watch;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# netpol: the one entry point. See `netpol --help`.
+set -euo pipefail
+home=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+level=info
+case "${1:-}" in ebpf|lab|bench|--help|-h|help|"") level=warn ;; esac
+exec "$java" ${NETPOL_JAVA_OPTS:--Xms64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} \
+  -Dnetpol.home="$home" \
+  -Djava.util.logging.config.file="$home/etc/logging.properties" \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel="${NETPOL_LOG_LEVEL:-$level}" \
+  -Dorg.slf4j.simpleLogger.showDateTime=true \
+  "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX" \
+  -Dorg.slf4j.simpleLogger.showThreadName=false \
+  -Dorg.slf4j.simpleLogger.showShortLogName=true \
+  -Dorg.slf4j.simpleLogger.logFile=System.out \
+  -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
+  -cp "$home/lib/*" dev.netpol.launcher.Main "$@"

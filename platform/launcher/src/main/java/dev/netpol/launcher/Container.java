@@ -1,0 +1,122 @@
+package dev.netpol.launcher;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+
+/**
+ * An embedded Felix framework running one profile. Boot bundles (SPI Fly, ASM, SLF4J) start at
+ * level 1 so that logging is wired before any other bundle asks for a logger.
+ */
+final class Container {
+  /** Packages the system bundle exports besides the JRE's. */
+  static final String SYSTEM_PACKAGES_EXTRA =
+      "dev.netpol.launcher.spi;version=1.0.0,com.sun.net.httpserver;version=1.0.0,sun.misc,sun.nio.ch";
+
+  private final Framework framework;
+  private final List<String> problems = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private Container(Framework framework) {
+    this.framework = framework;
+  }
+
+  static Container start(Profile profile, Path storage, Map<String, String> properties)
+      throws IOException, BundleException {
+    Map<String, String> cfg = new HashMap<>();
+    cfg.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+    cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+    cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SYSTEM_PACKAGES_EXTRA);
+    cfg.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "2");
+    cfg.put("felix.log.level", "1");
+    cfg.putAll(properties);
+    Framework fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(cfg);
+    fw.init();
+    Container c = new Container(fw);
+    BundleContext ctx = fw.getBundleContext();
+    List<Bundle> installed = new ArrayList<>();
+    for (Path p : profile.bootBundles()) {
+      Bundle b = ctx.installBundle(p.toUri().toString());
+      b.adapt(BundleStartLevel.class).setStartLevel(1);
+      installed.add(b);
+    }
+    for (Path p : profile.bundles()) {
+      Bundle b = ctx.installBundle(p.toUri().toString());
+      b.adapt(BundleStartLevel.class).setStartLevel(2);
+      installed.add(b);
+    }
+    fw.start();
+    for (Bundle b : installed) {
+      if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+        continue;
+      }
+      try {
+        b.start();
+      } catch (BundleException e) {
+        c.problems.add(b.getSymbolicName() + ": " + e.getMessage());
+      }
+    }
+    c.awaitStartLevel(2);
+    return c;
+  }
+
+  private void awaitStartLevel(int level) {
+    FrameworkStartLevel fsl = framework.adapt(FrameworkStartLevel.class);
+    long end = System.nanoTime() + 30_000_000_000L;
+    while (fsl.getStartLevel() < level && System.nanoTime() < end) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  BundleContext context() {
+    return framework.getBundleContext();
+  }
+
+  /** Bundles that failed to start, with the framework's reason. */
+  List<String> problems() {
+    return problems;
+  }
+
+  List<Bundle> bundles() {
+    return List.of(framework.getBundleContext().getBundles());
+  }
+
+  /** Stops the framework once; later calls do nothing. Returns whether this call stopped it. */
+  boolean stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return false;
+    }
+    try {
+      framework.stop();
+      framework.waitForStop(30_000);
+    } catch (BundleException | InterruptedException e) {
+      System.err.println("netpol: framework did not stop cleanly: " + e.getMessage());
+    }
+    return true;
+  }
+
+  boolean isStopped() {
+    return stopped.get();
+  }
+
+  void awaitStop() throws InterruptedException {
+    framework.waitForStop(0);
+  }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# All tests on a fresh machine: install what is missing, build, run unit, kernel and Pax Exam
+# tests (mvn verify), then the acceptance smoke of the built distribution. Run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+bash scripts/cleanup-leftovers.sh
+mvn -B verify "$@"
+smoke=../shared/acceptance/smoke
+if [ -x "$smoke" ] || [ -f "$smoke" ]; then
+  echo "== acceptance smoke"
+  python3 "$smoke"
+fi
