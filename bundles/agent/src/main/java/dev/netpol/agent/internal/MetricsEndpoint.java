@@ -60,24 +60,24 @@ final class MetricsEndpoint implements Managed {
 
   static String render(AgentStatus s) {
     StringBuilder b = new StringBuilder();
-    String node = "node=\\"" + s.nodeName() + "\\"";
-    b.append("# HELP netpol_agent_programming_latency_seconds From the controller seeing a change to this node having programmed it.\\n");
-    b.append("# TYPE netpol_agent_programming_latency_seconds histogram\\n");
+    String node = "node=\"" + s.nodeName() + "\"";
+    b.append("# HELP netpol_agent_programming_latency_seconds From the controller seeing a change to this node having programmed it.\n");
+    b.append("# TYPE netpol_agent_programming_latency_seconds histogram\n");
     long count = 0;
     for (Map.Entry<Double, Long> e : s.latencyHistogram().entrySet()) {
       String le = e.getKey().isInfinite() ? "+Inf" : String.valueOf(e.getKey());
-      b.append("netpol_agent_programming_latency_seconds_bucket{").append(node).append(",le=\\"").append(le).append("\\"} ")
-          .append(e.getValue()).append('\\n');
+      b.append("netpol_agent_programming_latency_seconds_bucket{").append(node).append(",le=\"").append(le).append("\"} ")
+          .append(e.getValue()).append('\n');
       count = e.getValue();
     }
-    b.append("netpol_agent_programming_latency_seconds_count{").append(node).append("} ").append(count).append('\\n');
-    b.append("# HELP netpol_agent_pods_programmed Local pods programmed into the backend.\\n");
-    b.append("# TYPE netpol_agent_pods_programmed gauge\\n");
-    b.append("netpol_agent_pods_programmed{").append(node).append(",backend=\\"").append(s.backend()).append("\\"} ")
-        .append(s.programmed().size()).append('\\n');
-    b.append("# HELP netpol_agent_synced 1 once the pod and PolicyEndpoint caches have synced.\\n");
-    b.append("# TYPE netpol_agent_synced gauge\\n");
-    b.append("netpol_agent_synced{").append(node).append("} ").append(s.synced() ? 1 : 0).append('\\n');
+    b.append("netpol_agent_programming_latency_seconds_count{").append(node).append("} ").append(count).append('\n');
+    b.append("# HELP netpol_agent_pods_programmed Local pods programmed into the backend.\n");
+    b.append("# TYPE netpol_agent_pods_programmed gauge\n");
+    b.append("netpol_agent_pods_programmed{").append(node).append(",backend=\"").append(s.backend()).append("\"} ")
+        .append(s.programmed().size()).append('\n');
+    b.append("# HELP netpol_agent_synced 1 once the pod and PolicyEndpoint caches have synced.\n");
+    b.append("# TYPE netpol_agent_synced gauge\n");
+    b.append("netpol_agent_synced{").append(node).append("} ").append(s.synced() ? 1 : 0).append('\n');
     return b.toString();
   }
 
