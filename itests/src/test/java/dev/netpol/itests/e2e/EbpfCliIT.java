@@ -2,18 +2,22 @@ package dev.netpol.itests.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * {@code netpol ebpf} as an operator uses it on a standalone node with one pod (x/b) selected by
  * a policy: every subcommand against the node's pin root, then the node stopped with SIGTERM —
- * the pins still answer {@code ebpf progs} and the kernel still enforces the policy.
+ * the pins still answer {@code ebpf progs} and the kernel still enforces the policy; restarted on
+ * the same pins, it adopts the pod without reloading it and follows policy changes again.
  */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class EbpfCliIT {
@@ -34,12 +38,13 @@ class EbpfCliIT {
     long testStart = System.nanoTime();
     try (E2eRun run = new E2eRun()) {
       NetpolProcess s = NetpolProcess.standalone("np-s", run.work.resolve("s"), run.pinRoot("s"), "NPE" + run.hex);
-      run.onClose(() -> s.stop(20));
+      AtomicReference<NetpolProcess> node = new AtomicReference<>(s);
+      run.onClose(() -> node.get().stop(20));
       String root = s.pinRoot.toString();
       s.awaitInSync(60);
       Path kc = s.kubeconfig();
       LabCli lab = new LabCli(kc, run.work.resolve("lab"), "198.18.129.0/24", "fd00:198:18:81::/64");
-      run.onClose(() -> lab.down(s.alive()));
+      run.onClose(() -> lab.down(node.get().alive()));
       List<Cli.Result> added = Cli.netpolParallel(
           lab.args("pod", "add", "x/a", "--labels", "pod=a", "--serve", "80/tcp", "--node", "np-s"),
           lab.args("pod", "add", "x/b", "--labels", "pod=b", "--serve", "80/tcp,81/tcp", "--node", "np-s"));
@@ -108,17 +113,51 @@ class EbpfCliIT {
           "at least one verdict event for a -> b (the agent's flow log reads the same ring buffer): " + events);
 
       // the agent goes away (SIGTERM); the pins and the enforcement stay
+      assertEquals("1", forwarding(pa.hostLink()), "the lab turns on forwarding on a's host link");
       int exit = s.stop(30);
       assertEquals(143, exit, "exit status of a SIGTERM'd netpol\n" + s.tail());
       assertTrue(s.log().contains("the kernel keeps enforcing"), s.tail());
       long stopped = System.nanoTime();
-      Cli.Result after = Cli.netpol("ebpf", "--root", root, "progs");
-      assertEquals(ingressId, progId(after, "x/b", "ingress"), "same ingress program, from the pins: " + after);
-      assertEquals(egressId, progId(after, "x/b", "egress"), "same egress program, from the pins: " + after);
+      // Pods route through their host links; the lab enables IPv4 forwarding per link. A node
+      // that stops must not take that away from pods it leaves enforced.
+      String forwardingReset = "IPv4 forwarding on a's host link " + pa.hostLink()
+          + " after the standalone stopped (writing net.ipv4.ip_forward resets every interface's forwarding):\n"
+          + s.log().lines().filter(l -> l.contains("ip_forward")).toList();
+      if (Boolean.getBoolean("netpol.e2e.tolerateForwardingReset") && !"1".equals(forwarding(pa.hostLink()))) {
+        // known product bug, tolerated on request to run the remaining checks: re-enable
+        // forwarding on this test's own two links only (never the global switch)
+        System.out.println("EbpfCliIT: KNOWN BUG tolerated: " + forwardingReset.replace('\n', ' '));
+        Files.writeString(Path.of("/proc/sys/net/ipv4/conf", pa.hostLink(), "forwarding"), "1");
+        Files.writeString(Path.of("/proc/sys/net/ipv4/conf", pb.hostLink(), "forwarding"), "1");
+      }
+      assertEquals("1", forwarding(pa.hostLink()), forwardingReset);
+      var afterStop = CompletableFuture.supplyAsync(() -> Cli.netpol("ebpf", "--root", root, "progs"));
       assertFalse(TcpProbe.connects(pa.netns(), pb.ipv4(), 81, 1), "denied a -> b:81 stays denied with the agent down");
       assertTrue(TcpProbe.connects(pa.netns(), pb.ipv4(), 80, 1), "allowed a -> b:80 still works with the agent down");
-      System.out.printf("EbpfCliIT: enforcement checked %d ms after the agent stopped; checks done after %d ms%n",
-          (System.nanoTime() - stopped) / 1_000_000, (System.nanoTime() - testStart) / 1_000_000);
+      long enforcedDown = (System.nanoTime() - stopped) / 1_000_000;
+      Cli.Result after = afterStop.join();
+      assertEquals(ingressId, progId(after, "x/b", "ingress"), "same ingress program, from the pins: " + after);
+      assertEquals(egressId, progId(after, "x/b", "egress"), "same egress program, from the pins: " + after);
+
+      // the node comes back on the same data dir and pins: it adopts the pinned pod without
+      // reloading it, keeps enforcing, and then follows policy changes again
+      Files.move(s.log, s.dataDir.resolve("netpol-1.log"));
+      NetpolProcess s2 = NetpolProcess.standalone("np-s", s.dataDir, s.pinRoot, "NPE" + run.hex);
+      node.set(s2);
+      s2.awaitInSync(60);
+      assertTrue(s2.log().matches("(?s).*pin root " + root + ", [1-9]\\d* pinned pods adopted.*"), s2.tail());
+      assertFalse(TcpProbe.connects(pa.netns(), pb.ipv4(), 81, 1), "a -> b:81 denied after the restart");
+      Cli.Result restarted = Cli.netpol("ebpf", "--root", root, "progs");
+      assertEquals(ingressId, progId(restarted, "x/b", "ingress"), "unchanged pod not reloaded: " + restarted);
+      assertEquals(egressId, progId(restarted, "x/b", "egress"), "unchanged pod not reloaded: " + restarted);
+      long t2 = System.nanoTime();
+      Cli.Result deleted = E2eRun.kubectl(kc, "delete", "networkpolicy", "-n", "x", "allow-a-to-b-80");
+      assertEquals(0, deleted.exit(), deleted.toString());
+      long reopened = TcpProbe.until(true, pa.netns(), pb.ipv4(), 81, t2, 15_000);
+      assertTrue(reopened >= 0, "the restarted agent does not follow the policy's deletion\n" + s2.tail());
+      System.out.printf("EbpfCliIT: enforcement checked %d ms after the agent stopped; after the restart "
+          + "delete-to-reopened %d ms; checks done after %d ms%n",
+          enforcedDown, reopened, (System.nanoTime() - testStart) / 1_000_000);
     }
   }
 
@@ -149,6 +188,10 @@ class EbpfCliIT {
     Cli.Result unknown = r.get(subs.size() + 2);
     assertEquals(2, unknown.exit(), unknown.toString());
     assertTrue(unknown.out().contains("unknown command 'frobnicate'"), unknown.toString());
+  }
+
+  private static String forwarding(String link) throws java.io.IOException {
+    return Files.readString(Path.of("/proc/sys/net/ipv4/conf", link, "forwarding")).trim();
   }
 
   private static Optional<String> row(Cli.Result r, String pod) {
