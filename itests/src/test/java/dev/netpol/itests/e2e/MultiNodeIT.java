@@ -111,6 +111,23 @@ class MultiNodeIT {
       assertEquals("default-deny-0", policyEndpoints(kc, "np-a"), "PolicyEndpoints np-a watches");
       assertEquals("allow-a-to-b-0 default-deny-0", policyEndpoints(kc, "np-b"), "PolicyEndpoints np-b watches");
       assertEquals("", policyEndpoints(kc, "np-s"), "PolicyEndpoints np-s watches");
+
+      // a pod selected by allow-a-to-b appears on np-a: its chunk gains np-a's label; it goes: the label goes
+      Cli.Result created = run.apply(kc, "pod-c", """
+          apiVersion: v1
+          kind: Pod
+          metadata: {namespace: x, name: c, labels: {pod: b}}
+          spec: {nodeName: np-a, containers: [{name: c, image: none}]}
+          """);
+      assertEquals(0, created.exit(), created.toString());
+      Cli.Result status = E2eRun.kubectl(kc, "patch", "pod", "-n", "x", "c", "--subresource=status", "--type=merge", "-p",
+          "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.128.250\",\"podIPs\":[{\"ip\":\"198.18.128.250\"}]}}");
+      assertEquals(0, status.exit(), status.toString());
+      long t2 = System.nanoTime();
+      awaitPolicyEndpoints(kc, "np-a", "allow-a-to-b-0 default-deny-0");
+      System.out.printf("MultiNodeIT: np-a's label on allow-a-to-b after %d ms%n", ms(t2));
+      assertEquals(0, E2eRun.kubectl(kc, "delete", "pod", "-n", "x", "c").exit());
+      awaitPolicyEndpoints(kc, "np-a", "default-deny-0");
       System.out.printf("MultiNodeIT: checks done after %d ms%n", ms(testStart));
     }
     System.out.printf("MultiNodeIT: total with clean-up %d ms%n", ms(testStart));
@@ -125,6 +142,15 @@ class MultiNodeIT {
     assertEquals(0, progs.exit(), progs.toString());
     return progs.out().lines().filter(l -> l.matches("\\S+/\\S+\\t(ingress|egress)\\t.*"))
         .map(l -> l.split("\t")[0] + " " + l.split("\t")[1]).sorted().toList();
+  }
+
+  private static void awaitPolicyEndpoints(Path kc, String node, String want) throws InterruptedException {
+    long end = System.currentTimeMillis() + 10_000;
+    String seen;
+    while (!(seen = policyEndpoints(kc, node)).equals(want)) {
+      assertTrue(System.currentTimeMillis() < end, "PolicyEndpoints labelled for " + node + ": " + seen + ", want " + want);
+      Thread.sleep(100);
+    }
   }
 
   /** Names of the PolicyEndpoints in x carrying the label of {@code node}, sorted, space-separated. */
