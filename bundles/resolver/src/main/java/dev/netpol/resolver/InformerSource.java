@@ -31,6 +31,12 @@ public interface InformerSource {
     var ns = client.namespaces().inform();
     var svc = client.services().inAnyNamespace().inform();
     var pe = client.resources(PolicyEndpoint.class).inAnyNamespace().inform();
+    return of(np, pods, ns, svc, pe);
+  }
+
+  /** The given informers (e.g. the watch bundle's shared ones). */
+  static InformerSource of(SharedIndexInformer<NetworkPolicy> np, SharedIndexInformer<Pod> pods,
+      SharedIndexInformer<Namespace> ns, SharedIndexInformer<Service> svc, SharedIndexInformer<PolicyEndpoint> pe) {
     return new InformerSource() {
       @Override public SharedIndexInformer<NetworkPolicy> networkPolicies() { return np; }
       @Override public SharedIndexInformer<Pod> pods() { return pods; }

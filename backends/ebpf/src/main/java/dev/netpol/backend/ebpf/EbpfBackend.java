@@ -15,6 +15,7 @@ import dev.netpol.backend.ebpf.internal.PodDatapath;
 import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.ebpf.sdk.BpfMap;
+import dev.netpol.ebpf.sdk.Interfaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,7 +67,10 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
       return t;
     });
     if (config.conntrackGcSeconds() > 0) {
-      gc.scheduleWithFixedDelay(this::collectConntrack, config.conntrackGcSeconds(), config.conntrackGcSeconds(), TimeUnit.SECONDS);
+      gc.scheduleWithFixedDelay(() -> {
+        pruneVanishedPods();
+        collectConntrack();
+      }, config.conntrackGcSeconds(), config.conntrackGcSeconds(), TimeUnit.SECONDS);
     }
     startFlowLog();
     LOG.info("ebpf backend: pin root {}, {} pinned pods adopted", config.pinRoot(), pods.pins().pods().size());
@@ -179,13 +183,65 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
     }
   }
 
-  /** Stops userspace work only; pinned programs, maps and filters keep enforcing. */
+  /**
+   * Removes the pins of pods whose host interface is gone: the kernel dropped their filters with
+   * the interface, so nothing is left to enforce (a deleted pod whose removal the agent missed).
+   */
+  public synchronized int pruneVanishedPods() {
+    int n = 0;
+    for (PodKey k : pods.pins().pods()) {
+      PodInfo i = pods.readInfo(k);
+      if (i != null && Interfaces.index(i.ifname()).orElse(0) != i.ifindex()) {
+        pods.remove(k);
+        n++;
+        LOG.info("pod {}: host interface {} is gone; its pins are removed", k, i.ifname());
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Stops userspace work only; pinned programs, maps and filters keep enforcing. Pods whose
+   * interface is gone are pruned first; with no pod left, the node-wide pins go too.
+   */
   @Override
   public synchronized void close() {
     gc.shutdownNow();
     if (flowLog != null) {
       flowLog.close();
       flowLog = null;
+    }
+    try {
+      pruneVanishedPods();
+      if (pods.pins().pods().isEmpty()) {
+        for (String global : List.of(Pins.CONNTRACK, Pins.EVENTS)) {
+          Files.deleteIfExists(pods.pins().global(global));
+        }
+        for (Path dir : List.of(pods.pins().global("x").getParent(), config.pinRoot().resolve("pods"), config.pinRoot())) {
+          deleteEmptyTree(dir);
+        }
+        LOG.info("ebpf backend: no pods left to enforce; node-wide pins under {} removed", config.pinRoot());
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("ebpf backend: cleanup at close failed: {}", e.getMessage());
+    }
+  }
+
+  /** Deletes a directory tree that holds only directories (never a pin). */
+  private static void deleteEmptyTree(Path dir) throws java.io.IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (Files.isDirectory(p)) {
+          try {
+            Files.delete(p);
+          } catch (java.nio.file.DirectoryNotEmptyException ignored) {
+            // still holds something: keep it
+          }
+        }
+      }
     }
   }
 }

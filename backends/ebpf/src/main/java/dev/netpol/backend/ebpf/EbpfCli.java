@@ -42,6 +42,10 @@ public final class EbpfCli {
       return 2;
     }
     Pins pins = new Pins(root);
+    if (!Files.isDirectory(root) && List.of("progs", "loaded", "conntrack", "events").contains(a.get(0))) {
+      // a node with no pod has no pins yet: not an error, but a mistyped --root should be visible
+      err.println("note: no netpol pins at " + root + " (no pod programmed here yet, or a wrong --root)");
+    }
     try {
       switch (a.get(0)) {
         case "progs" -> progs(pins, out);
@@ -55,7 +59,13 @@ public final class EbpfCli {
           dumpMap(BpfMap.fromId(Integer.parseInt(a.get(1))), out);
         }
         case "conntrack" -> dumpMap(BpfMap.openPinned(pins.global(Pins.CONNTRACK)), out);
-        case "events" -> events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out);
+        case "events" -> {
+          if (a.size() > 1 && !a.get(1).matches("[1-9]\\d{0,4}")) {
+            err.println("events takes a number of seconds (1..99999), got '" + a.get(1) + "'");
+            return 2;
+          }
+          events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out);
+        }
         default -> {
           err.println("unknown command '" + a.get(0) + "'\n" + USAGE);
           return 2;

@@ -28,10 +28,22 @@ final class Lab implements AutoCloseable {
   final TestRoot root = new TestRoot();
   final Path scripts;
   private final List<Process> processes = new ArrayList<>();
+  private final List<String> hostVeths = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * Writing net.ipv4.ip_forward (as other tests on this machine do) resets every interface's
+   * forwarding flag, ours included; this keeps our own veths forwarding while the lab lives.
+   */
+  private final java.util.concurrent.ScheduledExecutorService keeper =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lab-forwarding");
+        t.setDaemon(true);
+        return t;
+      });
 
   Lab() throws IOException {
     TestRoot.sweepLeftovers();
     scripts = Files.createTempDirectory(root.prefix);
+    keeper.scheduleWithFixedDelay(this::keepForwarding, 20, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
     for (String s : List.of("server.py", "probe.py", "stream.py", "spoof.py")) {
       try (InputStream in = Lab.class.getResourceAsStream("/lab/" + s)) {
         Files.write(scripts.resolve(s), in.readAllBytes());
@@ -48,6 +60,8 @@ final class Lab implements AutoCloseable {
     Sh.ok("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
     Sh.ok("ip", "link", "set", veth, "up");
     Sh.ok("sysctl", "-qw", "net.ipv4.conf." + veth + ".proxy_arp=1");
+    // proxy ARP answers after a random delay of up to 0.8 s by default: longer than a probe waits
+    Sh.ok("sysctl", "-qw", "net.ipv4.neigh." + veth + ".proxy_delay=0");
     Sh.ok("sysctl", "-qw", "net.ipv4.conf." + veth + ".forwarding=1");
     Sh.run("sysctl", "-qw", "net.ipv6.conf." + veth + ".force_forwarding=1");
     Sh.ok("ip", "addr", "add", "fe80::1/64", "dev", veth);
@@ -60,7 +74,23 @@ final class Lab implements AutoCloseable {
     in(ns, "ip", "-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
     Sh.ok("ip", "route", "replace", ip4 + "/32", "dev", veth);
     Sh.ok("ip", "-6", "route", "replace", ip6 + "/128", "dev", veth);
+    hostVeths.add(veth);
     return new Pod(new PodKey("lab", "pod" + i), ns, veth, ip4, ip6);
+  }
+
+  private void keepForwarding() {
+    for (String veth : hostVeths) {
+      for (String f : List.of("/proc/sys/net/ipv4/conf/" + veth + "/forwarding", "/proc/sys/net/ipv6/conf/" + veth + "/force_forwarding")) {
+        try {
+          Path p = Path.of(f);
+          if (Files.exists(p) && !Files.readString(p).trim().equals("1")) {
+            Files.writeString(p, "1");
+          }
+        } catch (IOException | RuntimeException e) {
+          // interface going away
+        }
+      }
+    }
   }
 
   static void in(String ns, String... cmd) {
@@ -127,6 +157,7 @@ final class Lab implements AutoCloseable {
 
   @Override
   public void close() {
+    keeper.shutdownNow();
     for (Process p : processes) {
       p.destroyForcibly();
     }

@@ -179,9 +179,9 @@ class LabTest {
       }
     });
     prober.start();
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 40 || ok.get() < 6; i++) {
       backend.apply(b.endpoint(), i % 2 == 0 ? big : small);
-      Thread.sleep(100);
+      Thread.sleep(150);
     }
     stop.set(true);
     prober.join();

@@ -21,7 +21,27 @@ final class TestRoot implements AutoCloseable {
     pinRoot = Path.of("/sys/fs/bpf/netpol-test-" + prefix);
   }
 
+  private static java.nio.channels.FileLock runLock;
+
+  /**
+   * Serialises runs of this test family on the machine (another checkout may run them too): the
+   * sweep below must never remove a live run's namespaces. Held until this JVM exits.
+   */
+  static synchronized void lockMachineWide() {
+    if (runLock != null) {
+      return;
+    }
+    try {
+      var ch = java.nio.channels.FileChannel.open(Path.of("/tmp/netpol-npd-tests.lock"),
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+      runLock = ch.lock();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot lock /tmp/netpol-npd-tests.lock", e);
+    }
+  }
+
   static void sweepLeftovers() {
+    lockMachineWide();
     for (String line : Sh.run("ip", "-o", "link", "show").out().split("\n")) {
       String[] f = line.split(":\\s+");
       if (f.length > 1 && f[1].matches("npd[0-9a-f]{4}[^@]*(@.*)?")) {

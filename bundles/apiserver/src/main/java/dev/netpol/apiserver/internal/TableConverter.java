@@ -166,30 +166,72 @@ public final class TableConverter {
     return cols;
   }
 
-  /** Evaluates ".a.b[0].c" style paths. */
+  private static final java.util.regex.Pattern FILTER =
+      java.util.regex.Pattern.compile("\\?\\(@\\.([\\w.-]+)\\s*==\\s*[\"']([^\"']*)[\"']\\)");
+
+  /**
+   * Evaluates the JSONPath subset printer columns use: {@code .a.b[0].c} and list filters such as
+   * {@code .status.conditions[?(@.type=="Ready")].status}.
+   */
   static JsonNode jsonPath(JsonNode o, String path) {
     JsonNode n = o;
-    for (String part : path.replaceAll("^\\{|\\}$", "").replaceFirst("^\\.", "").split("\\.")) {
+    for (String part : segments(path.replaceAll("^\\{|\\}$", "").replaceFirst("^\\.", ""))) {
       if (part.isEmpty()) {
         continue;
       }
       String field = part;
-      Integer index = null;
+      String selector = null;
       int b = part.indexOf('[');
       if (b >= 0 && part.endsWith("]")) {
         field = part.substring(0, b);
+        selector = part.substring(b + 1, part.length() - 1);
+      }
+      n = field.isEmpty() ? n : n.path(field);
+      if (selector == null) {
+        continue;
+      }
+      java.util.regex.Matcher m = FILTER.matcher(selector);
+      if (m.matches()) {
+        JsonNode hit = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        for (JsonNode item : n) {
+          JsonNode v = jsonPath(item, m.group(1));
+          if (v != null && m.group(2).equals(v.asText())) {
+            hit = item;
+            break;
+          }
+        }
+        n = hit;
+      } else {
         try {
-          index = Integer.parseInt(part.substring(b + 1, part.length() - 1));
+          n = n.path(Integer.parseInt(selector));
         } catch (NumberFormatException e) {
           return null;
         }
       }
-      n = field.isEmpty() ? n : n.path(field);
-      if (index != null) {
-        n = n.path(index);
-      }
     }
     return n;
+  }
+
+  /** Splits a path at the dots that are not inside brackets. */
+  private static List<String> segments(String path) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    StringBuilder cur = new StringBuilder();
+    for (char ch : path.toCharArray()) {
+      if (ch == '[') {
+        depth++;
+      } else if (ch == ']') {
+        depth--;
+      }
+      if (ch == '.' && depth == 0) {
+        out.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(ch);
+      }
+    }
+    out.add(cur.toString());
+    return out;
   }
 
   private static String podReady(JsonNode o) {

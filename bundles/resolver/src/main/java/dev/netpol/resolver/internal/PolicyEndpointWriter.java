@@ -68,8 +68,15 @@ public final class PolicyEndpointWriter {
     for (PolicyEndpoint pe : stored) {
       Condition old = condition(pe);
       String status = resolved ? "True" : "False";
+      var spec = pe.getSpec();
+      Integer pods = spec == null ? null : spec.getPodSelectorEndpoints().size();
+      Integer in = spec == null || spec.getIngress() == null ? null : spec.getIngress().size();
+      Integer eg = spec == null || spec.getEgress() == null ? null : spec.getEgress().size();
+      PolicyEndpointStatus current = pe.getStatus();
+      boolean sameCounts = current != null && Objects.equals(pods, current.getSelectedPods())
+          && Objects.equals(in, current.getIngressEntries()) && Objects.equals(eg, current.getEgressEntries());
       if (old != null && status.equals(old.getStatus()) && Objects.equals(reason, old.getReason())
-          && Objects.equals(message, old.getMessage())) {
+          && Objects.equals(message, old.getMessage()) && sameCounts) {
         continue;
       }
       String since = old != null && status.equals(old.getStatus()) && old.getLastTransitionTime() != null
@@ -84,6 +91,9 @@ public final class PolicyEndpointWriter {
       }
       conditions.add(c);
       st.setConditions(conditions);
+      st.setSelectedPods(pods);
+      st.setIngressEntries(in);
+      st.setEgressEntries(eg);
       pe.setStatus(st);
       api(pe).updateStatus();
       wrote();

@@ -8,22 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node routes between its pods' host interfaces: IPv4 forwarding is turned on while the node
- * runs (as container runtimes and CNIs do) and put back as it was when it stops. Lab traffic
- * cannot leave the machine: the lab ranges have blackhole routes.
+ * A node routes between its pods' host interfaces: IPv4 forwarding is turned on (as container
+ * runtimes and CNIs do) and left on when the node stops. Turning it off again would reset the
+ * per-interface forwarding of every interface, cutting pods that other software set up. Lab
+ * traffic cannot leave the machine: the lab ranges have blackhole routes.
  */
 final class Ipv4Forwarding implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(Ipv4Forwarding.class);
   private static final Path SYSCTL = Path.of("/proc/sys/net/ipv4/ip_forward");
-  private String before;
 
   @Override
   public void start() {
     try {
-      before = Files.readString(SYSCTL).trim();
+      String before = Files.readString(SYSCTL).trim();
       if (!"1".equals(before)) {
         Files.writeString(SYSCTL, "1");
-        LOG.info("net.ipv4.ip_forward set to 1 for pod-to-pod routing (was {}; restored on stop)", before);
+        LOG.info("net.ipv4.ip_forward set to 1 for pod-to-pod routing (was {}; it stays on)", before);
       }
     } catch (IOException e) {
       LOG.warn("cannot turn on net.ipv4.ip_forward: {}; pods on different host interfaces cannot reach each other", e.getMessage());
@@ -32,13 +32,6 @@ final class Ipv4Forwarding implements Managed {
 
   @Override
   public void stop() {
-    if (before != null && !"1".equals(before)) {
-      try {
-        Files.writeString(SYSCTL, before);
-        LOG.info("net.ipv4.ip_forward restored to {}", before);
-      } catch (IOException e) {
-        LOG.warn("cannot restore net.ipv4.ip_forward to {}: {}", before, e.getMessage());
-      }
-    }
+    // left on: see the class comment
   }
 }

@@ -51,8 +51,27 @@ final class Connector implements Managed {
     } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
       connect(Config.autoConfigure(null), "in-cluster API " + System.getenv("KUBERNETES_SERVICE_HOST"));
     } else {
+      warmUp();
       following = embedded.follow(this::embeddedChanged);
     }
+  }
+
+  /**
+   * Loads the client's classes (HTTP client, Jackson, the models) while the embedded API is still
+   * starting: the first connection then takes milliseconds instead of seconds.
+   */
+  private static void warmUp() {
+    Thread t = new Thread(() -> {
+      try (KubernetesClient c = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+          .withMasterUrl("http://127.0.0.1:1").build()).withHttpClientFactory(new JdkHttpClientFactory()).build()) {
+        c.getKubernetesSerialization().unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"warm-up\"}}");
+        c.pods().inNamespace("default").withName("warm-up"); // builds the DSL, sends nothing
+      } catch (RuntimeException e) {
+        LOG.debug("client warm-up: {}", e.toString());
+      }
+    }, "netpol-watch-warmup");
+    t.setDaemon(true);
+    t.start();
   }
 
   private synchronized void embeddedChanged(Optional<ApiEndpoint> api) {

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.time.Duration;
@@ -94,18 +93,9 @@ final class ControllerRunner implements Managed {
   }
 
   private static InformerSource informers(KubeCluster c) {
-    SharedIndexInformer<NetworkPolicy> np = c.informer(NetworkPolicy.class, Selection.ALL);
-    SharedIndexInformer<Pod> pods = c.informer(Pod.class, Selection.ALL);
-    SharedIndexInformer<Namespace> ns = c.informer(Namespace.class, Selection.ALL);
-    SharedIndexInformer<Service> svc = c.informer(Service.class, Selection.ALL);
-    SharedIndexInformer<PolicyEndpoint> pe = c.informer(PolicyEndpoint.class, Selection.ALL);
-    return new InformerSource() {
-      @Override public SharedIndexInformer<NetworkPolicy> networkPolicies() { return np; }
-      @Override public SharedIndexInformer<Pod> pods() { return pods; }
-      @Override public SharedIndexInformer<Namespace> namespaces() { return ns; }
-      @Override public SharedIndexInformer<Service> services() { return svc; }
-      @Override public SharedIndexInformer<PolicyEndpoint> policyEndpoints() { return pe; }
-    };
+    return InformerSource.of(c.informer(NetworkPolicy.class, Selection.ALL), c.informer(Pod.class, Selection.ALL),
+        c.informer(Namespace.class, Selection.ALL), c.informer(Service.class, Selection.ALL),
+        c.informer(PolicyEndpoint.class, Selection.ALL));
   }
 
   @Override

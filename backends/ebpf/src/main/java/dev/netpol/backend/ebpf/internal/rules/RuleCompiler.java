@@ -44,7 +44,10 @@ public final class RuleCompiler {
 
   public static Compiled compile(DirectionPolicy policy, int generation, String what) {
     List<Map.Entry<RuleKey, RuleValue>> out = new ArrayList<>();
-    int state = policy.isolated() ? Abi.STATE_POLICIES_APPLIED : Abi.STATE_DEFAULT_ALLOW;
+    // isolated without rules (strict mode before policies are known, or a deny-all policy)
+    // is DEFAULT_DENY: same verdicts as an empty POLICIES_APPLIED, clearer in events and dumps
+    int state = !policy.isolated() ? Abi.STATE_DEFAULT_ALLOW
+        : policy.rules().isEmpty() ? Abi.STATE_DEFAULT_DENY : Abi.STATE_POLICIES_APPLIED;
     out.add(Map.entry(RuleKey.meta(), new RuleValue(0, 0, state, generation)));
     Map<Integer, Set<String>> origins = new HashMap<>();
     if (!policy.isolated()) {

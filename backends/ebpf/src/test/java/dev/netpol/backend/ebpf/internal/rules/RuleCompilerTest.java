@@ -76,6 +76,14 @@ class RuleCompilerTest {
     assertEquals(5, compiled.entries().get(0).getValue().generation());
   }
 
+  @Test
+  void isolatedWithoutRulesIsDefaultDeny() {
+    var compiled = RuleCompiler.compile(DirectionPolicy.DENY_ALL, 9, "t");
+    assertEquals(1, compiled.size());
+    assertEquals(Abi.STATE_DEFAULT_DENY, compiled.entries().get(0).getValue().state());
+    assertFalse(RuleCompiler.allows(compiled, c("198.18.0.1/32"), 6, 80));
+  }
+
   /** The compiled trie decides like the model's reference semantics, on random policies and packets. */
   @Test
   void matchesReferenceSemantics() throws Exception {

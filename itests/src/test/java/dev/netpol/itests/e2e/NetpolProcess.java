@@ -1,0 +1,113 @@
+package dev.netpol.itests.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running {@code bin/netpol standalone|node} with its own data dir, bpffs pin root and log
+ * file; stopped with SIGTERM (as a DaemonSet pod is), SIGKILL after a grace period.
+ */
+final class NetpolProcess implements AutoCloseable {
+  final String nodeName;
+  final Path dataDir;
+  final Path pinRoot;
+  final Path log;
+  private final Process process;
+
+  private NetpolProcess(String nodeName, Path dataDir, Path pinRoot, Process process) {
+    this.nodeName = nodeName;
+    this.dataDir = dataDir;
+    this.pinRoot = pinRoot;
+    this.log = dataDir.resolve("netpol.log");
+    this.process = process;
+  }
+
+  static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix) throws IOException {
+    return start(dataDir, pinRoot, nodeName, List.of("standalone", "--data-dir", dataDir.toString(),
+        "--node-name", nodeName, "--bpffs-root", pinRoot.toString(),
+        "--set", "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+  }
+
+  static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot) throws IOException {
+    return start(dataDir, pinRoot, nodeName, List.of("node", "--kubeconfig", kubeconfig.toString(),
+        "--node-name", nodeName, "--data-dir", dataDir.toString(), "--bpffs-root", pinRoot.toString()));
+  }
+
+  private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args) throws IOException {
+    Files.createDirectories(dataDir);
+    List<String> cmd = new ArrayList<>(List.of(Cli.netpol().toString()));
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dataDir.resolve("netpol.log").toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    return new NetpolProcess(nodeName, dataDir, pinRoot, p);
+  }
+
+  Path kubeconfig() {
+    return dataDir.resolve("kubeconfig");
+  }
+
+  String log() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Waits until the log contains {@code text}; fails with the log's tail if the process ends or time runs out. */
+  void awaitLog(String text, long seconds) throws InterruptedException {
+    long end = System.currentTimeMillis() + seconds * 1000;
+    while (System.currentTimeMillis() < end) {
+      if (log().contains(text)) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError(nodeName + " exited " + process.exitValue() + " before '" + text + "':\n" + tail());
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(nodeName + ": no '" + text + "' within " + seconds + " s:\n" + tail());
+  }
+
+  /** This node's agent has both caches synced (PolicyEndpoint CRD installed, informers listed). */
+  void awaitInSync(long seconds) throws InterruptedException {
+    awaitLog("node " + nodeName + ": ", seconds);
+    awaitLog("policyendpoints in sync", seconds);
+  }
+
+  String tail() {
+    String[] lines = log().split("\n");
+    return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 25), lines.length));
+  }
+
+  /** SIGTERM, then SIGKILL after {@code graceSeconds}; returns the exit status. */
+  int stop(long graceSeconds) throws InterruptedException {
+    if (process.isAlive()) {
+      Cli.run("kill", "-TERM", String.valueOf(process.pid()));
+      if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop(20);
+  }
+}
