@@ -33,6 +33,7 @@ public final class ServiceProxy implements Managed {
   private final Object lock = new Object();
   private ScheduledExecutorService executor;
   private ScheduledFuture<?> pending;
+  private final java.util.concurrent.atomic.AtomicBoolean syncScheduled = new java.util.concurrent.atomic.AtomicBoolean();
   private ScheduledFuture<?> resync;
   private AutoCloseable following;
   private KubeCluster cluster;
@@ -122,10 +123,13 @@ public final class ServiceProxy implements Managed {
     detach.add(() -> informer.removeEventHandler(h));
   }
 
-  /** Coalesces bursts of events into one rewrite after the sync delay. */
+  /**
+   * Coalesces bursts of events into one rewrite after the sync delay. The flag is cleared when a
+   * sync starts, so an event that arrives during a sync schedules the next one (never lost).
+   */
   void requestSync() {
     synchronized (lock) {
-      if (executor == null || executor.isShutdown() || pending != null && !pending.isDone()) {
+      if (executor == null || executor.isShutdown() || !syncScheduled.compareAndSet(false, true)) {
         return;
       }
       pending = executor.schedule(this::sync, settings.get(ProxySettings.SYNC_DELAY).toMillis(), TimeUnit.MILLISECONDS);
@@ -133,6 +137,7 @@ public final class ServiceProxy implements Managed {
   }
 
   private void sync() {
+    syncScheduled.set(false);
     refreshCluster();
     KubeCluster c = cluster;
     if (c == null) {
