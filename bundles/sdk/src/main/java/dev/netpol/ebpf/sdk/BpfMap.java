@@ -23,36 +23,22 @@ import jnr.ffi.byref.IntByReference;
  * <p>Per-CPU maps: values read and written are one {@code round_up(valueSize, 8)} slot per
  * possible CPU, concatenated ({@link #valueBufferSize()}).
  */
-public final class BpfMap implements AutoCloseable {
+public final class BpfMap extends KernelHandle {
     private static final int ENOENT = 2;
     private static final int ENOSPC = 28;
 
-    private final int fd;
-    private final boolean owned;
     private final MapInfo info;
     private final String name;
     private final int valueBufferSize;
-    private volatile Path pinnedAt;
-    private volatile boolean closed;
 
     BpfMap(int fd, boolean owned, String libbpfName, Path pinnedAt) {
-        this.fd = fd;
-        this.owned = owned;
-        int[] rc = new int[1];
-        MapInfo i = Info.map(fd, rc);
-        if (i == null) {
-            if (owned) {
-                Native.closeFd(fd);
-            }
-            throw new BpfException("bpf_obj_get_info_by_fd", "map fd " + fd
-                    + (libbpfName == null ? "" : " '" + libbpfName + "'"), -rc[0]);
-        }
+        super(fd, owned, pinnedAt);
+        MapInfo i = infoOf(fd, owned, "map", libbpfName, Info::map);
         this.info = i;
         this.name = libbpfName != null ? libbpfName : i.name();
         this.valueBufferSize = i.type().perCpu()
                 ? ((i.valueSize() + 7) & ~7) * Native.bpf().libbpf_num_possible_cpus()
                 : i.valueSize();
-        this.pinnedAt = pinnedAt;
     }
 
     /**
@@ -107,11 +93,6 @@ public final class BpfMap implements AutoCloseable {
         return new BpfMap(fd, true, null, null);
     }
 
-    public int fd() {
-        ensureOpen();
-        return fd;
-    }
-
     public int id() {
         return info.id();
     }
@@ -143,6 +124,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /** "map 'name' (id N)": how errors name this map. */
+    @Override
     public String describe() {
         return "map '" + name + "' (id " + info.id() + ")";
     }
@@ -329,52 +311,10 @@ public final class BpfMap implements AutoCloseable {
         return p;
     }
 
-    // ---- pins
-
-    /** Pins the map at {@code path} on bpffs (the parent directory must exist). */
-    public void pin(Path path) {
-        int rc = Native.bpf().bpf_obj_pin(fd(), path.toString());
-        BpfException.check(rc, "bpf_obj_pin at " + path, describe());
-        pinnedAt = path;
-    }
-
-    /** Removes the pin this handle made or was opened from; the map lives on while fds remain. */
-    public void unpin() {
-        Path p = pinnedAt;
-        if (p != null) {
-            Pins.unpin(p);
-            pinnedAt = null;
-        }
-    }
-
-    public Optional<Path> pinnedAt() {
-        return Optional.ofNullable(pinnedAt);
-    }
-
     private void checkKey(byte[] key) {
         if (key.length != info.keySize()) {
             throw new IllegalArgumentException(describe() + ": key is " + key.length
                     + " bytes, the map takes " + info.keySize());
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException(describe() + " is closed");
-        }
-    }
-
-    void markClosed() {
-        closed = true;
-    }
-
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            if (owned) {
-                Native.closeFd(fd);
-            }
         }
     }
 

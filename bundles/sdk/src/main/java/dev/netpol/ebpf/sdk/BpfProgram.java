@@ -4,36 +4,20 @@ import dev.netpol.ebpf.sdk.internal.Info;
 import dev.netpol.ebpf.sdk.internal.Native;
 import dev.netpol.ebpf.sdk.internal.Structs;
 import java.nio.file.Path;
-import java.util.Optional;
 import jnr.ffi.Pointer;
 
 /**
  * A loaded program reached through its fd. Programs of a {@link BpfObject} belong to it;
  * handles from {@link #openPinned} or {@link #fromId} own their fd.
  */
-public final class BpfProgram implements AutoCloseable {
-    private final int fd;
-    private final boolean owned;
+public final class BpfProgram extends KernelHandle {
     private final String name;
     private final ProgramInfo info;
-    private volatile Path pinnedAt;
-    private volatile boolean closed;
 
     BpfProgram(int fd, boolean owned, String libbpfName, Path pinnedAt) {
-        this.fd = fd;
-        this.owned = owned;
-        int[] rc = new int[1];
-        ProgramInfo i = Info.program(fd, rc);
-        if (i == null) {
-            if (owned) {
-                Native.closeFd(fd);
-            }
-            throw new BpfException("bpf_obj_get_info_by_fd", "program fd " + fd
-                    + (libbpfName == null ? "" : " '" + libbpfName + "'"), -rc[0]);
-        }
-        this.info = i;
-        this.name = libbpfName != null ? libbpfName : i.name();
-        this.pinnedAt = pinnedAt;
+        super(fd, owned, pinnedAt);
+        this.info = infoOf(fd, owned, "program", libbpfName, Info::program);
+        this.name = libbpfName != null ? libbpfName : info.name();
     }
 
     /** Opens a program pinned on bpffs; the handle owns a new fd. */
@@ -50,13 +34,6 @@ public final class BpfProgram implements AutoCloseable {
         return new BpfProgram(fd, true, null, null);
     }
 
-    public int fd() {
-        if (closed) {
-            throw new IllegalStateException(describe() + " is closed");
-        }
-        return fd;
-    }
-
     public int id() {
         return info.id();
     }
@@ -70,6 +47,7 @@ public final class BpfProgram implements AutoCloseable {
         return info;
     }
 
+    @Override
     public String describe() {
         return "program '" + name + "' (id " + info.id() + ")";
     }
@@ -99,41 +77,4 @@ public final class BpfProgram implements AutoCloseable {
                 Integer.toUnsignedLong(opts.getInt(Structs.TEST_RUN_DURATION)), data);
     }
 
-    /** Pins the program at {@code path} on bpffs (parent directory must exist). */
-    public void pin(Path path) {
-        int rc = Native.bpf().bpf_obj_pin(fd(), path.toString());
-        BpfException.check(rc, "bpf_obj_pin at " + path, describe());
-        pinnedAt = path;
-    }
-
-    public void unpin() {
-        Path p = pinnedAt;
-        if (p != null) {
-            Pins.unpin(p);
-            pinnedAt = null;
-        }
-    }
-
-    public Optional<Path> pinnedAt() {
-        return Optional.ofNullable(pinnedAt);
-    }
-
-    void markClosed() {
-        closed = true;
-    }
-
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            if (owned) {
-                Native.closeFd(fd);
-            }
-        }
-    }
-
-    @Override
-    public String toString() {
-        return describe();
-    }
 }
