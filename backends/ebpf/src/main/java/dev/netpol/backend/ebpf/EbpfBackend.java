@@ -217,7 +217,7 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
         for (String global : List.of(Pins.CONNTRACK, Pins.EVENTS)) {
           Files.deleteIfExists(pods.pins().global(global));
         }
-        for (Path dir : List.of(pods.pins().global("x").getParent(), config.pinRoot().resolve("pods"), config.pinRoot())) {
+        for (Path dir : List.of(config.pinRoot().resolve("global"), config.pinRoot().resolve("pods"), config.pinRoot())) {
           deleteEmptyTree(dir);
         }
         LOG.info("ebpf backend: no pods left to enforce; node-wide pins under {} removed", config.pinRoot());

@@ -32,7 +32,6 @@ public final class ServiceProxy implements Managed {
   private final Settings settings;
   private final Object lock = new Object();
   private ScheduledExecutorService executor;
-  private ScheduledFuture<?> pending;
   private final java.util.concurrent.atomic.AtomicBoolean syncScheduled = new java.util.concurrent.atomic.AtomicBoolean();
   private ScheduledFuture<?> resync;
   private AutoCloseable following;
@@ -71,12 +70,10 @@ public final class ServiceProxy implements Managed {
     });
     long every = settings.get(ProxySettings.RESYNC_INTERVAL).toMillis();
     resync = executor.scheduleWithFixedDelay(this::requestSync, every, every, TimeUnit.MILLISECONDS);
-    // The tracker calls listeners from inside addingService/removedService, before its own view
-    // changes, so the value passed may be stale: look again from the proxy's thread, now and shortly after.
+    // switch clusters on the proxy's own thread, in order with the syncs
     following = clusters.follow(c -> {
       try {
         executor.execute(this::refreshCluster);
-        executor.schedule(this::refreshCluster, 200, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.RejectedExecutionException stopping) {
         // the proxy is stopping; nothing to follow any more
       }
@@ -132,13 +129,12 @@ public final class ServiceProxy implements Managed {
       if (executor == null || executor.isShutdown() || !syncScheduled.compareAndSet(false, true)) {
         return;
       }
-      pending = executor.schedule(this::sync, settings.get(ProxySettings.SYNC_DELAY).toMillis(), TimeUnit.MILLISECONDS);
+      executor.schedule(this::sync, settings.get(ProxySettings.SYNC_DELAY).toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   private void sync() {
     syncScheduled.set(false);
-    refreshCluster();
     KubeCluster c = cluster;
     if (c == null) {
       return;
