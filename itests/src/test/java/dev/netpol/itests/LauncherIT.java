@@ -46,9 +46,12 @@ class LauncherIT {
   @Test
   void startsEveryBundleAndStopsCleanlyOnSigterm() throws Exception {
     Path data = Files.createTempDirectory("netpol-launcher-it");
-    Process p = new ProcessBuilder(netpol().toString(), "start", "--data-dir", data.toString())
-        .redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder(netpol().toString(), "start", "--data-dir", data.toString())
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String status = null;
     for (String line; (line = r.readLine()) != null; ) {
       if (line.startsWith("netpol start:")) {
@@ -58,7 +61,9 @@ class LauncherIT {
     }
     assertNotNull(status, "no status line");
     assertTrue(status.contains("all ACTIVE"), status);
-    new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor(); // as a DaemonSet pod is stopped
+    new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid()))
+        .start()
+        .waitFor(); // as a DaemonSet pod is stopped
     StringBuilder rest = new StringBuilder();
     for (String line; (line = r.readLine()) != null; ) {
       rest.append(line).append('\n');

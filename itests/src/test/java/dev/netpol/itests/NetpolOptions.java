@@ -17,18 +17,24 @@ final class NetpolOptions {
   private NetpolOptions() {}
 
   static Path dist() {
-    return Path.of(System.getProperty("netpol.dist", "../distribution/target/netpol")).toAbsolutePath().normalize();
+    return Path.of(System.getProperty("netpol.dist", "../distribution/target/netpol"))
+        .toAbsolutePath()
+        .normalize();
   }
 
   static Option[] profile(String name, Option... extra) {
     List<Option> o = new ArrayList<>();
     o.add(systemProperty("pax.exam.logging").value("none"));
-    // the packages bin/netpol's launcher exports from the system bundle (appended to Pax Exam's own)
-    o.add(systemPackages("dev.netpol.launcher.spi;version=1.0.0", "com.sun.net.httpserver;version=1.0.0"));
+    // the packages bin/netpol's launcher exports from the system bundle (appended to Pax Exam's
+    // own)
+    o.add(
+        systemPackages(
+            "dev.netpol.launcher.spi;version=1.0.0", "com.sun.net.httpserver;version=1.0.0"));
     // the test classpath holds slf4j and fabric8 too: never let bundles see those copies
     o.add(frameworkProperty("felix.bootdelegation.implicit").value("false"));
     o.add(frameworkProperty("netpol.home").value(dist().toString()));
-    o.add(frameworkProperty("felix.fileinstall.dir").value(dist().resolve("etc/config").toString()));
+    o.add(
+        frameworkProperty("felix.fileinstall.dir").value(dist().resolve("etc/config").toString()));
     try {
       List<PathMatcher> globs = globs(dist().resolve("etc/profiles/" + name + ".list"));
       for (Path p : select(dist().resolve("bundles/boot"), globs)) {
@@ -61,7 +67,8 @@ final class NetpolOptions {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.toString().endsWith(".jar"))
           .filter(p -> globs.stream().anyMatch(g -> g.matches(p.getFileName())))
-          .sorted().toList();
+          .sorted()
+          .toList();
     }
   }
 }

@@ -20,8 +20,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 /**
- * The standalone profile's core services are registered, and when a bundle that provides a
- * service stops and starts again, its consumers follow without being restarted.
+ * The standalone profile's core services are registered, and when a bundle that provides a service
+ * stops and starts again, its consumers follow without being restarted.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -32,15 +32,22 @@ public class ServiceFollowingIT {
   @Configuration
   public Option[] config() throws Exception {
     String data = Files.createTempDirectory("netpol-it-").toString();
-    return NetpolOptions.profile("standalone",
+    return NetpolOptions.profile(
+        "standalone",
         frameworkProperty("netpol.data.dir").value(data),
         frameworkProperty("netpol.node.name").value("it-node"));
   }
 
   @Test
   public void coreServicesAreRegistered() throws Exception {
-    for (String type : new String[] {ApiEndpoint.class.getName(), KubeCluster.class.getName(), AgentStatus.class.getName(),
-        "org.osgi.service.cm.ConfigurationAdmin", "org.osgi.service.component.runtime.ServiceComponentRuntime"}) {
+    for (String type :
+        new String[] {
+          ApiEndpoint.class.getName(),
+          KubeCluster.class.getName(),
+          AgentStatus.class.getName(),
+          "org.osgi.service.cm.ConfigurationAdmin",
+          "org.osgi.service.component.runtime.ServiceComponentRuntime"
+        }) {
       assertTrue(type + " is registered", await(() -> context.getServiceReference(type) != null));
     }
     assertEquals("it-node", agent.nodeName());
@@ -49,13 +56,19 @@ public class ServiceFollowingIT {
   @Test
   public void consumersFollowAProviderBundleThatStopsAndStarts() throws Exception {
     Bundle api = bundle("netpol-apiserver");
-    assertTrue("the agent connects through the embedded API", await(() -> context.getServiceReference(KubeCluster.class) != null));
+    assertTrue(
+        "the agent connects through the embedded API",
+        await(() -> context.getServiceReference(KubeCluster.class) != null));
     assertTrue("the agent syncs its pods and policyendpoints", await(agent::synced));
     api.stop();
-    assertTrue("the cluster service goes with the API", await(() -> context.getServiceReference(KubeCluster.class) == null));
+    assertTrue(
+        "the cluster service goes with the API",
+        await(() -> context.getServiceReference(KubeCluster.class) == null));
     assertFalse("the agent notices", agent.synced());
     api.start();
-    assertTrue("the cluster service comes back", await(() -> context.getServiceReference(KubeCluster.class) != null));
+    assertTrue(
+        "the cluster service comes back",
+        await(() -> context.getServiceReference(KubeCluster.class) != null));
     assertEquals("the agent was not restarted", Bundle.ACTIVE, bundle("netpol-agent").getState());
     assertTrue("the same agent instance re-syncs with the new API", await(agent::synced));
   }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** Every setting a bundle declares is documented, with its default, in a file of etc/config. */
 class SettingsDocumentedTest {
   private static final Pattern DECLARED =
-      Pattern.compile("(?:Setting\\.(?:string|integer|bool|duration|oneOf)|new Setting<>)\\(\\s*\"([a-z0-9.-]+)\"");
+      Pattern.compile(
+          "(?:Setting\\.(?:string|integer|bool|duration|oneOf)|new Setting<>)\\(\\s*\"([a-z0-9.-]+)\"");
 
   @Test
   void everyDeclaredSettingHasAnEntryInEtcConfig() throws IOException {
@@ -23,7 +24,10 @@ class SettingsDocumentedTest {
     Set<String> declared = new TreeSet<>();
     for (String dir : new String[] {"bundles", "backends"}) {
       try (Stream<Path> files = Files.walk(root.resolve(dir))) {
-        for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/")).toList()) {
+        for (Path f :
+            files
+                .filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/"))
+                .toList()) {
           Matcher m = DECLARED.matcher(Files.readString(f));
           while (m.find()) {
             declared.add(m.group(1));
@@ -44,6 +48,7 @@ class SettingsDocumentedTest {
         missing.add(key);
       }
     }
-    assertEquals(Set.of(), missing, "settings without an entry in distribution/src/etc/config/*.cfg");
+    assertEquals(
+        Set.of(), missing, "settings without an entry in distribution/src/etc/config/*.cfg");
   }
 }

@@ -27,8 +27,10 @@ public class StandaloneBundlesIT {
   @Configuration
   public Option[] config() {
     try {
-      return NetpolOptions.profile("standalone",
-          org.ops4j.pax.exam.CoreOptions.frameworkProperty("netpol.data.dir").value(java.nio.file.Files.createTempDirectory("netpol-it-").toString()),
+      return NetpolOptions.profile(
+          "standalone",
+          org.ops4j.pax.exam.CoreOptions.frameworkProperty("netpol.data.dir")
+              .value(java.nio.file.Files.createTempDirectory("netpol-it-").toString()),
           org.ops4j.pax.exam.CoreOptions.frameworkProperty("netpol.node.name").value("it-node"));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
@@ -56,7 +58,10 @@ public class StandaloneBundlesIT {
   public void everyGuiceWiredBundleListensForItsConfiguration() throws Exception {
     assertNotNull(configAdmin);
     for (String pid : new String[] {"netpol-agent", "netpol-watch", "netpol-apiserver"}) {
-      assertNotNull("ManagedService " + pid, context.getServiceReferences("org.osgi.service.cm.ManagedService", "(service.pid=" + pid + ")"));
+      assertNotNull(
+          "ManagedService " + pid,
+          context.getServiceReferences(
+              "org.osgi.service.cm.ManagedService", "(service.pid=" + pid + ")"));
     }
   }
 }

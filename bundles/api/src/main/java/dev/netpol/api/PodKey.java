@@ -2,7 +2,9 @@ package dev.netpol.api;
 
 import dev.netpol.api.model.ModelException;
 
-/** A pod's identity: namespace and name. Backends key their kernel objects by it, one set per pod. */
+/**
+ * A pod's identity: namespace and name. Backends key their kernel objects by it, one set per pod.
+ */
 public record PodKey(String namespace, String name) implements Comparable<PodKey> {
 
   public PodKey {

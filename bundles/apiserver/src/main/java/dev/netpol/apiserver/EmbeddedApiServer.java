@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small Kubernetes API server for one machine: plain HTTP, no authentication, state persisted in a data
- * directory. kubectl and the fabric8 client (with {@code Config.onlyHttpWatches=true}) work against it.
+ * A small Kubernetes API server for one machine: plain HTTP, no authentication, state persisted in
+ * a data directory. kubectl and the fabric8 client (with {@code Config.onlyHttpWatches=true}) work
+ * against it.
  *
  * <pre>{@code
  * EmbeddedApiServer api = new EmbeddedApiServer();
@@ -60,12 +61,16 @@ public final class EmbeddedApiServer implements AutoCloseable {
       StateFile stateFile = new StateFile(dataDir);
       StateFile.Loaded loaded = stateFile.load();
       if (loaded != null) {
-        for (ObjectNode crd : loaded.objects().getOrDefault(ResourceRegistry.CRDS.storageKey(), List.of())) {
+        for (ObjectNode crd :
+            loaded.objects().getOrDefault(ResourceRegistry.CRDS.storageKey(), List.of())) {
           registry.register(crd);
         }
         store.load(loaded.resourceVersion(), loaded.objects());
-        LOG.info("loaded {} objects at resourceVersion {} from {}",
-            loaded.objects().values().stream().mapToInt(List::size).sum(), loaded.resourceVersion(), stateFile.path());
+        LOG.info(
+            "loaded {} objects at resourceVersion {} from {}",
+            loaded.objects().values().stream().mapToInt(List::size).sum(),
+            loaded.resourceVersion(),
+            stateFile.path());
       } else {
         bootstrap(store);
       }
@@ -76,12 +81,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
       controllers = new ControllerLoop(service);
       controllers.start();
       AtomicInteger n = new AtomicInteger();
-      executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "netpol-apiserver-http-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      // without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to every response (headers and body are separate writes);
+      executor =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "netpol-apiserver-http-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      // without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to every response (headers and body are
+      // separate writes);
       // the JDK reads this once, when the first HttpServer of the JVM is made
       if (System.getProperty("sun.net.httpserver.nodelay") == null) {
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -99,17 +107,24 @@ public final class EmbeddedApiServer implements AutoCloseable {
       return url;
     } catch (IOException e) {
       stop();
-      throw new UncheckedIOException("cannot start the embedded API server on " + host + ":" + port, e);
+      throw new UncheckedIOException(
+          "cannot start the embedded API server on " + host + ":" + port, e);
     }
   }
 
   /** The built-in namespaces a fresh cluster has. */
   private static void bootstrap(ObjectStore store) {
     for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
-      ObjectNode o = dev.netpol.apiserver.internal.Json.object().put("apiVersion", "v1").put("kind", "Namespace");
-      o.putObject("metadata").put("name", ns).put("uid", java.util.UUID.randomUUID().toString())
+      ObjectNode o =
+          dev.netpol.apiserver.internal.Json.object()
+              .put("apiVersion", "v1")
+              .put("kind", "Namespace");
+      o.putObject("metadata")
+          .put("name", ns)
+          .put("uid", java.util.UUID.randomUUID().toString())
           .put("creationTimestamp", dev.netpol.apiserver.internal.Json.now())
-          .putObject("labels").put("kubernetes.io/metadata.name", ns);
+          .putObject("labels")
+          .put("kubernetes.io/metadata.name", ns);
       o.putObject("spec").putArray("finalizers").add("kubernetes");
       o.putObject("status").put("phase", "Active");
       store.create(ResourceRegistry.NAMESPACES, o);
@@ -155,25 +170,27 @@ public final class EmbeddedApiServer implements AutoCloseable {
     if (http == null) {
       throw new IllegalStateException("not started");
     }
-    String yaml = String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: netpol",
-        "  cluster:",
-        "    server: " + url,
-        "contexts:",
-        "- name: netpol-admin",
-        "  context:",
-        "    cluster: netpol",
-        "    user: admin",
-        "    namespace: default",
-        "current-context: netpol-admin",
-        "preferences: {}",
-        "users:",
-        "- name: admin",
-        "  user: {}",
-        "");
+    String yaml =
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: netpol",
+            "  cluster:",
+            "    server: " + url,
+            "contexts:",
+            "- name: netpol-admin",
+            "  context:",
+            "    cluster: netpol",
+            "    user: admin",
+            "    namespace: default",
+            "current-context: netpol-admin",
+            "preferences: {}",
+            "users:",
+            "- name: admin",
+            "  user: {}",
+            "");
     try {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());

@@ -2,7 +2,8 @@ package dev.netpol.apiserver;
 
 /** CRD manifests used by the tests. */
 final class Crds {
-  static final String POLICY_ENDPOINT = """
+  static final String POLICY_ENDPOINT =
+      """
       apiVersion: apiextensions.k8s.io/v1
       kind: CustomResourceDefinition
       metadata:

@@ -56,8 +56,14 @@ final class Kubectl {
   /** Starts kubectl in the background (for get -w); read it with {@link #result}. */
   Process start(Map<String, String> env, String stdin, String... args) throws IOException {
     int n = ++counter;
-    List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "--kubeconfig", kubeconfig.toString(),
-        "--cache-dir", work.resolve("cache").toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                BINARY.toString(),
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--cache-dir",
+                work.resolve("cache").toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
@@ -76,7 +82,10 @@ final class Kubectl {
   /** Output so far; rc is -1 while the process runs. */
   Result result(Process p) throws IOException {
     int n = outputs.get(p);
-    return new Result(p.isAlive() ? -1 : p.exitValue(), Files.readString(work.resolve("out-" + n)), Files.readString(work.resolve("err-" + n)));
+    return new Result(
+        p.isAlive() ? -1 : p.exitValue(),
+        Files.readString(work.resolve("out-" + n)),
+        Files.readString(work.resolve("err-" + n)));
   }
 
   /** Applies YAML given on stdin. */

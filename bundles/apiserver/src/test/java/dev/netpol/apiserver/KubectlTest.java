@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Drives the real kubectl 1.32 binary through every command the embedded server must support. */
 class KubectlTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static EmbeddedApiServer server;
   private static Kubectl k;
 
@@ -49,13 +48,27 @@ class KubectlTest {
   }
 
   static String netpol(String ns, String name, String extraMeta, String spec) {
-    return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: " + name + "\n  namespace: " + ns + "\n"
-        + extraMeta + "spec:\n" + spec;
+    return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: "
+        + name
+        + "\n  namespace: "
+        + ns
+        + "\n"
+        + extraMeta
+        + "spec:\n"
+        + spec;
   }
 
   static String pod(String ns, String name, String app, String node) {
-    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + ns + "\n  labels:\n    app: " + app + "\n"
-        + "spec:\n  nodeName: " + node + "\n  containers:\n  - name: c\n    image: nginx\n    ports:\n    - name: http\n      containerPort: 8080\n"
+    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: "
+        + name
+        + "\n  namespace: "
+        + ns
+        + "\n  labels:\n    app: "
+        + app
+        + "\n"
+        + "spec:\n  nodeName: "
+        + node
+        + "\n  containers:\n  - name: c\n    image: nginx\n    ports:\n    - name: http\n      containerPort: 8080\n"
         + "status:\n  phase: Running\n  podIP: 198.18.99.1\n";
   }
 
@@ -77,7 +90,15 @@ class KubectlTest {
   void versionAndDiscovery() {
     assertTrue(k.run("version").ok().out().contains("Server Version: v1.32.0"));
     String resources = k.run("api-resources").ok().out();
-    for (String r : new String[] {"networkpolicies", "endpointslices", "customresourcedefinitions", "pods", "services", "leases"}) {
+    for (String r :
+        new String[] {
+          "networkpolicies",
+          "endpointslices",
+          "customresourcedefinitions",
+          "pods",
+          "services",
+          "leases"
+        }) {
       assertTrue(resources.contains(r), r);
     }
     assertTrue(k.run("get", "--raw", "/readyz").ok().out().contains("ok"));
@@ -86,9 +107,19 @@ class KubectlTest {
   @Test
   void namespacesGetTheirNameLabelAndKeepIt() throws Exception {
     k.apply(ns("nslabel")).ok();
-    assertEquals("nslabel", k.run("get", "ns", "nslabel", "-o", "jsonpath={.metadata.labels.kubernetes\\.io/metadata\\.name}").ok().out());
+    assertEquals(
+        "nslabel",
+        k.run(
+                "get",
+                "ns",
+                "nslabel",
+                "-o",
+                "jsonpath={.metadata.labels.kubernetes\\.io/metadata\\.name}")
+            .ok()
+            .out());
     k.run("label", "ns", "nslabel", "kubernetes.io/metadata.name-", "team=x").ok();
-    JsonNode labels = json(k.run("get", "ns", "nslabel", "-o", "json")).path("metadata").path("labels");
+    JsonNode labels =
+        json(k.run("get", "ns", "nslabel", "-o", "json")).path("metadata").path("labels");
     assertEquals("nslabel", labels.path("kubernetes.io/metadata.name").asText());
     assertEquals("x", labels.path("team").asText());
   }
@@ -96,26 +127,39 @@ class KubectlTest {
   @Test
   void createApplyUpdateAndThreeWayApply() throws Exception {
     k.apply(ns("apply")).ok();
-    String v1 = netpol("apply", "np", "  labels:\n    keep: \"1\"\n    drop: \"1\"\n",
-        "  podSelector: {}\n  ingress:\n  - ports:\n    - port: 80\n  egress:\n  - ports:\n    - port: 53\n      protocol: UDP\n");
+    String v1 =
+        netpol(
+            "apply",
+            "np",
+            "  labels:\n    keep: \"1\"\n    drop: \"1\"\n",
+            "  podSelector: {}\n  ingress:\n  - ports:\n    - port: 80\n  egress:\n  - ports:\n    - port: 53\n      protocol: UDP\n");
     k.run(Map.of(), v1, "create", "-f", "-").ok();
     Kubectl.Result again = k.run(Map.of(), v1, "create", "-f", "-");
     assertNotEquals(0, again.rc());
-    assertTrue(again.err().contains("AlreadyExists") || again.err().contains("already exists"), again.err());
+    assertTrue(
+        again.err().contains("AlreadyExists") || again.err().contains("already exists"),
+        again.err());
     JsonNode created = json(k.run("get", "netpol", "-n", "apply", "np", "-o", "json"));
     assertEquals("[\"Ingress\",\"Egress\"]", created.at("/spec/policyTypes").toString());
     assertEquals("TCP", created.at("/spec/ingress/0/ports/0/protocol").asText());
 
     k.apply(v1).ok(); // apply on an object made by create: patches in the last-applied annotation
-    String v2 = netpol("apply", "np", "  labels:\n    keep: \"1\"\n",
-        "  podSelector:\n    matchLabels:\n      app: web\n  ingress:\n  - ports:\n    - port: 8080\n");
+    String v2 =
+        netpol(
+            "apply",
+            "np",
+            "  labels:\n    keep: \"1\"\n",
+            "  podSelector:\n    matchLabels:\n      app: web\n  ingress:\n  - ports:\n    - port: 8080\n");
     assertTrue(k.apply(v2).ok().out().contains("configured"));
     JsonNode updated = json(k.run("get", "netpol", "-n", "apply", "np", "-o", "json"));
-    assertFalse(updated.at("/metadata/labels").has("drop"), "apply removed the label it no longer has");
+    assertFalse(
+        updated.at("/metadata/labels").has("drop"), "apply removed the label it no longer has");
     assertEquals("web", updated.at("/spec/podSelector/matchLabels/app").asText());
     assertEquals(8080, updated.at("/spec/ingress/0/ports/0/port").asInt());
     assertTrue(updated.at("/spec/egress").isMissingNode(), "egress removed by three-way apply");
-    assertTrue(Long.parseLong(updated.at("/metadata/resourceVersion").asText()) > Long.parseLong(created.at("/metadata/resourceVersion").asText()));
+    assertTrue(
+        Long.parseLong(updated.at("/metadata/resourceVersion").asText())
+            > Long.parseLong(created.at("/metadata/resourceVersion").asText()));
     assertEquals(2, updated.at("/metadata/generation").asInt());
   }
 
@@ -124,32 +168,65 @@ class KubectlTest {
     k.apply(ns("ssa"), "--server-side").ok();
     String np = netpol("ssa", "np", "", "  podSelector: {}\n");
     assertTrue(k.apply(np, "--server-side").ok().out().contains("serverside-applied"));
-    k.apply(netpol("ssa", "np", "  labels:\n    a: b\n", "  podSelector: {}\n"), "--server-side").ok();
-    assertEquals("b", k.run("get", "netpol", "-n", "ssa", "np", "-o", "jsonpath={.metadata.labels.a}").ok().out());
+    k.apply(netpol("ssa", "np", "  labels:\n    a: b\n", "  podSelector: {}\n"), "--server-side")
+        .ok();
+    assertEquals(
+        "b",
+        k.run("get", "netpol", "-n", "ssa", "np", "-o", "jsonpath={.metadata.labels.a}")
+            .ok()
+            .out());
     k.apply(netpol("ssa", "dry", "", "  podSelector: {}\n"), "--dry-run=server").ok();
     Kubectl.Result missing = k.run("get", "netpol", "-n", "ssa", "dry");
     assertNotEquals(0, missing.rc());
-    assertTrue(missing.err().contains("networkpolicies.networking.k8s.io \"dry\" not found"), missing.err());
+    assertTrue(
+        missing.err().contains("networkpolicies.networking.k8s.io \"dry\" not found"),
+        missing.err());
   }
 
   @Test
   void invalidNetworkPoliciesAreRejectedWithTheField() {
     k.apply(ns("invalid")).ok();
-    Kubectl.Result r = k.apply(netpol("invalid", "bad", "",
-        "  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/33\n"));
+    Kubectl.Result r =
+        k.apply(
+            netpol(
+                "invalid",
+                "bad",
+                "",
+                "  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/33\n"));
     assertNotEquals(0, r.rc());
-    assertTrue(r.err().contains("spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\""), r.err());
-    Kubectl.Result ports = k.run(Map.of(), netpol("invalid", "bad2", "",
-        "  podSelector: {}\n  egress:\n  - ports:\n    - port: 90\n      endPort: 80\n"), "create", "-f", "-");
-    assertTrue(ports.err().contains("spec.egress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`"), ports.err());
+    assertTrue(
+        r.err().contains("spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\""),
+        r.err());
+    Kubectl.Result ports =
+        k.run(
+            Map.of(),
+            netpol(
+                "invalid",
+                "bad2",
+                "",
+                "  podSelector: {}\n  egress:\n  - ports:\n    - port: 90\n      endPort: 80\n"),
+            "create",
+            "-f",
+            "-");
+    assertTrue(
+        ports
+            .err()
+            .contains(
+                "spec.egress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`"),
+        ports.err());
     assertTrue(k.run("get", "netpol", "-n", "invalid").out().isEmpty());
   }
 
   @Test
   void getOutputsAndSelectors() throws Exception {
     k.apply(ns("sel")).ok();
-    k.apply(pod("sel", "web-1", "web", "node-1") + "---\n" + pod("sel", "web-2", "web", "node-2") + "---\n"
-        + pod("sel", "db-1", "db", "node-1")).ok();
+    k.apply(
+            pod("sel", "web-1", "web", "node-1")
+                + "---\n"
+                + pod("sel", "web-2", "web", "node-2")
+                + "---\n"
+                + pod("sel", "db-1", "db", "node-1"))
+        .ok();
     k.run("label", "pod", "-n", "sel", "db-1", "tier=data").ok();
     assertEquals("db-1 web-1 web-2", names("get", "pods", "-n", "sel"));
     assertEquals("web-1 web-2", names("get", "pods", "-n", "sel", "-l", "app=web"));
@@ -159,16 +236,26 @@ class KubectlTest {
     assertEquals("web-1 web-2", names("get", "pods", "-n", "sel", "-l", "app notin (db)"));
     assertEquals("db-1", names("get", "pods", "-n", "sel", "-l", "tier"));
     assertEquals("web-1 web-2", names("get", "pods", "-n", "sel", "-l", "!tier"));
-    assertEquals("db-1 web-1", names("get", "pods", "-A", "--field-selector", "spec.nodeName=node-1"));
-    assertEquals("web-2", names("get", "pods", "-n", "sel", "--field-selector", "metadata.name=web-2"));
+    assertEquals(
+        "db-1 web-1", names("get", "pods", "-A", "--field-selector", "spec.nodeName=node-1"));
+    assertEquals(
+        "web-2", names("get", "pods", "-n", "sel", "--field-selector", "metadata.name=web-2"));
     String yaml = k.run("get", "pod", "-n", "sel", "web-1", "-o", "yaml").ok().out();
     assertTrue(yaml.contains("name: web-1") && yaml.contains("kind: Pod"), yaml);
     JsonNode pod = json(k.run("get", "pod", "-n", "sel", "web-1", "-o", "json"));
     assertEquals("Pending", pod.at("/status/phase").asText(), "status in a create body is ignored");
     assertTrue(k.run("describe", "pod", "-n", "sel", "web-1").ok().out().contains("node-1"));
     String table = k.run("get", "pods", "-n", "sel", "-o", "wide").ok().out();
-    assertTrue(table.lines().findFirst().orElseThrow().matches("NAME +READY +STATUS +RESTARTS +AGE +IP +NODE.*"), table);
-    assertTrue(table.lines().anyMatch(l -> l.matches("web-1 +0/1 +Pending +0 +\\S+ +<none> +node-1.*")), table);
+    assertTrue(
+        table
+            .lines()
+            .findFirst()
+            .orElseThrow()
+            .matches("NAME +READY +STATUS +RESTARTS +AGE +IP +NODE.*"),
+        table);
+    assertTrue(
+        table.lines().anyMatch(l -> l.matches("web-1 +0/1 +Pending +0 +\\S+ +<none> +node-1.*")),
+        table);
   }
 
   private static String names(String... args) throws Exception {
@@ -181,18 +268,60 @@ class KubectlTest {
   @Test
   void labelAnnotatePatchAndDescribe() throws Exception {
     k.apply(ns("patch")).ok();
-    k.apply(netpol("patch", "np", "  labels:\n    k1: v1\n", "  podSelector: {}\n  policyTypes: [Ingress]\n")).ok();
+    k.apply(
+            netpol(
+                "patch",
+                "np",
+                "  labels:\n    k1: v1\n",
+                "  podSelector: {}\n  policyTypes: [Ingress]\n"))
+        .ok();
     k.run("label", "netpol", "-n", "patch", "np", "k2=v2").ok();
     k.run("annotate", "netpol", "-n", "patch", "np", "note=hello").ok();
-    k.run("patch", "netpol", "-n", "patch", "np", "--type=merge", "-p", "{\"spec\":{\"policyTypes\":[\"Egress\"]},\"metadata\":{\"labels\":{\"k1\":null}}}").ok();
-    k.run("patch", "netpol", "-n", "patch", "np", "--type=json", "-p", "[{\"op\":\"add\",\"path\":\"/spec/podSelector/matchLabels\",\"value\":{\"app\":\"x\"}}]").ok();
-    k.run("patch", "netpol", "-n", "patch", "np", "-p", "{\"metadata\":{\"labels\":{\"k3\":\"v3\"}}}").ok();
+    k.run(
+            "patch",
+            "netpol",
+            "-n",
+            "patch",
+            "np",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"policyTypes\":[\"Egress\"]},\"metadata\":{\"labels\":{\"k1\":null}}}")
+        .ok();
+    k.run(
+            "patch",
+            "netpol",
+            "-n",
+            "patch",
+            "np",
+            "--type=json",
+            "-p",
+            "[{\"op\":\"add\",\"path\":\"/spec/podSelector/matchLabels\",\"value\":{\"app\":\"x\"}}]")
+        .ok();
+    k.run(
+            "patch",
+            "netpol",
+            "-n",
+            "patch",
+            "np",
+            "-p",
+            "{\"metadata\":{\"labels\":{\"k3\":\"v3\"}}}")
+        .ok();
     JsonNode np = json(k.run("get", "netpol", "-n", "patch", "np", "-o", "json"));
     assertEquals("{\"k2\":\"v2\",\"k3\":\"v3\"}", np.at("/metadata/labels").toString());
     assertEquals("hello", np.at("/metadata/annotations/note").asText());
-    assertEquals("[\"Egress\"]", np.at("/spec/policyTypes").toString(), "merge patch replaces lists");
+    assertEquals(
+        "[\"Egress\"]", np.at("/spec/policyTypes").toString(), "merge patch replaces lists");
     assertEquals("x", np.at("/spec/podSelector/matchLabels/app").asText());
-    Kubectl.Result bad = k.run("patch", "netpol", "-n", "patch", "np", "--type=json", "-p", "[{\"op\":\"test\",\"path\":\"/spec/policyTypes/0\",\"value\":\"Ingress\"}]");
+    Kubectl.Result bad =
+        k.run(
+            "patch",
+            "netpol",
+            "-n",
+            "patch",
+            "np",
+            "--type=json",
+            "-p",
+            "[{\"op\":\"test\",\"path\":\"/spec/policyTypes/0\",\"value\":\"Ingress\"}]");
     assertNotEquals(0, bad.rc());
     String described = k.run("describe", "netpol", "-n", "patch", "np").ok().out();
     assertTrue(described.contains("PodSelector:") && described.contains("app=x"), described);
@@ -202,15 +331,45 @@ class KubectlTest {
   void editUsesTheEditor() throws Exception {
     k.apply(ns("edit")).ok();
     k.apply(netpol("edit", "np", "", "  podSelector:\n    matchLabels:\n      app: before\n")).ok();
-    k.run(Map.of("KUBE_EDITOR", "sed -i s/app:\\ before/app:\\ after/"), null, "edit", "netpol", "-n", "edit", "np").ok();
-    assertEquals("after", k.run("get", "netpol", "-n", "edit", "np", "-o", "jsonpath={.spec.podSelector.matchLabels.app}").ok().out());
+    k.run(
+            Map.of("KUBE_EDITOR", "sed -i s/app:\\ before/app:\\ after/"),
+            null,
+            "edit",
+            "netpol",
+            "-n",
+            "edit",
+            "np")
+        .ok();
+    assertEquals(
+        "after",
+        k.run(
+                "get",
+                "netpol",
+                "-n",
+                "edit",
+                "np",
+                "-o",
+                "jsonpath={.spec.podSelector.matchLabels.app}")
+            .ok()
+            .out());
   }
 
   @Test
   void watchSeesAddedModifiedDeleted() throws Exception {
     k.apply(ns("watch")).ok();
     k.apply(netpol("watch", "first", "", "  podSelector: {}\n")).ok();
-    Process w = k.start(Map.of(), null, "get", "netpol", "-n", "watch", "-w", "--output-watch-events", "-o", "json");
+    Process w =
+        k.start(
+            Map.of(),
+            null,
+            "get",
+            "netpol",
+            "-n",
+            "watch",
+            "-w",
+            "--output-watch-events",
+            "-o",
+            "json");
     try {
       // the initial list arrives as ADDED; after that the watch is open
       eventually("the initial list", () -> watchTypes(w).equals("ADDED"));
@@ -227,7 +386,8 @@ class KubectlTest {
 
   private static String watchTypes(Process w) {
     try {
-      Matcher m = Pattern.compile("\"type\":\\s*\"(ADDED|MODIFIED|DELETED)\"").matcher(k.result(w).out());
+      Matcher m =
+          Pattern.compile("\"type\":\\s*\"(ADDED|MODIFIED|DELETED)\"").matcher(k.result(w).out());
       StringBuilder types = new StringBuilder();
       while (m.find()) {
         types.append(m.group(1)).append(' ');
@@ -242,12 +402,32 @@ class KubectlTest {
   void waitForJsonpathAndDelete() throws Exception {
     k.apply(ns("wait")).ok();
     k.apply(pod("wait", "p", "web", "node-1")).ok();
-    Process waiter = k.start(Map.of(), null, "wait", "-n", "wait", "pod/p", "--for=jsonpath={.status.phase}=Running", "--timeout=20s");
+    Process waiter =
+        k.start(
+            Map.of(),
+            null,
+            "wait",
+            "-n",
+            "wait",
+            "pod/p",
+            "--for=jsonpath={.status.phase}=Running",
+            "--timeout=20s");
     Thread.sleep(800);
-    k.run("patch", "pod", "-n", "wait", "p", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"phase\":\"Running\"}}").ok();
+    k.run(
+            "patch",
+            "pod",
+            "-n",
+            "wait",
+            "p",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"phase\":\"Running\"}}")
+        .ok();
     assertTrue(waiter.waitFor(20, TimeUnit.SECONDS));
     k.result(waiter).ok();
-    Process deleteWaiter = k.start(Map.of(), null, "wait", "-n", "wait", "pod/p", "--for=delete", "--timeout=20s");
+    Process deleteWaiter =
+        k.start(Map.of(), null, "wait", "-n", "wait", "pod/p", "--for=delete", "--timeout=20s");
     Thread.sleep(800);
     assertTrue(deleteWaiter.isAlive(), "wait returns only once the pod is gone");
     k.run("delete", "pod", "-n", "wait", "p", "--wait=false").ok();
@@ -259,64 +439,157 @@ class KubectlTest {
   void statusSubresource() throws Exception {
     k.apply(ns("status")).ok();
     k.apply(pod("status", "p", "web", "node-1")).ok();
-    k.run("patch", "pod", "-n", "status", "p", "--type=merge", "-p", "{\"status\":{\"phase\":\"Failed\"}}").ok();
-    assertEquals("Pending", k.run("get", "pod", "-n", "status", "p", "-o", "jsonpath={.status.phase}").ok().out(),
+    k.run(
+            "patch",
+            "pod",
+            "-n",
+            "status",
+            "p",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"phase\":\"Failed\"}}")
+        .ok();
+    assertEquals(
+        "Pending",
+        k.run("get", "pod", "-n", "status", "p", "-o", "jsonpath={.status.phase}").ok().out(),
         "status changes through the main resource are ignored");
-    k.run("patch", "pod", "-n", "status", "p", "--subresource=status", "--type=merge",
-        "-p", "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.99.7\"},\"metadata\":{\"labels\":{\"sneaky\":\"1\"}}}").ok();
+    k.run(
+            "patch",
+            "pod",
+            "-n",
+            "status",
+            "p",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.99.7\"},\"metadata\":{\"labels\":{\"sneaky\":\"1\"}}}")
+        .ok();
     JsonNode pod = json(k.run("get", "pod", "-n", "status", "p", "-o", "json"));
     assertEquals("Running", pod.at("/status/phase").asText());
     assertEquals("198.18.99.7", pod.at("/status/podIP").asText());
-    assertTrue(pod.at("/metadata/labels/sneaky").isMissingNode(), "a status write changes only status");
+    assertTrue(
+        pod.at("/metadata/labels/sneaky").isMissingNode(), "a status write changes only status");
   }
 
   @Test
   void customResourceDefinitionsServeTheirKind() throws Exception {
     k.apply(ns("crd")).ok();
     k.apply(Crds.POLICY_ENDPOINT).ok();
-    k.run("wait", "--for=condition=established", "crd/policyendpoints.policy.netpol.dev", "--timeout=10s").ok();
-    assertTrue(k.run("api-resources", "--api-group=policy.netpol.dev").ok().out().contains("policyendpoints"));
-    k.apply("apiVersion: policy.netpol.dev/v1alpha1\nkind: PolicyEndpoint\nmetadata:\n  name: pe\n  namespace: crd\n"
-        + "spec:\n  podSelector: {}\nstatus:\n  ignored: true\n").ok();
+    k.run(
+            "wait",
+            "--for=condition=established",
+            "crd/policyendpoints.policy.netpol.dev",
+            "--timeout=10s")
+        .ok();
+    assertTrue(
+        k.run("api-resources", "--api-group=policy.netpol.dev")
+            .ok()
+            .out()
+            .contains("policyendpoints"));
+    k.apply(
+            "apiVersion: policy.netpol.dev/v1alpha1\nkind: PolicyEndpoint\nmetadata:\n  name: pe\n  namespace: crd\n"
+                + "spec:\n  podSelector: {}\nstatus:\n  ignored: true\n")
+        .ok();
     assertEquals("", k.run("get", "pe", "-n", "crd", "pe", "-o", "jsonpath={.status}").ok().out());
     String table = k.run("get", "pe", "-n", "crd").ok().out();
     assertTrue(table.startsWith("NAME   POD-SELECTOR   AGE"), table);
     assertTrue(table.contains("pe     {}"), table);
-    k.run("patch", "policyendpoints", "-n", "crd", "pe", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"ok\":true}}").ok();
-    assertEquals("{\"ok\":true}", k.run("get", "pe", "-n", "crd", "pe", "-o", "jsonpath={.status}").ok().out());
+    k.run(
+            "patch",
+            "policyendpoints",
+            "-n",
+            "crd",
+            "pe",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"ok\":true}}")
+        .ok();
+    assertEquals(
+        "{\"ok\":true}",
+        k.run("get", "pe", "-n", "crd", "pe", "-o", "jsonpath={.status}").ok().out());
     k.run("delete", "namespace", "crd").ok();
-    assertTrue(k.run("get", "pe", "-A", "-o", "name").ok().out().isBlank(), "namespace deletion removes its objects");
+    assertTrue(
+        k.run("get", "pe", "-A", "-o", "name").ok().out().isBlank(),
+        "namespace deletion removes its objects");
   }
 
   @Test
   void endpointSlicesFollowPodStatus() throws Exception {
     k.apply(ns("eps")).ok();
-    k.apply("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: eps\nspec:\n  selector:\n    app: web\n"
-        + "  ports:\n  - name: http\n    port: 80\n    targetPort: http\n").ok();
-    String ip = k.run("get", "svc", "-n", "eps", "web", "-o", "jsonpath={.spec.clusterIP}").ok().out();
+    k.apply(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: eps\nspec:\n  selector:\n    app: web\n"
+                + "  ports:\n  - name: http\n    port: 80\n    targetPort: http\n")
+        .ok();
+    String ip =
+        k.run("get", "svc", "-n", "eps", "web", "-o", "jsonpath={.spec.clusterIP}").ok().out();
     assertTrue(ip.startsWith("198.19."), ip);
     k.apply(pod("eps", "web-1", "web", "node-1")).ok();
-    String[] slice = {"get", "endpointslices", "-n", "eps", "-l", "kubernetes.io/service-name=web",
-        "-o", "jsonpath={.items[*].endpoints[*].addresses[*]}|{.items[*].ports[*].port}"};
+    String[] slice = {
+      "get",
+      "endpointslices",
+      "-n",
+      "eps",
+      "-l",
+      "kubernetes.io/service-name=web",
+      "-o",
+      "jsonpath={.items[*].endpoints[*].addresses[*]}|{.items[*].ports[*].port}"
+    };
     eventually("an empty slice", () -> k.run(slice).out().equals("|"));
-    k.run("patch", "pod", "-n", "eps", "web-1", "--subresource=status", "--type=merge",
-        "-p", "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.99.20\"}}").ok();
+    k.run(
+            "patch",
+            "pod",
+            "-n",
+            "eps",
+            "web-1",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.99.20\"}}")
+        .ok();
     eventually("the pod in the slice", () -> k.run(slice).out().equals("198.18.99.20|8080"));
-    k.run("patch", "pod", "-n", "eps", "web-1", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"phase\":\"Succeeded\"}}").ok();
+    k.run(
+            "patch",
+            "pod",
+            "-n",
+            "eps",
+            "web-1",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"phase\":\"Succeeded\"}}")
+        .ok();
     eventually("the pod leaving the slice", () -> k.run(slice).out().equals("|"));
     k.run("delete", "svc", "-n", "eps", "web").ok();
-    eventually("slices garbage-collected", () -> k.run("get", "endpointslices", "-n", "eps", "-o", "name").out().isBlank());
+    eventually(
+        "slices garbage-collected",
+        () -> k.run("get", "endpointslices", "-n", "eps", "-o", "name").out().isBlank());
   }
 
   @Test
   void generatorCommandsSendProtobufForNamespacesAndConfigMaps() {
     k.run("create", "namespace", "gen").ok();
-    assertEquals("gen", k.run("get", "ns", "gen", "-o", "jsonpath={.metadata.labels.kubernetes\\.io/metadata\\.name}").ok().out());
-    k.run("create", "configmap", "cm1", "-n", "gen", "--from-literal=a=b", "--from-literal=c=d").ok();
-    assertEquals("{\"a\":\"b\",\"c\":\"d\"}", k.run("get", "cm", "-n", "gen", "cm1", "-o", "jsonpath={.data}").ok().out());
+    assertEquals(
+        "gen",
+        k.run(
+                "get",
+                "ns",
+                "gen",
+                "-o",
+                "jsonpath={.metadata.labels.kubernetes\\.io/metadata\\.name}")
+            .ok()
+            .out());
+    k.run("create", "configmap", "cm1", "-n", "gen", "--from-literal=a=b", "--from-literal=c=d")
+        .ok();
+    assertEquals(
+        "{\"a\":\"b\",\"c\":\"d\"}",
+        k.run("get", "cm", "-n", "gen", "cm1", "-o", "jsonpath={.data}").ok().out());
     Kubectl.Result r = k.run("create", "service", "clusterip", "svc1", "-n", "gen", "--tcp=80:80");
     assertNotEquals(0, r.rc());
-    assertTrue(r.err().contains("protobuf request bodies are only understood for v1 Namespace and ConfigMap"), r.err());
+    assertTrue(
+        r.err()
+            .contains("protobuf request bodies are only understood for v1 Namespace and ConfigMap"),
+        r.err());
   }
 
   @Test
@@ -326,6 +599,7 @@ class KubectlTest {
     k.apply(pod("smp", "p", "web", "node-1").replace("image: nginx", "image: nginx:2")).ok();
     JsonNode c = json(k.run("get", "pod", "-n", "smp", "p", "-o", "json")).at("/spec/containers/0");
     assertEquals("nginx:2", c.path("image").asText());
-    assertEquals(8080, c.at("/ports/0/containerPort").asInt(), "fields kubectl did not send are kept");
+    assertEquals(
+        8080, c.at("/ports/0/containerPort").asInt(), "fields kubectl did not send are kept");
   }
 }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pods as network namespaces, registered in the API. Every call reads the state file, acts, and
- * writes it back under a file lock, so separate processes (each {@code netpol lab} invocation)
- * see one lab. Nothing keeps running in this JVM: servers are detached processes.
+ * writes it back under a file lock, so separate processes (each {@code netpol lab} invocation) see
+ * one lab. Nothing keeps running in this JVM: servers are detached processes.
  */
 public final class Lab implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
@@ -38,9 +38,16 @@ public final class Lab implements AutoCloseable {
     for (String[] p : new String[][] {{config.pool4(), "4"}, {config.pool6(), "6"}}) {
       AddressPool pool = AddressPool.parse(p[0]);
       boolean v6 = p[1].equals("6");
-      if (pool.ipv6() != v6 || !pool.within(v6 ? AddressPool.parse("fd00:198:18::/48") : AddressPool.parse("198.18.0.0/15"))) {
-        throw new IllegalArgumentException("lab IPv" + p[1] + " range " + p[0] + " must be inside "
-            + (v6 ? "fd00:198:18::/48" : "198.18.0.0/15"));
+      if (pool.ipv6() != v6
+          || !pool.within(
+              v6 ? AddressPool.parse("fd00:198:18::/48") : AddressPool.parse("198.18.0.0/15"))) {
+        throw new IllegalArgumentException(
+            "lab IPv"
+                + p[1]
+                + " range "
+                + p[0]
+                + " must be inside "
+                + (v6 ? "fd00:198:18::/48" : "198.18.0.0/15"));
       }
     }
   }
@@ -58,30 +65,44 @@ public final class Lab implements AutoCloseable {
       state.pods().forEach(p -> used.add(p.ipv4()));
       long index = pool4.firstFree(used);
       if (index >= pool6.size()) {
-        throw new IllegalStateException("lab IPv6 range " + pool6 + " is smaller than the IPv4 range");
+        throw new IllegalStateException(
+            "lab IPv6 range " + pool6 + " is smaller than the IPv4 range");
       }
       String netns = state.prefix() + "-" + spec.namespace() + "-" + spec.name();
       String hostVeth = state.prefix() + Long.toHexString(index);
       if (hostVeth.length() > 15) {
-        throw new IllegalStateException("pod " + spec.key() + ": link name " + hostVeth + " is longer than 15");
+        throw new IllegalStateException(
+            "pod " + spec.key() + ": link name " + hostVeth + " is longer than 15");
       }
       Map<String, String> labels = new TreeMap<>(spec.labels());
       if (spec.service()) {
         labels.putIfAbsent("pod", spec.name());
       }
       String node = spec.nodeName() != null ? spec.nodeName() : config.nodeName();
-      LabPod pod = new LabPod(spec.namespace(), spec.name(), netns, hostVeth, pool4.address(index),
-          spec.ipv6() ? pool6.address(index) : null, labels, spec.serve().stream().map(ServePort::toString).toList(),
-          node, 0, null);
+      LabPod pod =
+          new LabPod(
+              spec.namespace(),
+              spec.name(),
+              netns,
+              hostVeth,
+              pool4.address(index),
+              spec.ipv6() ? pool6.address(index) : null,
+              labels,
+              spec.serve().stream().map(ServePort::toString).toList(),
+              node,
+              0,
+              null);
       boolean apiDone = false;
       api(); // a missing or unreadable kubeconfig fails here, before anything is made
       try {
         PodNetwork.ensureBlackholes();
         PodNetwork.create(netns, hostVeth, pod.ipv4(), pod.ipv6());
-        long pid = spec.serve().isEmpty() ? 0 : processes.startServer(netns, spec.name(), spec.serve());
+        long pid =
+            spec.serve().isEmpty() ? 0 : processes.startServer(netns, spec.name(), spec.serve());
         pod = with(pod, pid, null);
         if (api() != null) {
-          if (api().ensureNamespace(spec.namespace()) && !state.createdNamespaces().contains(spec.namespace())) {
+          if (api().ensureNamespace(spec.namespace())
+              && !state.createdNamespaces().contains(spec.namespace())) {
             state.createdNamespaces().add(spec.namespace());
           }
           api().registerPod(pod, spec.serve(), config.hostIp());
@@ -89,7 +110,11 @@ public final class Lab implements AutoCloseable {
           if (spec.service()) {
             Map.Entry<String, String> svc = api().createService(pod, spec.serve());
             pod = with(pod, pid, svc.getKey());
-            LOG.info("lab service {}/{} has ClusterIP {}", spec.namespace(), svc.getKey(), svc.getValue());
+            LOG.info(
+                "lab service {}/{} has ClusterIP {}",
+                spec.namespace(),
+                svc.getKey(),
+                svc.getValue());
           }
         }
       } catch (RuntimeException e) {
@@ -103,7 +128,12 @@ public final class Lab implements AutoCloseable {
       }
       state.pods().add(pod);
       store.save(state);
-      LOG.info("lab pod {} up: netns {}, host link {}, {}{}", pod.key(), netns, hostVeth, pod.ipv4(),
+      LOG.info(
+          "lab pod {} up: netns {}, host link {}, {}{}",
+          pod.key(),
+          netns,
+          hostVeth,
+          pod.ipv4(),
           pod.ipv6() == null ? "" : " " + pod.ipv6());
       return pod;
     } catch (java.io.IOException e) {
@@ -115,7 +145,10 @@ public final class Lab implements AutoCloseable {
   public boolean removePod(String namespace, String name) {
     try (java.nio.channels.FileChannel lock = store.lock()) {
       LabState state = state();
-      Optional<LabPod> pod = state.pods().stream().filter(p -> p.namespace().equals(namespace) && p.name().equals(name)).findFirst();
+      Optional<LabPod> pod =
+          state.pods().stream()
+              .filter(p -> p.namespace().equals(namespace) && p.name().equals(name))
+              .findFirst();
       if (pod.isEmpty()) {
         return false;
       }
@@ -124,7 +157,11 @@ public final class Lab implements AutoCloseable {
       state.pods().remove(pod.get());
       store.save(state);
       if (!errors.isEmpty()) {
-        throw new IllegalStateException("pod " + pod.get().key() + " removed from the kernel, but: " + String.join("; ", errors));
+        throw new IllegalStateException(
+            "pod "
+                + pod.get().key()
+                + " removed from the kernel, but: "
+                + String.join("; ", errors));
       }
       return true;
     } catch (java.io.IOException e) {
@@ -165,7 +202,9 @@ public final class Lab implements AutoCloseable {
   }
 
   public Optional<LabPod> pod(String namespace, String name) {
-    return pods().stream().filter(p -> p.namespace().equals(namespace) && p.name().equals(name)).findFirst();
+    return pods().stream()
+        .filter(p -> p.namespace().equals(namespace) && p.name().equals(name))
+        .findFirst();
   }
 
   /** The prefix of this lab's netns and link names, or null before the first pod. */
@@ -175,8 +214,8 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
-   * The address a probe target names: a literal IP, a lab pod {@code NS/NAME} (its IPv4 address,
-   * or IPv6 with {@code ipv6}), or {@code svc/NS/NAME} (the Service's ClusterIP from the API).
+   * The address a probe target names: a literal IP, a lab pod {@code NS/NAME} (its IPv4 address, or
+   * IPv6 with {@code ipv6}), or {@code svc/NS/NAME} (the Service's ClusterIP from the API).
    */
   public String resolve(String target, boolean ipv6) {
     if (target.matches("[0-9.]+") || target.contains(":")) {
@@ -185,16 +224,31 @@ public final class Lab implements AutoCloseable {
     String[] parts = target.split("/");
     if (parts.length == 3 && (parts[0].equals("svc") || parts[0].equals("service"))) {
       if (api() == null) {
-        throw new IllegalArgumentException("probe target " + target + ": Services need the API (no --no-api)");
+        throw new IllegalArgumentException(
+            "probe target " + target + ": Services need the API (no --no-api)");
       }
       List<String> ips = api().clusterIps(parts[1], parts[2]);
-      return ips.stream().filter(ip -> ip.contains(":") == ipv6).findFirst().orElseThrow(() ->
-          new IllegalArgumentException("service " + parts[1] + "/" + parts[2] + " has no IPv" + (ipv6 ? "6" : "4") + " ClusterIP"));
+      return ips.stream()
+          .filter(ip -> ip.contains(":") == ipv6)
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalArgumentException(
+                      "service "
+                          + parts[1]
+                          + "/"
+                          + parts[2]
+                          + " has no IPv"
+                          + (ipv6 ? "6" : "4")
+                          + " ClusterIP"));
     }
     if (parts.length != 2) {
-      throw new IllegalArgumentException("probe target '" + target + "' is not an IP, NS/NAME or svc/NS/NAME");
+      throw new IllegalArgumentException(
+          "probe target '" + target + "' is not an IP, NS/NAME or svc/NS/NAME");
     }
-    LabPod p = pod(parts[0], parts[1]).orElseThrow(() -> new IllegalArgumentException("pod " + target + " is not a lab pod"));
+    LabPod p =
+        pod(parts[0], parts[1])
+            .orElseThrow(() -> new IllegalArgumentException("pod " + target + " is not a lab pod"));
     if (ipv6 && p.ipv6() == null) {
       throw new IllegalArgumentException("pod " + target + " has no IPv6 address");
     }
@@ -209,19 +263,31 @@ public final class Lab implements AutoCloseable {
       throw new IllegalArgumentException("probe source '" + from + "' is not a lab pod NS/NAME");
     }
     new ServePort(port, protocol); // validates both
-    return processes.probe(src.netns(), host, port, protocol.toLowerCase(java.util.Locale.ROOT), timeout);
+    return processes.probe(
+        src.netns(), host, port, protocol.toLowerCase(java.util.Locale.ROOT), timeout);
   }
 
   private void remove(LabPod p, List<String> errors) {
     PodProcesses.killAll(p.netns());
-    PodProcesses.killServer(p.pid()); // in case someone deleted the netns name under a running server
+    PodProcesses.killServer(
+        p.pid()); // in case someone deleted the netns name under a running server
     PodNetwork.delete(p.netns(), p.hostVeth());
     if (PodNetwork.netnsExists(p.netns()) || PodNetwork.linkExists(p.hostVeth())) {
-      errors.add("pod " + p.key() + ": netns " + p.netns() + " or link " + p.hostVeth() + " is still there");
+      errors.add(
+          "pod "
+              + p.key()
+              + ": netns "
+              + p.netns()
+              + " or link "
+              + p.hostVeth()
+              + " is still there");
     }
     if (api() != null) {
       if (p.service() != null) {
-        quietly(() -> api().deleteService(p.namespace(), p.service()), errors, "service " + p.namespace() + "/" + p.service());
+        quietly(
+            () -> api().deleteService(p.namespace(), p.service()),
+            errors,
+            "service " + p.namespace() + "/" + p.service());
       }
       quietly(() -> api().deletePod(p.namespace(), p.name()), errors, "pod " + p.key());
     }
@@ -233,7 +299,9 @@ public final class Lab implements AutoCloseable {
     if (s != null) {
       return s;
     }
-    String prefix = config.namePrefix() + HexFormat.of().toHexDigits((short) new SecureRandom().nextInt(1 << 16));
+    String prefix =
+        config.namePrefix()
+            + HexFormat.of().toHexDigits((short) new SecureRandom().nextInt(1 << 16));
     return new LabState(prefix, config.pool4(), config.pool6(), List.of(), List.of());
   }
 
@@ -245,8 +313,18 @@ public final class Lab implements AutoCloseable {
   }
 
   private static LabPod with(LabPod p, long pid, String service) {
-    return new LabPod(p.namespace(), p.name(), p.netns(), p.hostVeth(), p.ipv4(), p.ipv6(), p.labels(), p.serve(),
-        p.nodeName(), pid, service);
+    return new LabPod(
+        p.namespace(),
+        p.name(),
+        p.netns(),
+        p.hostVeth(),
+        p.ipv4(),
+        p.ipv6(),
+        p.labels(),
+        p.serve(),
+        p.nodeName(),
+        pid,
+        service);
   }
 
   private static void quietly(Runnable r) {

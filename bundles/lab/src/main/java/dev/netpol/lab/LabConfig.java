@@ -13,14 +13,21 @@ import java.nio.file.Path;
  * @param nodeName default {@code spec.nodeName}
  * @param hostIp {@code status.hostIP}
  */
-public record LabConfig(Path dataDir, Path kubeconfig, String pool4, String pool6, String namePrefix,
-    String nodeName, String hostIp) {
+public record LabConfig(
+    Path dataDir,
+    Path kubeconfig,
+    String pool4,
+    String pool6,
+    String namePrefix,
+    String nodeName,
+    String hostIp) {
   public static final String DEFAULT_POOL4 = "198.18.64.0/18";
   public static final String DEFAULT_POOL6 = "fd00:198:18:40::/58";
 
   public LabConfig {
     if (namePrefix == null || !namePrefix.matches("[a-z]{2,4}")) {
-      throw new IllegalArgumentException("lab name prefix '" + namePrefix + "' must be 2..4 lower case letters");
+      throw new IllegalArgumentException(
+          "lab name prefix '" + namePrefix + "' must be 2..4 lower case letters");
     }
   }
 }

@@ -10,7 +10,8 @@ public record ServePort(int port, String protocol) {
     }
     protocol = protocol.toLowerCase(Locale.ROOT);
     if (!protocol.equals("tcp") && !protocol.equals("udp") && !protocol.equals("sctp")) {
-      throw new IllegalArgumentException("serve protocol '" + protocol + "' is not tcp, udp or sctp");
+      throw new IllegalArgumentException(
+          "serve protocol '" + protocol + "' is not tcp, udp or sctp");
     }
   }
 
@@ -19,10 +20,12 @@ public record ServePort(int port, String protocol) {
     String t = text.trim();
     int slash = t.indexOf('/');
     try {
-      return slash < 0 ? new ServePort(Integer.parseInt(t), "tcp")
+      return slash < 0
+          ? new ServePort(Integer.parseInt(t), "tcp")
           : new ServePort(Integer.parseInt(t.substring(0, slash)), t.substring(slash + 1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("serve port '" + text + "' is not PORT/PROTOCOL like 80/tcp");
+      throw new IllegalArgumentException(
+          "serve port '" + text + "' is not PORT/PROTOCOL like 80/tcp");
     }
   }
 

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-/** {@code netpol lab} as a user types it: the e2e model up, probes, list and down, across invocations. */
+/**
+ * {@code netpol lab} as a user types it: the e2e model up, probes, list and down, across
+ * invocations.
+ */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class LabCommandKernelTest {
   private static LabFixture fx;
@@ -36,15 +39,26 @@ class LabCommandKernelTest {
   static void up() throws Exception {
     System.setProperty("netpol.lab.name-prefix", LabFixture.PREFIX_FAMILY);
     fx = new LabFixture();
-    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, Files.readString(fx.kubeconfig), null))
-        .withHttpClientFactory(new JdkHttpClientFactory()).build();
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(null, Files.readString(fx.kubeconfig), null))
+            .withHttpClientFactory(new JdkHttpClientFactory())
+            .build();
   }
 
   @AfterAll
   static void down() throws Exception {
     try {
-      new LabCommand().run(List.of("down", "--kubeconfig", fx.kubeconfig.toString(), "--data-dir", fx.dir.resolve("cli").toString()),
-          System.out, System.err);
+      new LabCommand()
+          .run(
+              List.of(
+                  "down",
+                  "--kubeconfig",
+                  fx.kubeconfig.toString(),
+                  "--data-dir",
+                  fx.dir.resolve("cli").toString()),
+              System.out,
+              System.err);
       client.close();
     } finally {
       fx.close();
@@ -54,7 +68,12 @@ class LabCommandKernelTest {
   private int lab(String... args) throws Exception {
     out.reset();
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--kubeconfig", fx.kubeconfig.toString(), "--data-dir", fx.dir.resolve("cli").toString()));
+    all.addAll(
+        List.of(
+            "--kubeconfig",
+            fx.kubeconfig.toString(),
+            "--data-dir",
+            fx.dir.resolve("cli").toString()));
     if (args[0].equals("up") || args[0].equals("pod")) {
       all.addAll(List.of("--pool4", fx.pool4, "--pool6", fx.pool6));
     }
@@ -64,14 +83,26 @@ class LabCommandKernelTest {
 
   @Test
   void upProbeListDown() throws Exception {
-    assertEquals(0, lab("up", "--namespaces", "x,y", "--pods", "a,b", "--serve", "80/tcp,81/tcp,80/udp,80/sctp", "--service"), out.toString());
+    assertEquals(
+        0,
+        lab(
+            "up",
+            "--namespaces",
+            "x,y",
+            "--pods",
+            "a,b",
+            "--serve",
+            "80/tcp,81/tcp,80/udp,80/sctp",
+            "--service"),
+        out.toString());
     Pod b = client.pods().inNamespace("y").withName("b").get();
     assertNotNull(b);
     assertEquals("b", b.getMetadata().getLabels().get("pod"));
     assertEquals("Running", b.getStatus().getPhase());
     Service s = client.services().inNamespace("y").withName("s-y-b").get();
     assertNotNull(s, "service s-y-b");
-    assertEquals(List.of(80, 81, 80, 80), s.getSpec().getPorts().stream().map(p -> p.getPort()).toList());
+    assertEquals(
+        List.of(80, 81, 80, 80), s.getSpec().getPorts().stream().map(p -> p.getPort()).toList());
 
     assertEquals(0, lab("probe", "x/a", "y/b", "80"), out.toString());
     assertEquals("connected (reply: b)", out.toString().strip());
@@ -88,14 +119,22 @@ class LabCommandKernelTest {
     assertEquals(0, lab("pod", "rm", "z/c"), out.toString());
     assertEquals(1, lab("pod", "rm", "z/c"), "second removal finds nothing");
 
-    String prefix = new Lab(new LabConfig(fx.dir.resolve("cli"), null, fx.pool4, fx.pool6, "nplt", "n", "127.0.0.1")).prefix();
+    String prefix =
+        new Lab(
+                new LabConfig(
+                    fx.dir.resolve("cli"), null, fx.pool4, fx.pool6, "nplt", "n", "127.0.0.1"))
+            .prefix();
     assertEquals(0, lab("down"), out.toString());
     assertTrue(out.toString().contains("removed 4 pods"), out.toString());
     try (var netns = Files.list(Path.of("/run/netns"))) {
-      assertFalse(netns.anyMatch(p -> p.getFileName().toString().startsWith(prefix)), "no netns " + prefix + "*");
+      assertFalse(
+          netns.anyMatch(p -> p.getFileName().toString().startsWith(prefix)),
+          "no netns " + prefix + "*");
     }
     try (var links = Files.list(Path.of("/sys/class/net"))) {
-      assertFalse(links.anyMatch(p -> p.getFileName().toString().startsWith(prefix)), "no link " + prefix + "*");
+      assertFalse(
+          links.anyMatch(p -> p.getFileName().toString().startsWith(prefix)),
+          "no link " + prefix + "*");
     }
     assertNull(client.pods().inNamespace("y").withName("b").get());
     assertNull(client.services().inNamespace("y").withName("s-y-b").get());

@@ -33,7 +33,16 @@ public final class LabFixture implements AutoCloseable {
     int k = new SecureRandom().nextInt(64);
     pool4 = "198.18." + (64 + k) + ".0/24";
     pool6 = "fd00:198:18:" + Integer.toHexString(0x40 + k) + "::/64";
-    lab = new Lab(new LabConfig(dir.resolve("lab"), kubeconfig, pool4, pool6, PREFIX_FAMILY, "lab-test-node", "192.0.2.250"));
+    lab =
+        new Lab(
+            new LabConfig(
+                dir.resolve("lab"),
+                kubeconfig,
+                pool4,
+                pool6,
+                PREFIX_FAMILY,
+                "lab-test-node",
+                "192.0.2.250"));
   }
 
   /** Namespaces and links of earlier, crashed runs of these tests (prefix nplt). */
@@ -41,7 +50,8 @@ public final class LabFixture implements AutoCloseable {
     Path run = Path.of("/run/netns");
     if (Files.isDirectory(run)) {
       try (Stream<Path> s = Files.list(run)) {
-        for (Path p : s.filter(p -> p.getFileName().toString().startsWith(PREFIX_FAMILY)).toList()) {
+        for (Path p :
+            s.filter(p -> p.getFileName().toString().startsWith(PREFIX_FAMILY)).toList()) {
           PodProcesses.killAll(p.getFileName().toString());
           Shell.run("ip", "netns", "del", p.getFileName().toString());
         }

@@ -43,11 +43,22 @@ class LabKernelTest {
   @BeforeAll
   static void up() throws Exception {
     fx = new LabFixture();
-    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, Files.readString(fx.kubeconfig), null))
-        .withHttpClientFactory(new JdkHttpClientFactory()).build();
-    List<ServePort> serve = List.of(ServePort.parse("80/tcp"), ServePort.parse("81/udp"), ServePort.parse("80/udp"), ServePort.parse("80/sctp"));
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(null, Files.readString(fx.kubeconfig), null))
+            .withHttpClientFactory(new JdkHttpClientFactory())
+            .build();
+    List<ServePort> serve =
+        List.of(
+            ServePort.parse("80/tcp"),
+            ServePort.parse("81/udp"),
+            ServePort.parse("80/udp"),
+            ServePort.parse("80/sctp"));
     a = fx.lab.addPod(new PodSpec("x", "a", Map.of("pod", "a"), serve, true, null, false));
-    b = fx.lab.addPod(new PodSpec("y", "b", Map.of("pod", "b", "tier", "db"), serve, true, "other-node", false));
+    b =
+        fx.lab.addPod(
+            new PodSpec(
+                "y", "b", Map.of("pod", "b", "tier", "db"), serve, true, "other-node", false));
   }
 
   @AfterAll
@@ -70,15 +81,22 @@ class LabKernelTest {
     assertNotNull(pod, "pod y/b in the API");
     assertEquals("other-node", pod.getSpec().getNodeName());
     assertEquals(Map.of("pod", "b", "tier", "db"), pod.getMetadata().getLabels());
-    assertEquals(List.of("serve-80-tcp", "serve-81-udp", "serve-80-udp", "serve-80-sctp"),
+    assertEquals(
+        List.of("serve-80-tcp", "serve-81-udp", "serve-80-udp", "serve-80-sctp"),
         pod.getSpec().getContainers().stream().map(c -> c.getPorts().get(0).getName()).toList());
     assertEquals("SCTP", pod.getSpec().getContainers().get(3).getPorts().get(0).getProtocol());
     assertEquals("Running", pod.getStatus().getPhase());
     assertEquals(b.ipv4(), pod.getStatus().getPodIP());
-    assertEquals(List.of(b.ipv4(), b.ipv6()), pod.getStatus().getPodIPs().stream().map(PodIP::getIp).toList());
+    assertEquals(
+        List.of(b.ipv4(), b.ipv6()),
+        pod.getStatus().getPodIPs().stream().map(PodIP::getIp).toList());
     assertEquals("192.0.2.250", pod.getStatus().getHostIP());
-    assertTrue(pod.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")));
-    assertEquals("lab-test-node", client.pods().inNamespace("x").withName("a").get().getSpec().getNodeName());
+    assertTrue(
+        pod.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")));
+    assertEquals(
+        "lab-test-node",
+        client.pods().inNamespace("x").withName("a").get().getSpec().getNodeName());
     assertNotNull(client.namespaces().withName("x").get(), "namespace x created");
   }
 
@@ -88,10 +106,14 @@ class LabKernelTest {
     assertTrue(Files.exists(Path.of("/run/netns", a.netns())));
     assertTrue(Files.exists(Path.of("/sys/class/net", a.hostVeth())));
     assertTrue(a.hostVeth().length() <= 15 && a.hostVeth().startsWith(LabFixture.PREFIX_FAMILY));
-    assertTrue(Shell.check("ip", "route", "show", a.ipv4() + "/32").contains("dev " + a.hostVeth()));
-    assertTrue(Shell.check("ip", "-6", "route", "show", a.ipv6() + "/128").contains("dev " + a.hostVeth()));
+    assertTrue(
+        Shell.check("ip", "route", "show", a.ipv4() + "/32").contains("dev " + a.hostVeth()));
+    assertTrue(
+        Shell.check("ip", "-6", "route", "show", a.ipv6() + "/128")
+            .contains("dev " + a.hostVeth()));
     assertTrue(Shell.check("ip", "route", "show", "type", "blackhole").contains("198.18.0.0/15"));
-    assertTrue(Shell.check("ip", "-6", "route", "show", "type", "blackhole").contains("fd00:198:18::/48"));
+    assertTrue(
+        Shell.check("ip", "-6", "route", "show", "type", "blackhole").contains("fd00:198:18::/48"));
     String podRoutes = Shell.check("ip", "-n", a.netns(), "route");
     assertTrue(podRoutes.contains("default via 169.254.1.1 dev eth0"), podRoutes);
     assertTrue(Files.exists(Path.of("/proc", Long.toString(a.pid()))), "server process runs");
@@ -126,7 +148,9 @@ class LabKernelTest {
   void sctpRawProbeIsCapturedAndAnswered() throws Exception {
     assertConnected("x/a", b.ipv4(), 80, "sctp");
     assertConnected("x/a", b.ipv6(), 80, "sctp");
-    assertFalse(fx.lab.probe("x/a", b.ipv4(), 81, "sctp", Duration.ofMillis(300)).connected(), "81/sctp is not served");
+    assertFalse(
+        fx.lab.probe("x/a", b.ipv4(), 81, "sctp", Duration.ofMillis(300)).connected(),
+        "81/sctp is not served");
     String capture = Files.readString(fx.dir.resolve("lab/logs/" + b.netns() + ".sctp.log"));
     assertTrue(capture.contains(a.ipv4()) && capture.contains("-> :80"), capture);
     assertFalse(capture.contains("-> :81"), capture);
@@ -135,13 +159,19 @@ class LabKernelTest {
   @Test
   @Order(6)
   void badInputNamesTheObjectAndField() {
-    IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
-        () -> fx.lab.addPod(new PodSpec("x", "a", Map.of(), List.of(), false, null, false)));
+    IllegalArgumentException dup =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> fx.lab.addPod(new PodSpec("x", "a", Map.of(), List.of(), false, null, false)));
     assertTrue(dup.getMessage().contains("x/a"), dup.getMessage());
-    IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
-        () -> new PodSpec("x", "Bad_Name", Map.of(), List.of(), false, null, false));
+    IllegalArgumentException name =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new PodSpec("x", "Bad_Name", Map.of(), List.of(), false, null, false));
     assertTrue(name.getMessage().contains("name 'Bad_Name'"), name.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> fx.lab.probe("x/nope", b.ipv4(), 80, "tcp", Duration.ofSeconds(1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> fx.lab.probe("x/nope", b.ipv4(), 80, "tcp", Duration.ofSeconds(1)));
   }
 
   @Test
@@ -171,7 +201,9 @@ class LabKernelTest {
     assertNull(client.pods().inNamespace("x").withName("a").get());
     assertFalse(Files.exists(fx.dir.resolve("lab/state.json")));
     assertTrue(fx.lab.pods().isEmpty());
-    assertTrue(Shell.check("ip", "route", "show", "type", "blackhole").contains("198.18.0.0/15"), "blackhole stays");
+    assertTrue(
+        Shell.check("ip", "route", "show", "type", "blackhole").contains("198.18.0.0/15"),
+        "blackhole stays");
   }
 
   private static void assertConnected(String from, String host, int port, String proto) {

@@ -21,22 +21,45 @@ public class Chunk {
     this.generation = generation;
   }
 
-  public int getIndex() { return index; }
-  public void setIndex(int index) { this.index = index; }
-  public int getCount() { return count; }
-  public void setCount(int count) { this.count = count; }
-  public String getGeneration() { return generation; }
-  public void setGeneration(String generation) { this.generation = generation; }
+  public int getIndex() {
+    return index;
+  }
+
+  public void setIndex(int index) {
+    this.index = index;
+  }
+
+  public int getCount() {
+    return count;
+  }
+
+  public void setCount(int count) {
+    this.count = count;
+  }
+
+  public String getGeneration() {
+    return generation;
+  }
+
+  public void setGeneration(String generation) {
+    this.generation = generation;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Chunk c && index == c.index && count == c.count
+    return o instanceof Chunk c
+        && index == c.index
+        && count == c.count
         && Objects.equals(generation, c.generation);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(index, count, generation); }
+  public int hashCode() {
+    return Objects.hash(index, count, generation);
+  }
 
   @Override
-  public String toString() { return index + "/" + count + "@" + generation; }
+  public String toString() {
+    return index + "/" + count + "@" + generation;
+  }
 }

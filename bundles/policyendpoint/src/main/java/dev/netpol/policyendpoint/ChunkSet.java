@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Agent-side helper: decides whether the chunks held for one policy form a complete result.
- * The controller writes chunks one by one, so between writes an agent can hold a mix of old and
- * new chunks; applying that mix would enforce a policy that never existed.
+ * Agent-side helper: decides whether the chunks held for one policy form a complete result. The
+ * controller writes chunks one by one, so between writes an agent can hold a mix of old and new
+ * chunks; applying that mix would enforce a policy that never existed.
  */
 public final class ChunkSet {
   private ChunkSet() {}
@@ -27,8 +27,11 @@ public final class ChunkSet {
     Map<String, Integer> countOf = new HashMap<>();
     for (PolicyEndpoint pe : held) {
       Chunk c = pe.getSpec() == null ? null : pe.getSpec().getChunk();
-      if (c == null || c.getGeneration() == null || c.getCount() < 1
-          || c.getIndex() < 0 || c.getIndex() >= c.getCount()) {
+      if (c == null
+          || c.getGeneration() == null
+          || c.getCount() < 1
+          || c.getIndex() < 0
+          || c.getIndex() >= c.getCount()) {
         continue;
       }
       Integer known = countOf.putIfAbsent(c.getGeneration(), c.getCount());

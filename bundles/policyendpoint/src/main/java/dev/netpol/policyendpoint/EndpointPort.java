@@ -21,21 +21,42 @@ public class EndpointPort {
     this.endPort = endPort;
   }
 
-  public String getProtocol() { return protocol; }
-  public void setProtocol(String protocol) { this.protocol = protocol; }
-  public Integer getPort() { return port; }
-  public void setPort(Integer port) { this.port = port; }
-  public Integer getEndPort() { return endPort; }
-  public void setEndPort(Integer endPort) { this.endPort = endPort; }
+  public String getProtocol() {
+    return protocol;
+  }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof EndpointPort p && Objects.equals(protocol, p.protocol)
-        && Objects.equals(port, p.port) && Objects.equals(endPort, p.endPort);
+  public void setProtocol(String protocol) {
+    this.protocol = protocol;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  public Integer getEndPort() {
+    return endPort;
+  }
+
+  public void setEndPort(Integer endPort) {
+    this.endPort = endPort;
   }
 
   @Override
-  public int hashCode() { return Objects.hash(protocol, port, endPort); }
+  public boolean equals(Object o) {
+    return o instanceof EndpointPort p
+        && Objects.equals(protocol, p.protocol)
+        && Objects.equals(port, p.port)
+        && Objects.equals(endPort, p.endPort);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(protocol, port, endPort);
+  }
 
   @Override
   public String toString() {

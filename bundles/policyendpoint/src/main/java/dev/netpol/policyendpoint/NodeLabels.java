@@ -8,13 +8,15 @@ import java.util.regex.Pattern;
 
 /**
  * The per-node label on PolicyEndpoints. The controller puts {@code keyFor(node): ""} on every
- * chunk of a policy that selects a pod on that node; the agent of that node watches with the
- * label selector {@link #selectorFor(String)} and so never caches other nodes' objects.
+ * chunk of a policy that selects a pod on that node; the agent of that node watches with the label
+ * selector {@link #selectorFor(String)} and so never caches other nodes' objects.
  */
 public final class NodeLabels {
   public static final String PREFIX = "node." + PolicyEndpoint.GROUP + "/";
+
   /** A label key's name part is at most 63 characters. */
   static final int MAX_NAME = 63;
+
   private static final int HASH_CHARS = 12;
   private static final Pattern VALID_NAME =
       Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
@@ -33,8 +35,10 @@ public final class NodeLabels {
     if (nodeName.length() <= MAX_NAME && VALID_NAME.matcher(nodeName).matches()) {
       return PREFIX + nodeName;
     }
-    String head = nodeName.substring(0, Math.min(nodeName.length(), MAX_NAME - HASH_CHARS - 1))
-        .replaceAll("[^-A-Za-z0-9_.]", "-");
+    String head =
+        nodeName
+            .substring(0, Math.min(nodeName.length(), MAX_NAME - HASH_CHARS - 1))
+            .replaceAll("[^-A-Za-z0-9_.]", "-");
     if (!head.isEmpty() && !Character.isLetterOrDigit(head.charAt(0))) {
       head = "n" + head.substring(1);
     }

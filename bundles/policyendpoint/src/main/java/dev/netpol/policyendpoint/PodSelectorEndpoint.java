@@ -22,25 +22,54 @@ public class PodSelectorEndpoint {
     this.podIPs = new ArrayList<>(podIPs);
   }
 
-  public String getNamespace() { return namespace; }
-  public void setNamespace(String namespace) { this.namespace = namespace; }
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public String getNodeName() { return nodeName; }
-  public void setNodeName(String nodeName) { this.nodeName = nodeName; }
-  public List<String> getPodIPs() { return podIPs; }
-  public void setPodIPs(List<String> podIPs) { this.podIPs = podIPs; }
+  public String getNamespace() {
+    return namespace;
+  }
+
+  public void setNamespace(String namespace) {
+    this.namespace = namespace;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public List<String> getPodIPs() {
+    return podIPs;
+  }
+
+  public void setPodIPs(List<String> podIPs) {
+    this.podIPs = podIPs;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PodSelectorEndpoint p && Objects.equals(namespace, p.namespace)
-        && Objects.equals(name, p.name) && Objects.equals(nodeName, p.nodeName)
+    return o instanceof PodSelectorEndpoint p
+        && Objects.equals(namespace, p.namespace)
+        && Objects.equals(name, p.name)
+        && Objects.equals(nodeName, p.nodeName)
         && Objects.equals(podIPs, p.podIPs);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(namespace, name, nodeName, podIPs); }
+  public int hashCode() {
+    return Objects.hash(namespace, name, nodeName, podIPs);
+  }
 
   @Override
-  public String toString() { return namespace + "/" + name + "@" + nodeName + podIPs; }
+  public String toString() {
+    return namespace + "/" + name + "@" + nodeName + podIPs;
+  }
 }

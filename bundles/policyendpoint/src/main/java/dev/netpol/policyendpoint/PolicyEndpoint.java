@@ -23,10 +23,13 @@ public class PolicyEndpoint extends CustomResource<PolicyEndpointSpec, PolicyEnd
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;
   public static final String CRD_NAME = "policyendpoints." + GROUP;
+
   /** Class-path resource (in this bundle) holding the CRD YAML to install. */
   public static final String CRD_RESOURCE = "/crd/" + CRD_NAME + ".yaml";
+
   /** Annotation: when the controller first saw the change this object carries (RFC 3339, ns). */
   public static final String CHANGE_SEEN_AT = GROUP + "/change-seen-at";
+
   /** Condition type set by the controller in {@code status.conditions}. */
   public static final String RESOLVED = "Resolved";
 

@@ -21,25 +21,63 @@ public class PolicyEndpointSpec {
   private List<EndpointEntry> ingress = new ArrayList<>();
   private List<EndpointEntry> egress = new ArrayList<>();
 
-  public PolicyRef getPolicyRef() { return policyRef; }
-  public void setPolicyRef(PolicyRef policyRef) { this.policyRef = policyRef; }
-  public Chunk getChunk() { return chunk; }
-  public void setChunk(Chunk chunk) { this.chunk = chunk; }
-  public List<String> getPodIsolation() { return podIsolation; }
-  public void setPodIsolation(List<String> podIsolation) { this.podIsolation = podIsolation; }
-  public List<PodSelectorEndpoint> getPodSelectorEndpoints() { return podSelectorEndpoints; }
-  public void setPodSelectorEndpoints(List<PodSelectorEndpoint> v) { this.podSelectorEndpoints = v; }
-  public List<EndpointEntry> getIngress() { return ingress; }
-  public void setIngress(List<EndpointEntry> ingress) { this.ingress = ingress; }
-  public List<EndpointEntry> getEgress() { return egress; }
-  public void setEgress(List<EndpointEntry> egress) { this.egress = egress; }
+  public PolicyRef getPolicyRef() {
+    return policyRef;
+  }
+
+  public void setPolicyRef(PolicyRef policyRef) {
+    this.policyRef = policyRef;
+  }
+
+  public Chunk getChunk() {
+    return chunk;
+  }
+
+  public void setChunk(Chunk chunk) {
+    this.chunk = chunk;
+  }
+
+  public List<String> getPodIsolation() {
+    return podIsolation;
+  }
+
+  public void setPodIsolation(List<String> podIsolation) {
+    this.podIsolation = podIsolation;
+  }
+
+  public List<PodSelectorEndpoint> getPodSelectorEndpoints() {
+    return podSelectorEndpoints;
+  }
+
+  public void setPodSelectorEndpoints(List<PodSelectorEndpoint> v) {
+    this.podSelectorEndpoints = v;
+  }
+
+  public List<EndpointEntry> getIngress() {
+    return ingress;
+  }
+
+  public void setIngress(List<EndpointEntry> ingress) {
+    this.ingress = ingress;
+  }
+
+  public List<EndpointEntry> getEgress() {
+    return egress;
+  }
+
+  public void setEgress(List<EndpointEntry> egress) {
+    this.egress = egress;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PolicyEndpointSpec s && Objects.equals(policyRef, s.policyRef)
-        && Objects.equals(chunk, s.chunk) && Objects.equals(podIsolation, s.podIsolation)
+    return o instanceof PolicyEndpointSpec s
+        && Objects.equals(policyRef, s.policyRef)
+        && Objects.equals(chunk, s.chunk)
+        && Objects.equals(podIsolation, s.podIsolation)
         && Objects.equals(podSelectorEndpoints, s.podSelectorEndpoints)
-        && Objects.equals(ingress, s.ingress) && Objects.equals(egress, s.egress);
+        && Objects.equals(ingress, s.ingress)
+        && Objects.equals(egress, s.egress);
   }
 
   @Override

@@ -17,23 +17,49 @@ public class PolicyEndpointStatus {
   private Integer ingressEntries;
   private Integer egressEntries;
 
-  public Integer getSelectedPods() { return selectedPods; }
-  public void setSelectedPods(Integer v) { this.selectedPods = v; }
-  public Integer getIngressEntries() { return ingressEntries; }
-  public void setIngressEntries(Integer v) { this.ingressEntries = v; }
-  public Integer getEgressEntries() { return egressEntries; }
-  public void setEgressEntries(Integer v) { this.egressEntries = v; }
+  public Integer getSelectedPods() {
+    return selectedPods;
+  }
 
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public void setSelectedPods(Integer v) {
+    this.selectedPods = v;
+  }
+
+  public Integer getIngressEntries() {
+    return ingressEntries;
+  }
+
+  public void setIngressEntries(Integer v) {
+    this.ingressEntries = v;
+  }
+
+  public Integer getEgressEntries() {
+    return egressEntries;
+  }
+
+  public void setEgressEntries(Integer v) {
+    this.egressEntries = v;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PolicyEndpointStatus s && Objects.equals(conditions, s.conditions)
-        && Objects.equals(selectedPods, s.selectedPods) && Objects.equals(ingressEntries, s.ingressEntries)
+    return o instanceof PolicyEndpointStatus s
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(selectedPods, s.selectedPods)
+        && Objects.equals(ingressEntries, s.ingressEntries)
         && Objects.equals(egressEntries, s.egressEntries);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(conditions, selectedPods, ingressEntries, egressEntries); }
+  public int hashCode() {
+    return Objects.hash(conditions, selectedPods, ingressEntries, egressEntries);
+  }
 }

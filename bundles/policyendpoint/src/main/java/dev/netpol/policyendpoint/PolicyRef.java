@@ -18,22 +18,45 @@ public class PolicyRef {
     this.uid = uid;
   }
 
-  public String getNamespace() { return namespace; }
-  public void setNamespace(String namespace) { this.namespace = namespace; }
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public String getUid() { return uid; }
-  public void setUid(String uid) { this.uid = uid; }
+  public String getNamespace() {
+    return namespace;
+  }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PolicyRef r && Objects.equals(namespace, r.namespace)
-        && Objects.equals(name, r.name) && Objects.equals(uid, r.uid);
+  public void setNamespace(String namespace) {
+    this.namespace = namespace;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getUid() {
+    return uid;
+  }
+
+  public void setUid(String uid) {
+    this.uid = uid;
   }
 
   @Override
-  public int hashCode() { return Objects.hash(namespace, name, uid); }
+  public boolean equals(Object o) {
+    return o instanceof PolicyRef r
+        && Objects.equals(namespace, r.namespace)
+        && Objects.equals(name, r.name)
+        && Objects.equals(uid, r.uid);
+  }
 
   @Override
-  public String toString() { return namespace + "/" + name + (uid == null ? "" : " (" + uid + ")"); }
+  public int hashCode() {
+    return Objects.hash(namespace, name, uid);
+  }
+
+  @Override
+  public String toString() {
+    return namespace + "/" + name + (uid == null ? "" : " (" + uid + ")");
+  }
 }

@@ -18,7 +18,8 @@ class ChunkSetTest {
   void completeWhenAllIndicesOfOneGenerationAreHeld() {
     var set = ChunkSet.complete(List.of(chunk(2, 3, "g"), chunk(0, 3, "g"), chunk(1, 3, "g")));
     assertTrue(set.isPresent());
-    assertEquals(List.of("p-0", "p-1", "p-2"),
+    assertEquals(
+        List.of("p-0", "p-1", "p-2"),
         set.get().stream().map(p -> p.getMetadata().getName()).toList());
   }
 
@@ -32,7 +33,8 @@ class ChunkSetTest {
   @Test
   void staleExtraChunksOfAnOlderGenerationAreIgnored() {
     // count shrank from 3 to 2: old chunk 2 is still held until the controller deletes it
-    var set = ChunkSet.complete(List.of(chunk(0, 2, "new"), chunk(1, 2, "new"), chunk(2, 3, "old")));
+    var set =
+        ChunkSet.complete(List.of(chunk(0, 2, "new"), chunk(1, 2, "new"), chunk(2, 3, "old")));
     assertEquals(2, set.orElseThrow().size());
   }
 }

@@ -18,7 +18,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The CRD YAML parses, names the same group/version/kind as the Java class, and the same fields. */
+/**
+ * The CRD YAML parses, names the same group/version/kind as the Java class, and the same fields.
+ */
 class CrdYamlTest {
   static final String RESOURCE = PolicyEndpoint.CRD_RESOURCE;
 
@@ -32,7 +34,8 @@ class CrdYamlTest {
   @Test
   void namesMatchTheAnnotatedClass() throws Exception {
     CustomResourceDefinition crd = crd();
-    assertEquals(HasMetadata.getFullResourceName(PolicyEndpoint.class), crd.getMetadata().getName());
+    assertEquals(
+        HasMetadata.getFullResourceName(PolicyEndpoint.class), crd.getMetadata().getName());
     assertEquals(PolicyEndpoint.CRD_NAME, crd.getMetadata().getName());
     assertEquals(HasMetadata.getGroup(PolicyEndpoint.class), crd.getSpec().getGroup());
     assertEquals(HasMetadata.getKind(PolicyEndpoint.class), crd.getSpec().getNames().getKind());
@@ -41,8 +44,11 @@ class CrdYamlTest {
     CustomResourceDefinitionVersion v = crd.getSpec().getVersions().get(0);
     assertEquals(HasMetadata.getVersion(PolicyEndpoint.class), v.getName());
     assertNotNull(v.getSubresources().getStatus(), "status subresource");
-    assertEquals(List.of("Policy", "Chunk", "Pods", "Ingress", "Egress", "Resolved", "Age"),
-        v.getAdditionalPrinterColumns().stream().map(c -> c.getName()).collect(Collectors.toList()));
+    assertEquals(
+        List.of("Policy", "Chunk", "Pods", "Ingress", "Egress", "Resolved", "Age"),
+        v.getAdditionalPrinterColumns().stream()
+            .map(c -> c.getName())
+            .collect(Collectors.toList()));
   }
 
   @Test
@@ -52,7 +58,9 @@ class CrdYamlTest {
     check(PolicyEndpointSpec.class, spec);
     check(PolicyRef.class, spec.getProperties().get("policyRef"));
     check(Chunk.class, spec.getProperties().get("chunk"));
-    check(PodSelectorEndpoint.class, spec.getProperties().get("podSelectorEndpoints").getItems().getSchema());
+    check(
+        PodSelectorEndpoint.class,
+        spec.getProperties().get("podSelectorEndpoints").getItems().getSchema());
     for (String dir : List.of("ingress", "egress")) {
       JSONSchemaProps entry = spec.getProperties().get(dir).getItems().getSchema();
       check(EndpointEntry.class, entry);
@@ -68,8 +76,14 @@ class CrdYamlTest {
     pe.getSpec().setPolicyRef(new PolicyRef("x", "allow", "u1"));
     pe.getSpec().setChunk(new Chunk(0, 1, "abc"));
     pe.getSpec().setPodIsolation(List.of("Ingress"));
-    pe.getSpec().getIngress().add(new EndpointEntry("198.18.0.0/16", List.of("198.18.1.0/24"),
-        List.of(new EndpointPort("TCP", 80, 81)), List.of("a")));
+    pe.getSpec()
+        .getIngress()
+        .add(
+            new EndpointEntry(
+                "198.18.0.0/16",
+                List.of("198.18.1.0/24"),
+                List.of(new EndpointPort("TCP", 80, 81)),
+                List.of("a")));
     String json = Serialization.asJson(pe);
     assertTrue(json.contains("\"apiVersion\":\"policy.netpol.dev/v1alpha1\""), json);
     assertTrue(json.contains("\"kind\":\"PolicyEndpoint\""), json);

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class NodeLabelsTest {
   @Test
   void shortNamesAreKeptAsTheyAre() {
-    assertEquals("node.policy.netpol.dev/ip-10-0-1-5.ec2.internal",
+    assertEquals(
+        "node.policy.netpol.dev/ip-10-0-1-5.ec2.internal",
         NodeLabels.keyFor("ip-10-0-1-5.ec2.internal"));
   }
 

@@ -19,18 +19,21 @@ public final class ClusterSnapshot implements ClusterState {
   private final List<Pod> allPods;
   private final List<Service> allServices;
 
-  private ClusterSnapshot(Collection<Namespace> namespaces, Collection<Pod> pods,
-      Collection<Service> services) {
-    this.namespaces = namespaces.stream().collect(Collectors.toUnmodifiableMap(
-        n -> n.getMetadata().getName(), Function.identity(), (a, b) -> b));
+  private ClusterSnapshot(
+      Collection<Namespace> namespaces, Collection<Pod> pods, Collection<Service> services) {
+    this.namespaces =
+        namespaces.stream()
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    n -> n.getMetadata().getName(), Function.identity(), (a, b) -> b));
     this.pods = pods.stream().collect(Collectors.groupingBy(ClusterSnapshot::ns));
     this.services = services.stream().collect(Collectors.groupingBy(ClusterSnapshot::ns));
     this.allPods = List.copyOf(pods);
     this.allServices = List.copyOf(services);
   }
 
-  public static ClusterSnapshot of(Collection<Namespace> namespaces, Collection<Pod> pods,
-      Collection<Service> services) {
+  public static ClusterSnapshot of(
+      Collection<Namespace> namespaces, Collection<Pod> pods, Collection<Service> services) {
     return new ClusterSnapshot(namespaces, pods, services);
   }
 

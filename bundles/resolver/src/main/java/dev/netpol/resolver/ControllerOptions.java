@@ -11,11 +11,15 @@ import java.time.Duration;
  * @param retryDelay wait before retrying a policy whose writes failed
  * @param clock source of change-seen times
  */
-public record ControllerOptions(int chunkSize, Duration resyncPeriod, Duration retryDelay, Clock clock) {
+public record ControllerOptions(
+    int chunkSize, Duration resyncPeriod, Duration retryDelay, Clock clock) {
 
   public static ControllerOptions defaults() {
-    return new ControllerOptions(PolicyEndpointPlanner.DEFAULT_CHUNK_SIZE, Duration.ofMinutes(5),
-        Duration.ofSeconds(1), Clock.systemUTC());
+    return new ControllerOptions(
+        PolicyEndpointPlanner.DEFAULT_CHUNK_SIZE,
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(1),
+        Clock.systemUTC());
   }
 
   public ControllerOptions withChunkSize(int size) {

@@ -9,9 +9,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
- * The shared informers the controller reads (all namespaces, with the default namespace index).
- * The watch bundle provides them as OSGi services; {@link #create(KubernetesClient)} builds a
- * private set for tests and standalone use. The controller never starts or stops them.
+ * The shared informers the controller reads (all namespaces, with the default namespace index). The
+ * watch bundle provides them as OSGi services; {@link #create(KubernetesClient)} builds a private
+ * set for tests and standalone use. The controller never starts or stops them.
  */
 public interface InformerSource {
   SharedIndexInformer<NetworkPolicy> networkPolicies();
@@ -35,19 +35,45 @@ public interface InformerSource {
   }
 
   /** The given informers (e.g. the watch bundle's shared ones). */
-  static InformerSource of(SharedIndexInformer<NetworkPolicy> np, SharedIndexInformer<Pod> pods,
-      SharedIndexInformer<Namespace> ns, SharedIndexInformer<Service> svc, SharedIndexInformer<PolicyEndpoint> pe) {
+  static InformerSource of(
+      SharedIndexInformer<NetworkPolicy> np,
+      SharedIndexInformer<Pod> pods,
+      SharedIndexInformer<Namespace> ns,
+      SharedIndexInformer<Service> svc,
+      SharedIndexInformer<PolicyEndpoint> pe) {
     return new InformerSource() {
-      @Override public SharedIndexInformer<NetworkPolicy> networkPolicies() { return np; }
-      @Override public SharedIndexInformer<Pod> pods() { return pods; }
-      @Override public SharedIndexInformer<Namespace> namespaces() { return ns; }
-      @Override public SharedIndexInformer<Service> services() { return svc; }
-      @Override public SharedIndexInformer<PolicyEndpoint> policyEndpoints() { return pe; }
+      @Override
+      public SharedIndexInformer<NetworkPolicy> networkPolicies() {
+        return np;
+      }
+
+      @Override
+      public SharedIndexInformer<Pod> pods() {
+        return pods;
+      }
+
+      @Override
+      public SharedIndexInformer<Namespace> namespaces() {
+        return ns;
+      }
+
+      @Override
+      public SharedIndexInformer<Service> services() {
+        return svc;
+      }
+
+      @Override
+      public SharedIndexInformer<PolicyEndpoint> policyEndpoints() {
+        return pe;
+      }
     };
   }
 
   default boolean allSynced() {
-    return networkPolicies().hasSynced() && pods().hasSynced() && namespaces().hasSynced()
-        && services().hasSynced() && policyEndpoints().hasSynced();
+    return networkPolicies().hasSynced()
+        && pods().hasSynced()
+        && namespaces().hasSynced()
+        && services().hasSynced()
+        && policyEndpoints().hasSynced();
   }
 }

@@ -8,8 +8,11 @@ import java.util.List;
  * holds desired objects carrying the resourceVersion of the object they replace (optimistic
  * locking); {@code unchanged} holds the existing objects that need no write.
  */
-public record PlannedChanges(List<PolicyEndpoint> create, List<PolicyEndpoint> update,
-    List<PolicyEndpoint> delete, List<PolicyEndpoint> unchanged) {
+public record PlannedChanges(
+    List<PolicyEndpoint> create,
+    List<PolicyEndpoint> update,
+    List<PolicyEndpoint> delete,
+    List<PolicyEndpoint> unchanged) {
 
   public boolean isEmpty() {
     return create.isEmpty() && update.isEmpty() && delete.isEmpty();

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * the current cluster state.
  *
  * <p>Informer events mark policy keys dirty (a pod, namespace or service change only marks the
- * policies it can affect); one worker thread takes keys from a coalescing queue and reconciles
- * them once all informers have synced. Failed writes are retried after {@code retryDelay}; every
- * policy is also reconciled every {@code resyncPeriod}. Invalid policies keep their last good
+ * policies it can affect); one worker thread takes keys from a coalescing queue and reconciles them
+ * once all informers have synced. Failed writes are retried after {@code retryDelay}; every policy
+ * is also reconciled every {@code resyncPeriod}. Invalid policies keep their last good
  * PolicyEndpoints and get {@code Resolved=False}.
  */
 public final class PolicyController implements AutoCloseable {
@@ -46,15 +46,18 @@ public final class PolicyController implements AutoCloseable {
   private final ClusterState state;
   private final AffectedPolicies affected;
   private final DirtyQueue<PolicyKey> queue = new DirtyQueue<>();
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-      r -> daemon(r, "netpol-controller-timer"));
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "netpol-controller-timer"));
   private final Thread worker = daemon(this::work, "netpol-controller");
   private volatile boolean running;
   private volatile long reconciles;
-  /** Last error logged per policy, so a bad policy logs once per distinct error, not per event. */
-  private final java.util.Map<PolicyKey, String> lastError = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public PolicyController(KubernetesClient client, InformerSource informers, ControllerOptions options) {
+  /** Last error logged per policy, so a bad policy logs once per distinct error, not per event. */
+  private final java.util.Map<PolicyKey, String> lastError =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  public PolicyController(
+      KubernetesClient client, InformerSource informers, ControllerOptions options) {
     this.informers = informers;
     this.options = options;
     this.planner = new PolicyEndpointPlanner(options.chunkSize());
@@ -69,18 +72,33 @@ public final class PolicyController implements AutoCloseable {
       return this;
     }
     running = true;
-    informers.networkPolicies().addEventHandler(handler((o, n) -> List.of(PolicyKey.of(n != null ? n : o))));
+    informers
+        .networkPolicies()
+        .addEventHandler(handler((o, n) -> List.of(PolicyKey.of(n != null ? n : o))));
     informers.pods().addEventHandler(handler((o, n) -> affected.byPod(policies(), o, n)));
-    informers.namespaces().addEventHandler(handler((o, n) -> affected.byNamespace(policies(), o, n)));
+    informers
+        .namespaces()
+        .addEventHandler(handler((o, n) -> affected.byNamespace(policies(), o, n)));
     informers.services().addEventHandler(handler((o, n) -> affected.byService(policies(), o, n)));
-    informers.policyEndpoints().addEventHandler(handler((o, n) -> {
-      PolicyRef ref = (n != null ? n : o).getSpec() == null ? null : (n != null ? n : o).getSpec().getPolicyRef();
-      return ref == null ? List.of() : List.of(new PolicyKey(ref.getNamespace(), ref.getName()));
-    }));
+    informers
+        .policyEndpoints()
+        .addEventHandler(
+            handler(
+                (o, n) -> {
+                  PolicyRef ref =
+                      (n != null ? n : o).getSpec() == null
+                          ? null
+                          : (n != null ? n : o).getSpec().getPolicyRef();
+                  return ref == null
+                      ? List.of()
+                      : List.of(new PolicyKey(ref.getNamespace(), ref.getName()));
+                }));
     long period = options.resyncPeriod().toMillis();
     scheduler.scheduleAtFixedRate(this::resyncAll, period, period, TimeUnit.MILLISECONDS);
     worker.start();
-    LOG.info("policy controller started: chunk size {}, resync every {}", options.chunkSize(),
+    LOG.info(
+        "policy controller started: chunk size {}, resync every {}",
+        options.chunkSize(),
         options.resyncPeriod());
     return this;
   }
@@ -123,11 +141,13 @@ public final class PolicyController implements AutoCloseable {
     return informers.networkPolicies().getStore().list();
   }
 
-  private <T extends HasMetadata> ResourceEventHandler<T> handler(BiFunction<T, T, List<PolicyKey>> keys) {
-    Consumer<List<PolicyKey>> mark = l -> {
-      Instant now = options.clock().instant();
-      l.forEach(k -> queue.mark(k, now));
-    };
+  private <T extends HasMetadata> ResourceEventHandler<T> handler(
+      BiFunction<T, T, List<PolicyKey>> keys) {
+    Consumer<List<PolicyKey>> mark =
+        l -> {
+          Instant now = options.clock().instant();
+          l.forEach(k -> queue.mark(k, now));
+        };
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
@@ -136,7 +156,8 @@ public final class PolicyController implements AutoCloseable {
 
       @Override
       public void onUpdate(T oldObj, T newObj) {
-        if (Objects.equals(oldObj.getMetadata().getResourceVersion(), newObj.getMetadata().getResourceVersion())) {
+        if (Objects.equals(
+            oldObj.getMetadata().getResourceVersion(), newObj.getMetadata().getResourceVersion())) {
           return; // informer resync: nothing changed
         }
         safely(() -> mark.accept(keys.apply(oldObj, newObj)));
@@ -170,10 +191,15 @@ public final class PolicyController implements AutoCloseable {
         try {
           reconcile(item.key(), item.firstSeen());
         } catch (RuntimeException e) {
-          LOG.warn("netpol {}: reconcile failed, retrying in {}: {}", item.key(),
-              options.retryDelay(), e.toString());
-          scheduler.schedule(() -> queue.mark(item.key(), item.firstSeen()),
-              options.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+          LOG.warn(
+              "netpol {}: reconcile failed, retrying in {}: {}",
+              item.key(),
+              options.retryDelay(),
+              e.toString());
+          scheduler.schedule(
+              () -> queue.mark(item.key(), item.firstSeen()),
+              options.retryDelay().toMillis(),
+              TimeUnit.MILLISECONDS);
         } finally {
           reconciles++;
           queue.done(item.key());
@@ -186,10 +212,16 @@ public final class PolicyController implements AutoCloseable {
 
   /** Brings the PolicyEndpoints of one policy to the desired state. */
   void reconcile(PolicyKey key, Instant changeSeen) {
-    NetworkPolicy np = informers.networkPolicies().getStore().getByKey(key.namespace() + "/" + key.name());
-    List<PolicyEndpoint> existing = InformerClusterState.inNamespace(informers.policyEndpoints(), key.namespace())
-        .stream().filter(pe -> pe.getSpec() != null && pe.getSpec().getPolicyRef() != null
-            && key.name().equals(pe.getSpec().getPolicyRef().getName())).toList();
+    NetworkPolicy np =
+        informers.networkPolicies().getStore().getByKey(key.namespace() + "/" + key.name());
+    List<PolicyEndpoint> existing =
+        InformerClusterState.inNamespace(informers.policyEndpoints(), key.namespace()).stream()
+            .filter(
+                pe ->
+                    pe.getSpec() != null
+                        && pe.getSpec().getPolicyRef() != null
+                        && key.name().equals(pe.getSpec().getPolicyRef().getName()))
+            .toList();
     if (np == null) {
       affected.forget(key);
       lastError.remove(key);
@@ -209,8 +241,13 @@ public final class PolicyController implements AutoCloseable {
       List<PolicyEndpoint> stored = writer.apply(changes, changeSeen);
       writer.setResolved(stored, true, "Resolved", "policy resolved", now);
       if (!changes.isEmpty()) {
-        LOG.info("netpol {}: {} selected pods, {} ingress, {} egress entries: {}", key,
-            ok.selectedPods().size(), ok.ingress().size(), ok.egress().size(), changes);
+        LOG.info(
+            "netpol {}: {} selected pods, {} ingress, {} egress entries: {}",
+            key,
+            ok.selectedPods().size(),
+            ok.ingress().size(),
+            ok.egress().size(),
+            changes);
       }
       return;
     }
@@ -220,7 +257,10 @@ public final class PolicyController implements AutoCloseable {
     }
     List<PolicyEndpoint> stored = existing;
     if (existing.isEmpty()) {
-      stored = writer.apply(new PlannedChanges(List.of(placeholder(np)), List.of(), List.of(), List.of()), changeSeen);
+      stored =
+          writer.apply(
+              new PlannedChanges(List.of(placeholder(np)), List.of(), List.of(), List.of()),
+              changeSeen);
     }
     writer.setResolved(stored, false, "InvalidPolicy", error.toString(), now);
   }

@@ -56,9 +56,16 @@ public final class PolicyEndpointPlanner {
 
   /** The desired PolicyEndpoints of a policy (no status, no change-seen annotation). */
   public List<PolicyEndpoint> plan(ResolvedPolicy r) {
-    List<PodSelectorEndpoint> pods = r.selectedPods().stream().map(p -> new PodSelectorEndpoint(
-        p.namespace(), p.name(), p.nodeName(), p.ips().stream().map(PolicyEndpointPlanner::ip).toList()))
-        .toList();
+    List<PodSelectorEndpoint> pods =
+        r.selectedPods().stream()
+            .map(
+                p ->
+                    new PodSelectorEndpoint(
+                        p.namespace(),
+                        p.name(),
+                        p.nodeName(),
+                        p.ips().stream().map(PolicyEndpointPlanner::ip).toList()))
+            .toList();
     List<EndpointEntry> ingress = r.ingress().stream().map(PolicyEndpointPlanner::entry).toList();
     List<EndpointEntry> egress = r.egress().stream().map(PolicyEndpointPlanner::entry).toList();
     int longest = Math.max(pods.size(), Math.max(ingress.size(), egress.size()));
@@ -102,8 +109,14 @@ public final class PolicyEndpointPlanner {
 
   /** Writes that turn {@code existing} (all PEs of the policy) into {@code desired}. */
   public PlannedChanges diff(List<PolicyEndpoint> desired, Collection<PolicyEndpoint> existing) {
-    Map<String, PolicyEndpoint> byName = existing.stream().collect(Collectors.toMap(
-        p -> p.getMetadata().getName(), Function.identity(), (a, b) -> a, TreeMap::new));
+    Map<String, PolicyEndpoint> byName =
+        existing.stream()
+            .collect(
+                Collectors.toMap(
+                    p -> p.getMetadata().getName(),
+                    Function.identity(),
+                    (a, b) -> a,
+                    TreeMap::new));
     List<PolicyEndpoint> create = new ArrayList<>();
     List<PolicyEndpoint> update = new ArrayList<>();
     List<PolicyEndpoint> unchanged = new ArrayList<>();
@@ -124,8 +137,10 @@ public final class PolicyEndpointPlanner {
   /** Equal in everything the controller owns: spec, labels, owner references. */
   public static boolean sameContent(PolicyEndpoint want, PolicyEndpoint have) {
     return Objects.equals(want.getSpec(), have.getSpec())
-        && Objects.equals(nonNull(want.getMetadata().getLabels()), nonNull(have.getMetadata().getLabels()))
-        && Objects.equals(nonNullList(want.getMetadata().getOwnerReferences()),
+        && Objects.equals(
+            nonNull(want.getMetadata().getLabels()), nonNull(have.getMetadata().getLabels()))
+        && Objects.equals(
+            nonNullList(want.getMetadata().getOwnerReferences()),
             nonNullList(have.getMetadata().getOwnerReferences()));
   }
 
@@ -138,8 +153,8 @@ public final class PolicyEndpointPlanner {
   }
 
   /**
-   * {@code <policy>-<index>}. Policy names that leave no room are cut and given a hash of the
-   * full name, so different long names never share chunk names.
+   * {@code <policy>-<index>}. Policy names that leave no room are cut and given a hash of the full
+   * name, so different long names never share chunk names.
    */
   public static String chunkName(String policyName, int index) {
     String suffix = "-" + index;
@@ -147,8 +162,10 @@ public final class PolicyEndpointPlanner {
       return policyName + suffix;
     }
     String hash = sha256Hex(policyName).substring(0, 10);
-    String head = policyName.substring(0, MAX_NAME - suffix.length() - hash.length() - 1)
-        .replaceAll("[^a-z0-9]+$", "");
+    String head =
+        policyName
+            .substring(0, MAX_NAME - suffix.length() - hash.length() - 1)
+            .replaceAll("[^a-z0-9]+$", "");
     return head + "-" + hash + suffix;
   }
 
@@ -158,14 +175,20 @@ public final class PolicyEndpointPlanner {
   }
 
   public static OwnerReference ownerReference(String policyName, String uid) {
-    return new OwnerReferenceBuilder().withApiVersion("networking.k8s.io/v1")
-        .withKind("NetworkPolicy").withName(policyName).withUid(uid).withController(true)
-        .withBlockOwnerDeletion(true).build();
+    return new OwnerReferenceBuilder()
+        .withApiVersion("networking.k8s.io/v1")
+        .withKind("NetworkPolicy")
+        .withName(policyName)
+        .withUid(uid)
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
   }
 
   static EndpointEntry entry(ResolvedEntry e) {
     List<String> except = e.peer().except().stream().map(Addresses::format).toList();
-    List<EndpointPort> ports = e.allPorts() ? null : e.ports().stream().map(PolicyEndpointPlanner::port).toList();
+    List<EndpointPort> ports =
+        e.allPorts() ? null : e.ports().stream().map(PolicyEndpointPlanner::port).toList();
     List<String> targets = e.allTargets() ? null : e.targets();
     return new EndpointEntry(Addresses.format(e.peer().cidr()), except, ports, targets);
   }
@@ -174,7 +197,8 @@ public final class PolicyEndpointPlanner {
     if (r.isAllPorts()) {
       return new EndpointPort(r.protocol().name(), null, null);
     }
-    return new EndpointPort(r.protocol().name(), r.first(), r.first() == r.last() ? null : r.last());
+    return new EndpointPort(
+        r.protocol().name(), r.first(), r.first() == r.last() ? null : r.last());
   }
 
   static String ip(InetAddress a) {
@@ -188,11 +212,11 @@ public final class PolicyEndpointPlanner {
 
   static String sha256Hex(String s) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
-
 }

@@ -10,8 +10,8 @@ import java.util.List;
  *
  * @param ports numeric port ranges; {@link #ALL_PORTS} (empty) means every port of every protocol
  * @param targets names of the selected pods this entry applies to; {@link #ALL_TARGETS} (empty)
- *     means all of them. Only ingress entries whose named ports differ between selected pods
- *     have targets.
+ *     means all of them. Only ingress entries whose named ports differ between selected pods have
+ *     targets.
  */
 public record ResolvedEntry(Peer peer, List<PortRange> ports, List<String> targets)
     implements Comparable<ResolvedEntry> {
@@ -31,11 +31,11 @@ public record ResolvedEntry(Peer peer, List<PortRange> ports, List<String> targe
     return targets.isEmpty();
   }
 
-  private static final Comparator<ResolvedEntry> ORDER = Comparator
-      .comparing((ResolvedEntry e) -> e.peer.cidr())
-      .thenComparing(e -> e.peer.except().toString())
-      .thenComparing(e -> String.join(",", e.targets))
-      .thenComparing(e -> e.ports.toString());
+  private static final Comparator<ResolvedEntry> ORDER =
+      Comparator.comparing((ResolvedEntry e) -> e.peer.cidr())
+          .thenComparing(e -> e.peer.except().toString())
+          .thenComparing(e -> String.join(",", e.targets))
+          .thenComparing(e -> e.ports.toString());
 
   @Override
   public int compareTo(ResolvedEntry o) {

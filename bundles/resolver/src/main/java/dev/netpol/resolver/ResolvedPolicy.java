@@ -7,9 +7,15 @@ import java.util.List;
  * isolates and, per direction, what it allows. An isolated direction with no entries denies all.
  * Lists are sorted, so equal inputs give equal results.
  */
-public record ResolvedPolicy(PolicyKey policy, String uid, boolean ingressIsolated,
-    boolean egressIsolated, List<SelectedPod> selectedPods, List<ResolvedEntry> ingress,
-    List<ResolvedEntry> egress) implements Resolution {
+public record ResolvedPolicy(
+    PolicyKey policy,
+    String uid,
+    boolean ingressIsolated,
+    boolean egressIsolated,
+    List<SelectedPod> selectedPods,
+    List<ResolvedEntry> ingress,
+    List<ResolvedEntry> egress)
+    implements Resolution {
 
   public ResolvedPolicy {
     selectedPods = selectedPods.stream().sorted().toList();

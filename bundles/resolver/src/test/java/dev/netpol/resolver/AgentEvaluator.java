@@ -18,28 +18,39 @@ final class AgentEvaluator {
   private final List<List<PolicyEndpoint>> policies = new ArrayList<>();
 
   void addPolicy(List<PolicyEndpoint> chunks) {
-    policies.add(ChunkSet.complete(chunks).orElseThrow(() -> new AssertionError("incomplete chunks")));
+    policies.add(
+        ChunkSet.complete(chunks).orElseThrow(() -> new AssertionError("incomplete chunks")));
   }
 
   /** Pod namespace/name (or null for outside) -> address; ips are textual. */
-  boolean allowed(String fromNs, String fromName, String fromIp, String toNs, String toName,
-      String toIp, String protocol, int port) {
+  boolean allowed(
+      String fromNs,
+      String fromName,
+      String fromIp,
+      String toNs,
+      String toName,
+      String toIp,
+      String protocol,
+      int port) {
     return (fromName == null || allows(fromNs, fromName, toIp, protocol, port, false))
         && (toName == null || allows(toNs, toName, fromIp, protocol, port, true));
   }
 
-  private boolean allows(String ns, String name, String peerIp, String protocol, int port, boolean ingress) {
+  private boolean allows(
+      String ns, String name, String peerIp, String protocol, int port, boolean ingress) {
     String direction = ingress ? "Ingress" : "Egress";
     boolean isolated = false;
     InetAddress peer = Cidr.parseAddress(peerIp, "ip", peerIp);
     for (List<PolicyEndpoint> chunks : policies) {
-      if (!chunks.get(0).getSpec().getPodIsolation().contains(direction) || !selects(chunks, ns, name)) {
+      if (!chunks.get(0).getSpec().getPodIsolation().contains(direction)
+          || !selects(chunks, ns, name)) {
         continue;
       }
       isolated = true;
       for (PolicyEndpoint pe : chunks) {
         for (EndpointEntry e : ingress ? pe.getSpec().getIngress() : pe.getSpec().getEgress()) {
-          if ((e.getTargets() == null || e.getTargets().contains(name)) && contains(e, peer)
+          if ((e.getTargets() == null || e.getTargets().contains(name))
+              && contains(e, peer)
               && portMatches(e.getPorts(), protocol, port)) {
             return true;
           }
@@ -79,8 +90,10 @@ final class AgentEvaluator {
       return true;
     }
     for (EndpointPort p : ports) {
-      if (p.getProtocol().equals(protocol) && (p.getPort() == null
-          || (port >= p.getPort() && port <= (p.getEndPort() == null ? p.getPort() : p.getEndPort())))) {
+      if (p.getProtocol().equals(protocol)
+          && (p.getPort() == null
+              || (port >= p.getPort()
+                  && port <= (p.getEndPort() == null ? p.getPort() : p.getEndPort())))) {
         return true;
       }
     }

@@ -11,11 +11,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Each kind of bad policy gives a ResolutionError naming the policy and the field; none throws. */
 class BadInputTest {
-  static final String HEAD = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-      + "metadata: {namespace: x, name: allow}\n";
+  static final String HEAD =
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+          + "metadata: {namespace: x, name: allow}\n";
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       invalid cidr            | ingress: [{from: [{podSelector: {}}, {ipBlock: {cidr: 198.18.0.300/24}}]}]                  | spec.ingress[0].from[1].ipBlock.cidr
       prefix too long         | egress: [{to: [{ipBlock: {cidr: 198.18.0.0/33}}]}]                                            | spec.egress[0].to[0].ipBlock.cidr
       host name as cidr       | egress: [{to: [{ipBlock: {cidr: example.com/32}}]}]                                           | spec.egress[0].to[0].ipBlock.cidr
@@ -38,9 +42,15 @@ class BadInputTest {
       ipBlock with selector   | egress: [{to: [{ipBlock: {cidr: 198.18.0.0/16}, podSelector: {}}]}]                           | spec.egress[0].to[0]
       """)
   void badFieldIsNamed(String what, String specBody, String field) {
-    String yaml = HEAD + "spec: {" + (specBody.startsWith("podSelector:") ? "" : "podSelector: {}, ")
-        + specBody + "}";
-    Resolution r = new PolicyResolver().resolve(PolicyResolverTest.cluster(List.of(), List.of()), policy(yaml));
+    String yaml =
+        HEAD
+            + "spec: {"
+            + (specBody.startsWith("podSelector:") ? "" : "podSelector: {}, ")
+            + specBody
+            + "}";
+    Resolution r =
+        new PolicyResolver()
+            .resolve(PolicyResolverTest.cluster(List.of(), List.of()), policy(yaml));
     ResolutionError e = assertInstanceOf(ResolutionError.class, r, () -> what + ": " + r);
     assertEquals(field, e.field(), e.toString());
     assertTrue(e.toString().startsWith("netpol x/allow: " + field + ": "), e.toString());

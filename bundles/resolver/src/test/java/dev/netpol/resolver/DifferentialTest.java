@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random clusters and policies: the verdict an agent computes from the PolicyEndpoints must equal
- * the verdict of {@link ReferenceEvaluator} on the NetworkPolicy objects, for every packet.
- * Rerun one case with {@code -Dnetpol.diff.seed=<seed> -Dnetpol.diff.cases=1}.
+ * the verdict of {@link ReferenceEvaluator} on the NetworkPolicy objects, for every packet. Rerun
+ * one case with {@code -Dnetpol.diff.seed=<seed> -Dnetpol.diff.cases=1}.
  */
 class DifferentialTest {
   static final String[] PROTOCOLS = {"TCP", "TCP", "UDP", "SCTP"};
@@ -39,11 +39,16 @@ class DifferentialTest {
       try {
         runCase(seed);
       } catch (AssertionError | RuntimeException e) {
-        fail("differential case failed, rerun with -Dnetpol.diff.seed=" + seed
-            + " -Dnetpol.diff.cases=1: " + e.getMessage(), e);
+        fail(
+            "differential case failed, rerun with -Dnetpol.diff.seed="
+                + seed
+                + " -Dnetpol.diff.cases=1: "
+                + e.getMessage(),
+            e);
       }
     }
-    System.out.printf("differential: %d cases from seed %d, %d packets, %d service checks%n",
+    System.out.printf(
+        "differential: %d cases from seed %d, %d packets, %d service checks%n",
         cases, base, packets, serviceChecks);
     assertTrue(packets > cases * 10L, "too few packets compared: " + packets);
   }
@@ -61,15 +66,20 @@ class DifferentialTest {
       }
       List<PolicyEndpoint> pes = planner.plan(ok);
       // what an agent reads has been through JSON
-      pes = pes.stream().map(p -> Serialization.unmarshal(Serialization.asJson(p), PolicyEndpoint.class)).toList();
+      pes =
+          pes.stream()
+              .map(p -> Serialization.unmarshal(Serialization.asJson(p), PolicyEndpoint.class))
+              .toList();
       agent.addPolicy(pes);
       all.add(pes);
     }
     ReferenceEvaluator ref = new ReferenceEvaluator(c.namespaces, c.pods, c.policies);
     List<Pod> live = c.pods.stream().filter(ReferenceEvaluator::live).toList();
     for (int k = 0; k < 40; k++) {
-      Pod from = live.isEmpty() || c.rnd.nextInt(5) == 0 ? null : live.get(c.rnd.nextInt(live.size()));
-      Pod to = live.isEmpty() || c.rnd.nextInt(5) == 0 ? null : live.get(c.rnd.nextInt(live.size()));
+      Pod from =
+          live.isEmpty() || c.rnd.nextInt(5) == 0 ? null : live.get(c.rnd.nextInt(live.size()));
+      Pod to =
+          live.isEmpty() || c.rnd.nextInt(5) == 0 ? null : live.get(c.rnd.nextInt(live.size()));
       if (from == null && to == null) {
         continue;
       }
@@ -82,12 +92,24 @@ class DifferentialTest {
       String protocol = c.pick(PROTOCOLS);
       int port = PORTS[c.rnd.nextInt(PORTS.length)];
       boolean want = ref.allowed(from, fromIp, to, toIp, protocol, port);
-      boolean got = agent.allowed(ns(from), name(from), fromIp, ns(to), name(to), toIp, protocol, port);
+      boolean got =
+          agent.allowed(ns(from), name(from), fromIp, ns(to), name(to), toIp, protocol, port);
       packets++;
       if (want != got) {
-        throw new AssertionError(String.format("%s %s(%s) -> %s(%s) %s/%d: spec says %s, PolicyEndpoints say %s%n%s%n%s",
-            seed, key(from), fromIp, key(to), toIp, protocol, port, want ? "allow" : "deny",
-            got ? "allow" : "deny", yaml(c.policies), yaml(all)));
+        throw new AssertionError(
+            String.format(
+                "%s %s(%s) -> %s(%s) %s/%d: spec says %s, PolicyEndpoints say %s%n%s%n%s",
+                seed,
+                key(from),
+                fromIp,
+                key(to),
+                toIp,
+                protocol,
+                port,
+                want ? "allow" : "deny",
+                got ? "allow" : "deny",
+                yaml(c.policies),
+                yaml(all)));
       }
     }
     checkServiceEntriesAreSound(c, ref, all);
@@ -98,7 +120,8 @@ class DifferentialTest {
    * Packets to a ClusterIP, as the egress hook sees them before DNAT: if the PolicyEndpoints pass
    * one, the spec must allow the source to reach every backend that serves the port.
    */
-  void checkClusterIpPacketsAreSound(RandomCluster c, ReferenceEvaluator ref, AgentEvaluator agent, List<Pod> live) {
+  void checkClusterIpPacketsAreSound(
+      RandomCluster c, ReferenceEvaluator ref, AgentEvaluator agent, List<Pod> live) {
     if (live.isEmpty() || c.services.isEmpty()) {
       return;
     }
@@ -108,8 +131,15 @@ class DifferentialTest {
       ServicePort sp = svc.getSpec().getPorts().get(c.rnd.nextInt(svc.getSpec().getPorts().size()));
       String srcIp = ReferenceEvaluator.ips(src).get(0);
       packets++;
-      if (!agent.allowed(ns(src), name(src), srcIp, null, null, svc.getSpec().getClusterIP(),
-          sp.getProtocol(), sp.getPort())) {
+      if (!agent.allowed(
+          ns(src),
+          name(src),
+          srcIp,
+          null,
+          null,
+          svc.getSpec().getClusterIP(),
+          sp.getProtocol(),
+          sp.getPort())) {
         continue;
       }
       for (Pod b : live) {
@@ -124,9 +154,23 @@ class DifferentialTest {
           }
           serviceChecks++;
           if (!ref.egressAllows(src, ip, sp.getProtocol(), target)) {
-            throw new AssertionError(key(src) + " -> " + svc.getMetadata().getName() + " "
-                + svc.getSpec().getClusterIP() + ":" + sp.getPort() + " passes, but backend " + key(b)
-                + " " + ip + ":" + target + " is denied by the spec\n" + yaml(c.policies) + yaml(agentView(c)));
+            throw new AssertionError(
+                key(src)
+                    + " -> "
+                    + svc.getMetadata().getName()
+                    + " "
+                    + svc.getSpec().getClusterIP()
+                    + ":"
+                    + sp.getPort()
+                    + " passes, but backend "
+                    + key(b)
+                    + " "
+                    + ip
+                    + ":"
+                    + target
+                    + " is denied by the spec\n"
+                    + yaml(c.policies)
+                    + yaml(agentView(c)));
           }
         }
       }
@@ -138,7 +182,8 @@ class DifferentialTest {
   }
 
   /** A ClusterIP entry may only exist if every backend serving that port is reachable. */
-  void checkServiceEntriesAreSound(RandomCluster c, ReferenceEvaluator ref, List<List<PolicyEndpoint>> all) {
+  void checkServiceEntriesAreSound(
+      RandomCluster c, ReferenceEvaluator ref, List<List<PolicyEndpoint>> all) {
     for (List<PolicyEndpoint> pes : all) {
       for (PolicyEndpoint pe : pes) {
         for (EndpointEntry e : pe.getSpec().getEgress()) {
@@ -146,14 +191,27 @@ class DifferentialTest {
             if (!e.getCidr().equals(svc.getSpec().getClusterIP() + "/32")) {
               continue;
             }
-            for (var sel : pes.stream().flatMap(p -> p.getSpec().getPodSelectorEndpoints().stream()).toList()) {
-              Pod src = c.pods.stream().filter(p -> p.getMetadata().getNamespace().equals(sel.getNamespace())
-                  && p.getMetadata().getName().equals(sel.getName())).findFirst().orElseThrow();
+            for (var sel :
+                pes.stream()
+                    .flatMap(p -> p.getSpec().getPodSelectorEndpoints().stream())
+                    .toList()) {
+              Pod src =
+                  c.pods.stream()
+                      .filter(
+                          p ->
+                              p.getMetadata().getNamespace().equals(sel.getNamespace())
+                                  && p.getMetadata().getName().equals(sel.getName()))
+                      .findFirst()
+                      .orElseThrow();
               for (var ep : e.getPorts()) {
-                ServicePort sp = svc.getSpec().getPorts().stream()
-                    .filter(p -> p.getPort().equals(ep.getPort())).findFirst().orElseThrow();
+                ServicePort sp =
+                    svc.getSpec().getPorts().stream()
+                        .filter(p -> p.getPort().equals(ep.getPort()))
+                        .findFirst()
+                        .orElseThrow();
                 for (Pod b : c.pods) {
-                  if (!ReferenceEvaluator.live(b) || !b.getMetadata().getNamespace().equals(svc.getMetadata().getNamespace())
+                  if (!ReferenceEvaluator.live(b)
+                      || !b.getMetadata().getNamespace().equals(svc.getMetadata().getNamespace())
                       || !matches(svc.getSpec().getSelector(), b.getMetadata().getLabels())) {
                     continue;
                   }
@@ -167,8 +225,19 @@ class DifferentialTest {
                     }
                     serviceChecks++;
                     if (!ref.egressAllows(src, ip, sp.getProtocol(), target)) {
-                      throw new AssertionError("service " + svc.getMetadata().getName() + " " + e
-                          + " allowed but backend " + key(b) + " " + ip + ":" + target + " is not\n" + yaml(c.policies));
+                      throw new AssertionError(
+                          "service "
+                              + svc.getMetadata().getName()
+                              + " "
+                              + e
+                              + " allowed but backend "
+                              + key(b)
+                              + " "
+                              + ip
+                              + ":"
+                              + target
+                              + " is not\n"
+                              + yaml(c.policies));
                     }
                   }
                 }

@@ -37,7 +37,12 @@ final class Fixtures {
   static Namespace ns(String name, String... labels) {
     Map<String, String> l = labels(labels);
     l.put("kubernetes.io/metadata.name", name);
-    return new NamespaceBuilder().withNewMetadata().withName(name).withLabels(l).endMetadata().build();
+    return new NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(l)
+        .endMetadata()
+        .build();
   }
 
   /** A running pod; {@code ports} like "serve-80-tcp:80/TCP". */
@@ -86,33 +91,68 @@ final class Fixtures {
     }
 
     PodSpecBuilder port(String name, int number, String protocol) {
-      ports.add(new ContainerPortBuilder().withName(name).withContainerPort(number)
-          .withProtocol(protocol).build());
+      ports.add(
+          new ContainerPortBuilder()
+              .withName(name)
+              .withContainerPort(number)
+              .withProtocol(protocol)
+              .build());
       return this;
     }
 
     Pod build() {
-      return new PodBuilder().withNewMetadata().withNamespace(ns).withName(name)
-          .withLabels(labels).withUid(ns + "-" + name).endMetadata()
-          .withNewSpec().withNodeName(node).withHostNetwork(hostNetwork)
-          .addNewContainer().withName("c").withImage("i").withPorts(ports).endContainer().endSpec()
-          .withNewStatus().withPhase(phase).withPodIP(ips.isEmpty() ? null : ips.get(0))
-          .withPodIPs(ips.stream().map(PodIP::new).toList()).endStatus().build();
+      return new PodBuilder()
+          .withNewMetadata()
+          .withNamespace(ns)
+          .withName(name)
+          .withLabels(labels)
+          .withUid(ns + "-" + name)
+          .endMetadata()
+          .withNewSpec()
+          .withNodeName(node)
+          .withHostNetwork(hostNetwork)
+          .addNewContainer()
+          .withName("c")
+          .withImage("i")
+          .withPorts(ports)
+          .endContainer()
+          .endSpec()
+          .withNewStatus()
+          .withPhase(phase)
+          .withPodIP(ips.isEmpty() ? null : ips.get(0))
+          .withPodIPs(ips.stream().map(PodIP::new).toList())
+          .endStatus()
+          .build();
     }
   }
 
   /** A ClusterIP Service; ports like "80:8080/TCP" or "80:http/TCP" (target after the colon). */
-  static Service svc(String ns, String name, String clusterIp, Map<String, String> selector,
-      String... ports) {
-    ServiceBuilder b = new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name)
-        .endMetadata().withNewSpec().withType("ClusterIP").withClusterIP(clusterIp)
-        .withClusterIPs(clusterIp).withSelector(selector).endSpec();
+  static Service svc(
+      String ns, String name, String clusterIp, Map<String, String> selector, String... ports) {
+    ServiceBuilder b =
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withNamespace(ns)
+            .withName(name)
+            .endMetadata()
+            .withNewSpec()
+            .withType("ClusterIP")
+            .withClusterIP(clusterIp)
+            .withClusterIPs(clusterIp)
+            .withSelector(selector)
+            .endSpec();
     for (String p : ports) {
       String[] a = p.split("[:/]");
-      IntOrString target = a[1].matches("\\d+") ? new IntOrString(Integer.parseInt(a[1]))
-          : new IntOrString(a[1]);
-      b.editSpec().addToPorts(new ServicePortBuilder().withPort(Integer.parseInt(a[0]))
-          .withTargetPort(target).withProtocol(a[2]).build()).endSpec();
+      IntOrString target =
+          a[1].matches("\\d+") ? new IntOrString(Integer.parseInt(a[1])) : new IntOrString(a[1]);
+      b.editSpec()
+          .addToPorts(
+              new ServicePortBuilder()
+                  .withPort(Integer.parseInt(a[0]))
+                  .withTargetPort(target)
+                  .withProtocol(a[2])
+                  .build())
+          .endSpec();
     }
     return b.build();
   }
@@ -126,8 +166,19 @@ final class Fixtures {
     List<String> out = new ArrayList<>();
     for (PolicyEndpoint pe : pes) {
       out.add("isolation " + pe.getSpec().getPodIsolation());
-      pe.getSpec().getPodSelectorEndpoints().forEach(p ->
-          out.add("pod " + p.getNamespace() + "/" + p.getName() + "@" + p.getNodeName() + " " + p.getPodIPs()));
+      pe.getSpec()
+          .getPodSelectorEndpoints()
+          .forEach(
+              p ->
+                  out.add(
+                      "pod "
+                          + p.getNamespace()
+                          + "/"
+                          + p.getName()
+                          + "@"
+                          + p.getNodeName()
+                          + " "
+                          + p.getPodIPs()));
       pe.getSpec().getIngress().forEach(e -> out.add("ingress " + entry(e)));
       pe.getSpec().getEgress().forEach(e -> out.add("egress " + entry(e)));
     }
@@ -135,7 +186,8 @@ final class Fixtures {
   }
 
   static String entry(EndpointEntry e) {
-    return e.getCidr() + (e.getExcept() == null ? "" : " except " + e.getExcept())
+    return e.getCidr()
+        + (e.getExcept() == null ? "" : " except " + e.getExcept())
         + (e.getPorts() == null ? " all" : " " + e.getPorts())
         + (e.getTargets() == null ? "" : " targets " + e.getTargets());
   }

@@ -30,22 +30,37 @@ class PolicyControllerTest {
   InformerSource informers;
   PolicyController controller;
 
-  static final String POLICY = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-      + "metadata: {namespace: x, name: allow-b}\n"
-      + "spec: {podSelector: {matchLabels: {pod: a}}, ingress: [{from: [{podSelector: {matchLabels: {pod: b}}}]}]}";
+  static final String POLICY =
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+          + "metadata: {namespace: x, name: allow-b}\n"
+          + "spec: {podSelector: {matchLabels: {pod: a}}, ingress: [{from: [{podSelector: {matchLabels: {pod: b}}}]}]}";
 
   @BeforeEach
   void setUp() throws Exception {
     try (var in = PolicyEndpoint.class.getResourceAsStream(PolicyEndpoint.CRD_RESOURCE)) {
-      client.apiextensions().v1().customResourceDefinitions()
-          .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(Serialization.unmarshal(in, CustomResourceDefinition.class))
+          .create();
     }
     client.namespaces().resource(ns("x")).create();
-    client.pods().resource(pod("x", "a").labels("pod=a").ips("198.18.0.1").node("n1").build()).create();
-    client.pods().resource(pod("x", "b").labels("pod=b").ips("198.18.0.2").node("n2").build()).create();
+    client
+        .pods()
+        .resource(pod("x", "a").labels("pod=a").ips("198.18.0.1").node("n1").build())
+        .create();
+    client
+        .pods()
+        .resource(pod("x", "b").labels("pod=b").ips("198.18.0.2").node("n2").build())
+        .create();
     informers = InformerSource.create(client);
-    controller = new PolicyController(client, informers,
-        ControllerOptions.defaults().withResyncPeriod(Duration.ofHours(1))).start();
+    controller =
+        new PolicyController(
+                client,
+                informers,
+                ControllerOptions.defaults().withResyncPeriod(Duration.ofHours(1)))
+            .start();
   }
 
   @AfterEach
@@ -78,18 +93,22 @@ class PolicyControllerTest {
   }
 
   static Condition resolved(PolicyEndpoint pe) {
-    return pe.getStatus().getConditions().stream().filter(c -> c.getType().equals("Resolved"))
-        .findFirst().orElseThrow();
+    return pe.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals("Resolved"))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void policyLifecycle() throws Exception {
     Instant before = Instant.now();
     client.network().v1().networkPolicies().resource(policy(POLICY)).create();
-    await("PE x/allow-b-0 with a Resolved condition", () -> {
-      PolicyEndpoint pe = pe("allow-b-0");
-      return pe != null && pe.getStatus() != null && !pe.getStatus().getConditions().isEmpty();
-    });
+    await(
+        "PE x/allow-b-0 with a Resolved condition",
+        () -> {
+          PolicyEndpoint pe = pe("allow-b-0");
+          return pe != null && pe.getStatus() != null && !pe.getStatus().getConditions().isEmpty();
+        });
     PolicyEndpoint pe = pe("allow-b-0");
     assertEquals(List.of("Ingress"), pe.getSpec().getPodIsolation());
     assertEquals("a", pe.getSpec().getPodSelectorEndpoints().get(0).getName());
@@ -112,16 +131,27 @@ class PolicyControllerTest {
     assertEquals(rv, pe("allow-b-0").getMetadata().getResourceVersion());
 
     // a new peer pod appears: only the ingress list changes
-    client.pods().resource(pod("x", "b2").labels("pod=b").ips("198.18.0.3").node("n2").build()).create();
+    client
+        .pods()
+        .resource(pod("x", "b2").labels("pod=b").ips("198.18.0.3").node("n2").build())
+        .create();
     await("second peer", () -> pe("allow-b-0").getSpec().getIngress().size() == 2);
 
     // the selected pod moves labels away: the PE selects nothing and loses its node label
-    client.pods().inNamespace("x").withName("a").edit(p -> {
-      p.getMetadata().getLabels().put("pod", "z");
-      return p;
-    });
-    await("no selected pods", () -> pe("allow-b-0").getSpec().getPodSelectorEndpoints().isEmpty()
-        && pe("allow-b-0").getMetadata().getLabels().isEmpty());
+    client
+        .pods()
+        .inNamespace("x")
+        .withName("a")
+        .edit(
+            p -> {
+              p.getMetadata().getLabels().put("pod", "z");
+              return p;
+            });
+    await(
+        "no selected pods",
+        () ->
+            pe("allow-b-0").getSpec().getPodSelectorEndpoints().isEmpty()
+                && pe("allow-b-0").getMetadata().getLabels().isEmpty());
 
     // delete the policy: its PolicyEndpoints go
     client.network().v1().networkPolicies().inNamespace("x").withName("allow-b").delete();
@@ -130,58 +160,113 @@ class PolicyControllerTest {
 
   @Test
   void invalidPolicyGetsResolvedFalseNamingTheField() throws Exception {
-    client.network().v1().networkPolicies().resource(policy(POLICY.replace("allow-b", "bad")
-        .replace("[{podSelector: {matchLabels: {pod: b}}}]", "[{ipBlock: {cidr: 198.18.0.0/16, except: [198.20.0.0/24]}}]")))
+    client
+        .network()
+        .v1()
+        .networkPolicies()
+        .resource(
+            policy(
+                POLICY
+                    .replace("allow-b", "bad")
+                    .replace(
+                        "[{podSelector: {matchLabels: {pod: b}}}]",
+                        "[{ipBlock: {cidr: 198.18.0.0/16, except: [198.20.0.0/24]}}]")))
         .create();
-    await("placeholder with Resolved=False", () -> {
-      PolicyEndpoint pe = pe("bad-0");
-      return pe != null && pe.getStatus() != null && !pe.getStatus().getConditions().isEmpty();
-    });
+    await(
+        "placeholder with Resolved=False",
+        () -> {
+          PolicyEndpoint pe = pe("bad-0");
+          return pe != null && pe.getStatus() != null && !pe.getStatus().getConditions().isEmpty();
+        });
     PolicyEndpoint pe = pe("bad-0");
     Condition c = resolved(pe);
     assertEquals("False", c.getStatus());
     assertEquals("InvalidPolicy", c.getReason());
-    assertEquals("netpol x/bad: spec.ingress[0].from[0].ipBlock.except[0]: 198.20.0.0/24 must be a strict subset of 198.18.0.0/16",
+    assertEquals(
+        "netpol x/bad: spec.ingress[0].from[0].ipBlock.except[0]: 198.20.0.0/24 must be a strict subset of 198.18.0.0/16",
         c.getMessage());
     assertTrue(pe.getSpec().getPodSelectorEndpoints().isEmpty(), "placeholder selects no pods");
 
     // another, valid policy is unaffected
     client.network().v1().networkPolicies().resource(policy(POLICY)).create();
-    await("valid policy resolved", () -> pe("allow-b-0") != null
-        && !pe("allow-b-0").getSpec().getPodSelectorEndpoints().isEmpty());
+    await(
+        "valid policy resolved",
+        () ->
+            pe("allow-b-0") != null
+                && !pe("allow-b-0").getSpec().getPodSelectorEndpoints().isEmpty());
 
     // fixing the bad policy turns the placeholder into a real PE
-    client.network().v1().networkPolicies().inNamespace("x").withName("bad").edit(np -> {
-      np.getSpec().getIngress().get(0).getFrom().get(0).getIpBlock().setExcept(List.of("198.18.5.0/24"));
-      return np;
-    });
-    await("fixed", () -> {
-      PolicyEndpoint p = pe("bad-0");
-      return p.getStatus() != null && "True".equals(resolved(p).getStatus())
-          && p.getSpec().getIngress().size() == 1;
-    });
+    client
+        .network()
+        .v1()
+        .networkPolicies()
+        .inNamespace("x")
+        .withName("bad")
+        .edit(
+            np -> {
+              np.getSpec()
+                  .getIngress()
+                  .get(0)
+                  .getFrom()
+                  .get(0)
+                  .getIpBlock()
+                  .setExcept(List.of("198.18.5.0/24"));
+              return np;
+            });
+    await(
+        "fixed",
+        () -> {
+          PolicyEndpoint p = pe("bad-0");
+          return p.getStatus() != null
+              && "True".equals(resolved(p).getStatus())
+              && p.getSpec().getIngress().size() == 1;
+        });
   }
 
   @Test
   void namespaceLabelAndServiceChangesReachTheirPolicies() throws Exception {
     client.namespaces().resource(ns("y")).create();
-    client.pods().resource(pod("y", "c").labels("pod=c").ips("198.18.1.3").node("n3").build()).create();
-    client.network().v1().networkPolicies().resource(policy("apiVersion: networking.k8s.io/v1\n"
-        + "kind: NetworkPolicy\nmetadata: {namespace: x, name: from-blue}\n"
-        + "spec: {podSelector: {matchLabels: {pod: a}}, policyTypes: [Ingress, Egress],"
-        + " ingress: [{from: [{namespaceSelector: {matchLabels: {team: blue}}}]}],"
-        + " egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {pod: c}}}], ports: [{port: 8080}]}]}")).create();
-    await("resolved", () -> pe("from-blue-0") != null && pe("from-blue-0").getSpec().getEgress().size() == 1);
+    client
+        .pods()
+        .resource(pod("y", "c").labels("pod=c").ips("198.18.1.3").node("n3").build())
+        .create();
+    client
+        .network()
+        .v1()
+        .networkPolicies()
+        .resource(
+            policy(
+                "apiVersion: networking.k8s.io/v1\n"
+                    + "kind: NetworkPolicy\nmetadata: {namespace: x, name: from-blue}\n"
+                    + "spec: {podSelector: {matchLabels: {pod: a}}, policyTypes: [Ingress, Egress],"
+                    + " ingress: [{from: [{namespaceSelector: {matchLabels: {team: blue}}}]}],"
+                    + " egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {pod: c}}}], ports: [{port: 8080}]}]}"))
+        .create();
+    await(
+        "resolved",
+        () -> pe("from-blue-0") != null && pe("from-blue-0").getSpec().getEgress().size() == 1);
     assertTrue(pe("from-blue-0").getSpec().getIngress().isEmpty());
 
-    client.namespaces().withName("y").edit(n -> {
-      n.getMetadata().getLabels().put("team", "blue");
-      return n;
-    });
-    await("namespace label reaches the policy", () -> pe("from-blue-0").getSpec().getIngress().size() == 1);
+    client
+        .namespaces()
+        .withName("y")
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().put("team", "blue");
+              return n;
+            });
+    await(
+        "namespace label reaches the policy",
+        () -> pe("from-blue-0").getSpec().getIngress().size() == 1);
 
-    client.services().resource(Fixtures.svc("y", "c", "198.19.0.9", Map.of("pod", "c"), "80:8080/TCP")).create();
-    await("service ClusterIP entry", () -> pe("from-blue-0").getSpec().getEgress().stream()
-        .anyMatch(e -> e.getCidr().equals("198.19.0.9/32")));
+    client
+        .services()
+        .resource(Fixtures.svc("y", "c", "198.19.0.9", Map.of("pod", "c"), "80:8080/TCP"))
+        .create();
+    await(
+        "service ClusterIP entry",
+        () ->
+            pe("from-blue-0").getSpec().getEgress().stream()
+                .anyMatch(e -> e.getCidr().equals("198.19.0.9/32")));
   }
 }

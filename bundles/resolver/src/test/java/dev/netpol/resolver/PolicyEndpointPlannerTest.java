@@ -19,19 +19,28 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PolicyEndpointPlannerTest {
-  static final String POLICY = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-      + "metadata: {namespace: x, name: big, uid: u-1}\n"
-      + "spec: {podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]}";
+  static final String POLICY =
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+          + "metadata: {namespace: x, name: big, uid: u-1}\n"
+          + "spec: {podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]}";
 
   static ClusterSnapshot cluster(int web, int clients, int nodes) {
     List<Pod> pods = new ArrayList<>();
     for (int i = 0; i < web; i++) {
-      pods.add(pod("x", "web-" + i).labels("app=web").node("node-" + (i % nodes))
-          .ips("198.18." + (i / 250) + "." + (i % 250 + 1)).build());
+      pods.add(
+          pod("x", "web-" + i)
+              .labels("app=web")
+              .node("node-" + (i % nodes))
+              .ips("198.18." + (i / 250) + "." + (i % 250 + 1))
+              .build());
     }
     for (int i = 0; i < clients; i++) {
-      pods.add(pod("x", "client-" + i).labels("app=client").node("node-0")
-          .ips("198.19." + (i / 250) + "." + (i % 250 + 1)).build());
+      pods.add(
+          pod("x", "client-" + i)
+              .labels("app=client")
+              .node("node-0")
+              .ips("198.19." + (i / 250) + "." + (i % 250 + 1))
+              .build());
     }
     return ClusterSnapshot.of(List.of(ns("x")), pods, List.of());
   }
@@ -52,8 +61,12 @@ class PolicyEndpointPlannerTest {
       assertEquals(i, pe.getSpec().getChunk().getIndex());
       assertEquals(3, pe.getSpec().getChunk().getCount());
       generations.add(pe.getSpec().getChunk().getGeneration());
-      assertEquals(Set.of(NodeLabels.keyFor("node-0"), NodeLabels.keyFor("node-1"),
-          NodeLabels.keyFor("node-2")), pe.getMetadata().getLabels().keySet());
+      assertEquals(
+          Set.of(
+              NodeLabels.keyFor("node-0"),
+              NodeLabels.keyFor("node-1"),
+              NodeLabels.keyFor("node-2")),
+          pe.getMetadata().getLabels().keySet());
       var owner = pe.getMetadata().getOwnerReferences().get(0);
       assertEquals("NetworkPolicy", owner.getKind());
       assertEquals("u-1", owner.getUid());
@@ -61,8 +74,11 @@ class PolicyEndpointPlannerTest {
       assertEquals(List.of("Ingress"), pe.getSpec().getPodIsolation());
     }
     assertEquals(1, generations.size());
-    assertEquals(List.of(1000, 1000, 500), pes.stream().map(p -> p.getSpec().getPodSelectorEndpoints().size()).toList());
-    assertEquals(List.of(300, 0, 0), pes.stream().map(p -> p.getSpec().getIngress().size()).toList());
+    assertEquals(
+        List.of(1000, 1000, 500),
+        pes.stream().map(p -> p.getSpec().getPodSelectorEndpoints().size()).toList());
+    assertEquals(
+        List.of(300, 0, 0), pes.stream().map(p -> p.getSpec().getIngress().size()).toList());
     assertEquals(3, ChunkSet.complete(pes).orElseThrow().size());
   }
 
@@ -90,7 +106,8 @@ class PolicyEndpointPlannerTest {
 
     // fewer selected pods: chunk 2 goes away
     PlannedChanges shrunk = planner.diff(plan(planner, cluster(150, 10, 2)), existing);
-    assertEquals(List.of("big-2"), shrunk.delete().stream().map(p -> p.getMetadata().getName()).toList());
+    assertEquals(
+        List.of("big-2"), shrunk.delete().stream().map(p -> p.getMetadata().getName()).toList());
     assertFalse(shrunk.update().isEmpty());
   }
 

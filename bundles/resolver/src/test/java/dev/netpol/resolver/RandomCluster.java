@@ -32,8 +32,8 @@ final class RandomCluster {
     int nsCount = 1 + rnd.nextInt(3);
     for (int n = 0; n < nsCount; n++) {
       String name = "ns" + n;
-      namespaces.add(rnd.nextBoolean() ? Fixtures.ns(name, "team=" + pick("a", "b"))
-          : Fixtures.ns(name));
+      namespaces.add(
+          rnd.nextBoolean() ? Fixtures.ns(name, "team=" + pick("a", "b")) : Fixtures.ns(name));
       int podCount = 1 + rnd.nextInt(5);
       for (int p = 0; p < podCount; p++) {
         pods.add(pod(n, p));
@@ -41,9 +41,16 @@ final class RandomCluster {
       int svcCount = rnd.nextInt(3);
       for (int s = 0; s < svcCount; s++) {
         String ip = "198.19.200." + (n * 10 + s + 1);
-        services.add(rnd.nextBoolean()
-            ? Fixtures.svc(name, "s" + s, ip, Map.of("app", pick(APPS)), "80:" + pick("80", "8080", "http") + "/TCP", "53:dns/UDP")
-            : Fixtures.svc(name, "s" + s, ip, Map.of("app", pick(APPS)), "80:80/TCP"));
+        services.add(
+            rnd.nextBoolean()
+                ? Fixtures.svc(
+                    name,
+                    "s" + s,
+                    ip,
+                    Map.of("app", pick(APPS)),
+                    "80:" + pick("80", "8080", "http") + "/TCP",
+                    "53:dns/UDP")
+                : Fixtures.svc(name, "s" + s, ip, Map.of("app", pick(APPS)), "80:80/TCP"));
       }
     }
     int policyCount = 1 + rnd.nextInt(3);
@@ -86,9 +93,16 @@ final class RandomCluster {
   }
 
   private NetworkPolicy policy(int i) {
-    var b = new NetworkPolicyBuilder().withNewMetadata().withNamespace("ns" + rnd.nextInt(namespaces.size()))
-        .withName("pol" + i).withUid("uid-" + i).endMetadata().withNewSpec()
-        .withPodSelector(selector(false)).endSpec();
+    var b =
+        new NetworkPolicyBuilder()
+            .withNewMetadata()
+            .withNamespace("ns" + rnd.nextInt(namespaces.size()))
+            .withName("pol" + i)
+            .withUid("uid-" + i)
+            .endMetadata()
+            .withNewSpec()
+            .withPodSelector(selector(false))
+            .endSpec();
     if (rnd.nextInt(10) < 7) {
       List<String> types = new ArrayList<>();
       if (rnd.nextBoolean()) {
@@ -124,9 +138,15 @@ final class RandomCluster {
       return new LabelSelector();
     }
     if (namespace) {
-      return k < 6 ? new LabelSelectorBuilder().addToMatchLabels("team", pick("a", "b")).build()
-          : new LabelSelectorBuilder().addNewMatchExpression().withKey("kubernetes.io/metadata.name")
-              .withOperator(pick("In", "NotIn")).withValues("ns" + rnd.nextInt(3)).endMatchExpression().build();
+      return k < 6
+          ? new LabelSelectorBuilder().addToMatchLabels("team", pick("a", "b")).build()
+          : new LabelSelectorBuilder()
+              .addNewMatchExpression()
+              .withKey("kubernetes.io/metadata.name")
+              .withOperator(pick("In", "NotIn"))
+              .withValues("ns" + rnd.nextInt(3))
+              .endMatchExpression()
+              .build();
     }
     if (k < 6) {
       return new LabelSelectorBuilder().addToMatchLabels("app", pick(APPS)).build();
@@ -135,9 +155,15 @@ final class RandomCluster {
     for (int r = 1 + rnd.nextInt(2); r > 0; r--) {
       String key = pick("app", "tier");
       String op = pick("In", "NotIn", "Exists", "DoesNotExist");
-      List<String> values = op.endsWith("In")
-          ? List.of(key.equals("app") ? pick(APPS) : pick("1", "2"), pick("x", "2")) : List.of();
-      b.addNewMatchExpression().withKey(key).withOperator(op).withValues(values).endMatchExpression();
+      List<String> values =
+          op.endsWith("In")
+              ? List.of(key.equals("app") ? pick(APPS) : pick("1", "2"), pick("x", "2"))
+              : List.of();
+      b.addNewMatchExpression()
+          .withKey(key)
+          .withOperator(op)
+          .withValues(values)
+          .endMatchExpression();
     }
     return b.build();
   }
@@ -165,14 +191,19 @@ final class RandomCluster {
 
   private IPBlock ipBlock() {
     if (rnd.nextInt(6) == 0) {
-      return new IPBlock("fd00:198:18::/48", rnd.nextBoolean() ? List.of("fd00:198:18::1:1/128") : List.of());
+      return new IPBlock(
+          "fd00:198:18::/48", rnd.nextBoolean() ? List.of("fd00:198:18::1:1/128") : List.of());
     }
-    String cidr = pick("198.18.0.0/16", "198.18." + rnd.nextInt(3) + ".0/24", "0.0.0.0/0", "198.18.1.7/30");
+    String cidr =
+        pick("198.18.0.0/16", "198.18." + rnd.nextInt(3) + ".0/24", "0.0.0.0/0", "198.18.1.7/30");
     List<String> except = new ArrayList<>();
     if (rnd.nextBoolean() && !cidr.endsWith("/30")) {
-      except.add(cidr.startsWith("0.") ? "198.18." + rnd.nextInt(3) + ".0/24"
-          : cidr.endsWith("/16") ? "198.18." + rnd.nextInt(3) + "." + (1 + rnd.nextInt(4)) + "/32"
-          : cidr.replace(".0/24", "." + (1 + rnd.nextInt(4)) + "/32"));
+      except.add(
+          cidr.startsWith("0.")
+              ? "198.18." + rnd.nextInt(3) + ".0/24"
+              : cidr.endsWith("/16")
+                  ? "198.18." + rnd.nextInt(3) + "." + (1 + rnd.nextInt(4)) + "/32"
+                  : cidr.replace(".0/24", "." + (1 + rnd.nextInt(4)) + "/32"));
     }
     return new IPBlock(cidr, except);
   }
@@ -186,8 +217,7 @@ final class RandomCluster {
       NetworkPolicyPort port = new NetworkPolicyPort();
       port.setProtocol(pick(null, "TCP", "UDP"));
       switch (rnd.nextInt(4)) {
-        case 0 -> {
-        }
+        case 0 -> {}
         case 1 -> port.setPort(new IntOrString(pick("http", "dns", "web")));
         default -> {
           int n = pick(53, 80, 81, 8080);

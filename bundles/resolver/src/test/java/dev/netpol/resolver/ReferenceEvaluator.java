@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * The NetworkPolicy v1 spec evaluated directly on the API objects, written from the spec text and
- * independently of the resolver (own selector matching, own CIDR arithmetic, own defaulting).
- * A connection src -> dst is allowed iff src's egress allows it and dst's ingress allows it.
+ * independently of the resolver (own selector matching, own CIDR arithmetic, own defaulting). A
+ * connection src -> dst is allowed iff src's egress allows it and dst's ingress allows it.
  */
 final class ReferenceEvaluator {
   private final List<Namespace> namespaces;
@@ -46,9 +46,13 @@ final class ReferenceEvaluator {
         continue;
       }
       isolated = true;
-      var rules = np.getSpec().getIngress() == null ? List.<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule>of() : np.getSpec().getIngress();
+      var rules =
+          np.getSpec().getIngress() == null
+              ? List.<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule>of()
+              : np.getSpec().getIngress();
       for (var rule : rules) {
-        if (peersMatch(np, rule.getFrom(), sourceIp) && portsMatch(rule.getPorts(), target, protocol, port)) {
+        if (peersMatch(np, rule.getFrom(), sourceIp)
+            && portsMatch(rule.getPorts(), target, protocol, port)) {
           return true;
         }
       }
@@ -64,9 +68,13 @@ final class ReferenceEvaluator {
         continue;
       }
       isolated = true;
-      var rules = np.getSpec().getEgress() == null ? List.<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule>of() : np.getSpec().getEgress();
+      var rules =
+          np.getSpec().getEgress() == null
+              ? List.<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule>of()
+              : np.getSpec().getEgress();
       for (var rule : rules) {
-        if (peersMatch(np, rule.getTo(), destIp) && portsMatch(rule.getPorts(), destPod, protocol, port)) {
+        if (peersMatch(np, rule.getTo(), destIp)
+            && portsMatch(rule.getPorts(), destPod, protocol, port)) {
           return true;
         }
       }
@@ -88,7 +96,8 @@ final class ReferenceEvaluator {
   }
 
   boolean selects(NetworkPolicy np, Pod pod) {
-    return live(pod) && pod.getMetadata().getNamespace().equals(np.getMetadata().getNamespace())
+    return live(pod)
+        && pod.getMetadata().getNamespace().equals(np.getMetadata().getNamespace())
         && selectorMatches(np.getSpec().getPodSelector(), pod.getMetadata().getLabels());
   }
 
@@ -107,9 +116,11 @@ final class ReferenceEvaluator {
       if (p == null) {
         continue;
       }
-      boolean nsOk = peer.getNamespaceSelector() == null
-          ? p.getMetadata().getNamespace().equals(np.getMetadata().getNamespace())
-          : selectorMatches(peer.getNamespaceSelector(), nsLabels(p.getMetadata().getNamespace()));
+      boolean nsOk =
+          peer.getNamespaceSelector() == null
+              ? p.getMetadata().getNamespace().equals(np.getMetadata().getNamespace())
+              : selectorMatches(
+                  peer.getNamespaceSelector(), nsLabels(p.getMetadata().getNamespace()));
       if (nsOk && selectorMatches(peer.getPodSelector(), p.getMetadata().getLabels())) {
         return true;
       }
@@ -117,7 +128,8 @@ final class ReferenceEvaluator {
     return false;
   }
 
-  private static boolean portsMatch(List<NetworkPolicyPort> ports, Pod servingPod, String protocol, int port) {
+  private static boolean portsMatch(
+      List<NetworkPolicyPort> ports, Pod servingPod, String protocol, int port) {
     if (ports == null || ports.isEmpty()) {
       return true;
     }
@@ -139,7 +151,8 @@ final class ReferenceEvaluator {
         for (var c : servingPod.getSpec().getContainers()) {
           for (ContainerPort cp : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
             String cproto = cp.getProtocol() == null ? "TCP" : cp.getProtocol();
-            if (p.getPort().getStrVal().equals(cp.getName()) && cproto.equals(protocol)
+            if (p.getPort().getStrVal().equals(cp.getName())
+                && cproto.equals(protocol)
                 && cp.getContainerPort() == port) {
               return true;
             }
@@ -166,13 +179,14 @@ final class ReferenceEvaluator {
       for (LabelSelectorRequirement r : s.getMatchExpressions()) {
         boolean has = labels.containsKey(r.getKey());
         boolean in = has && r.getValues() != null && r.getValues().contains(labels.get(r.getKey()));
-        boolean ok = switch (r.getOperator()) {
-          case "In" -> in;
-          case "NotIn" -> !in;
-          case "Exists" -> has;
-          case "DoesNotExist" -> !has;
-          default -> throw new IllegalArgumentException(r.getOperator());
-        };
+        boolean ok =
+            switch (r.getOperator()) {
+              case "In" -> in;
+              case "NotIn" -> !in;
+              case "Exists" -> has;
+              case "DoesNotExist" -> !has;
+              default -> throw new IllegalArgumentException(r.getOperator());
+            };
         if (!ok) {
           return false;
         }
@@ -184,7 +198,9 @@ final class ReferenceEvaluator {
   Map<String, String> nsLabels(String name) {
     for (Namespace n : namespaces) {
       if (n.getMetadata().getName().equals(name)) {
-        Map<String, String> l = new HashMap<>(n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
+        Map<String, String> l =
+            new HashMap<>(
+                n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
         l.put("kubernetes.io/metadata.name", name);
         return l;
       }
@@ -204,8 +220,10 @@ final class ReferenceEvaluator {
 
   static boolean live(Pod p) {
     String phase = p.getStatus().getPhase();
-    return !Boolean.TRUE.equals(p.getSpec().getHostNetwork()) && !"Succeeded".equals(phase)
-        && !"Failed".equals(phase) && !ips(p).isEmpty();
+    return !Boolean.TRUE.equals(p.getSpec().getHostNetwork())
+        && !"Succeeded".equals(phase)
+        && !"Failed".equals(phase)
+        && !ips(p).isEmpty();
   }
 
   static List<String> ips(Pod p) {

@@ -18,7 +18,8 @@ class AddressesTest {
 
   @Test
   void formatsRfc5952() {
-    assertEquals("fd00:198:18:236::a", Addresses.format(Addresses.parse("fd00:198:18:236:0:0:0:a")));
+    assertEquals(
+        "fd00:198:18:236::a", Addresses.format(Addresses.parse("fd00:198:18:236:0:0:0:a")));
     assertEquals("::", Addresses.format(new byte[16]));
     assertEquals("1:0:2::", Addresses.format(Addresses.parse("1:0:2:0:0:0:0:0")));
     assertEquals("198.19.236.10", Addresses.format(Addresses.parse("198.19.236.10")));

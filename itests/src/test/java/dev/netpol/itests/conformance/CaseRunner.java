@@ -20,17 +20,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one case like upstream's It: back to the starting state, the all-allowed baseline on every
  * probed port (waitForHTTPServers), then the steps in order; each Validate probes the whole matrix
- * in every mode, with a whole-matrix second try when the first one (already retried per pair) misses.
+ * in every mode, with a whole-matrix second try when the first one (already retried per pair)
+ * misses.
  */
 final class CaseRunner {
   private static final Logger LOG = LoggerFactory.getLogger(CaseRunner.class);
   private static final YAMLMapper YAML = new YAMLMapper();
 
   /**
-   * Probe timing: per probe, per-pair retry budget of a Validate, of the baseline, and how long after
-   * the last change the confirming pass starts (so that allowed cells are judged on the new state).
+   * Probe timing: per probe, per-pair retry budget of a Validate, of the baseline, and how long
+   * after the last change the confirming pass starts (so that allowed cells are judged on the new
+   * state).
    */
-  record Timing(long probeTimeoutMillis, long retryMillis, long baselineMillis, long settleMillis) {}
+  record Timing(
+      long probeTimeoutMillis, long retryMillis, long baselineMillis, long settleMillis) {}
 
   private final LabCluster cluster;
   private final MatrixProber prober;
@@ -39,10 +42,20 @@ final class CaseRunner {
   private final String family;
   private final Path policyDir;
   private final Diagnostics diagnostics;
-  /** Baselines failed in a row per mode: after two, later baselines get 1 s, so a broken mode does not eat the budget. */
+
+  /**
+   * Baselines failed in a row per mode: after two, later baselines get 1 s, so a broken mode does
+   * not eat the budget.
+   */
   private final Map<Mode, Integer> baselineFailures = new EnumMap<>(Mode.class);
 
-  CaseRunner(LabCluster cluster, MatrixProber prober, Timing timing, String backend, String family, Path policyDir,
+  CaseRunner(
+      LabCluster cluster,
+      MatrixProber prober,
+      Timing timing,
+      String backend,
+      String family,
+      Path policyDir,
       Diagnostics diagnostics) {
     this.diagnostics = diagnostics;
     this.cluster = cluster;
@@ -54,6 +67,7 @@ final class CaseRunner {
   }
 
   private ConformanceCase current;
+
   /** When the last change (policy, label, delete) was submitted. */
   private long lastChange;
 
@@ -100,12 +114,22 @@ final class CaseRunner {
     }
     Map<Mode, ModeResult> modes = new EnumMap<>(Mode.class);
     for (Mode m : Mode.values()) {
-      boolean ok = !errors.containsKey(m) && steps.get(m).stream().allMatch(r -> r.wrong().isEmpty());
+      boolean ok =
+          !errors.containsKey(m) && steps.get(m).stream().allMatch(r -> r.wrong().isEmpty());
       modes.put(m, new ModeResult(m, ok, errors.get(m), List.copyOf(steps.get(m))));
     }
-    CaseResult r = new CaseResult(c, backend, family, modes, started, (System.nanoTime() - t0) / 1_000_000);
-    LOG.info("case #{} {} [{}/{}] started {}: service {} pod {} in {} ms", c.number(), c.name(), backend, family,
-        started, verdict(modes.get(Mode.SERVICE)), verdict(modes.get(Mode.POD)), r.millis());
+    CaseResult r =
+        new CaseResult(c, backend, family, modes, started, (System.nanoTime() - t0) / 1_000_000);
+    LOG.info(
+        "case #{} {} [{}/{}] started {}: service {} pod {} in {} ms",
+        c.number(),
+        c.name(),
+        backend,
+        family,
+        started,
+        verdict(modes.get(Mode.SERVICE)),
+        verdict(modes.get(Mode.POD)),
+        r.millis());
     return r;
   }
 
@@ -113,7 +137,10 @@ final class CaseRunner {
     return m.passed() ? "PASS" : "FAIL (" + m.differingCells(6) + ")";
   }
 
-  /** Every probed port must be reachable by every pair before the first policy (upstream's waitForHTTPServers). */
+  /**
+   * Every probed port must be reachable by every pair before the first policy (upstream's
+   * waitForHTTPServers).
+   */
   private void baseline(ConformanceCase c, Map<Mode, String> errors) {
     Reachability all = Reachability.allAllowed();
     for (PortProtocol pp : c.probed(cluster)) {
@@ -121,16 +148,26 @@ final class CaseRunner {
       for (Mode m : Mode.values()) {
         if (!errors.containsKey(m)) {
           long budget = baselineFailures.getOrDefault(m, 0) >= 2 ? 1000 : timing.baselineMillis();
-          runs.put(m, CompletableFuture.supplyAsync(() -> prober.observe(m, pp.port(), pp.protocol(), all, budget)));
+          runs.put(
+              m,
+              CompletableFuture.supplyAsync(
+                  () -> prober.observe(m, pp.port(), pp.protocol(), all, budget)));
         }
       }
-      runs.forEach((m, f) -> {
-        List<Cell> wrong = all.wrongCells(f.join());
-        if (!wrong.isEmpty()) {
-          errors.put(m, "baseline " + pp + " not all-allowed before any policy, " + wrong.size()
-              + " pairs blocked: " + wrong.stream().limit(8).map(x -> x.from() + "->" + x.to()).toList());
-        }
-      });
+      runs.forEach(
+          (m, f) -> {
+            List<Cell> wrong = all.wrongCells(f.join());
+            if (!wrong.isEmpty()) {
+              errors.put(
+                  m,
+                  "baseline "
+                      + pp
+                      + " not all-allowed before any policy, "
+                      + wrong.size()
+                      + " pairs blocked: "
+                      + wrong.stream().limit(8).map(x -> x.from() + "->" + x.to()).toList());
+            }
+          });
     }
     for (Mode m : Mode.values()) {
       boolean failed = errors.getOrDefault(m, "").startsWith("baseline");
@@ -138,7 +175,8 @@ final class CaseRunner {
     }
   }
 
-  private void validate(Step.Validate v, Map<Mode, String> errors, Map<Mode, List<StepResult>> steps) {
+  private void validate(
+      Step.Validate v, Map<Mode, String> errors, Map<Mode, List<StepResult>> steps) {
     Map<Mode, CompletableFuture<StepResult>> runs = new EnumMap<>(Mode.class);
     for (Mode m : Mode.values()) {
       if (!errors.containsKey(m)) {
@@ -146,10 +184,18 @@ final class CaseRunner {
       }
     }
     runs.forEach((m, f) -> steps.get(m).add(f.join()));
-    if (diagnostics != null && runs.keySet().stream().anyMatch(m -> !last(steps.get(m)).wrong().isEmpty())) {
-      String name = String.format("%s-%s-case-%02d-step-%d", backend, family, current.number(),
-          steps.get(Mode.POD).size() + steps.get(Mode.SERVICE).size());
-      Path f = diagnostics.dump(name, "case #" + current.number() + " " + current.name() + ", " + v.what());
+    if (diagnostics != null
+        && runs.keySet().stream().anyMatch(m -> !last(steps.get(m)).wrong().isEmpty())) {
+      String name =
+          String.format(
+              "%s-%s-case-%02d-step-%d",
+              backend,
+              family,
+              current.number(),
+              steps.get(Mode.POD).size() + steps.get(Mode.SERVICE).size());
+      Path f =
+          diagnostics.dump(
+              name, "case #" + current.number() + " " + current.name() + ", " + v.what());
       LOG.info("case #{}: step {} failed; kernel state in {}", current.number(), v.what(), f);
     }
   }
@@ -159,15 +205,16 @@ final class CaseRunner {
   }
 
   /**
-   * First pass: every pair probed until it shows its expected value (gives the enforcement latency).
-   * A fast first probe of an expected-allowed pair may still see the state before the change, so a
-   * confirming pass, started no earlier than settleMillis after the change, is what is judged; when
-   * it misses, the whole matrix is probed once more (upstream's second try).
+   * First pass: every pair probed until it shows its expected value (gives the enforcement
+   * latency). A fast first probe of an expected-allowed pair may still see the state before the
+   * change, so a confirming pass, started no earlier than settleMillis after the change, is what is
+   * judged; when it misses, the whole matrix is probed once more (upstream's second try).
    */
   private StepResult validateOne(Mode m, Step.Validate v) {
     long t0 = System.nanoTime();
     Reachability r = v.reachability();
-    MatrixProber.Observation first = prober.observeTimed(m, v.port(), v.protocol(), r, timing.retryMillis());
+    MatrixProber.Observation first =
+        prober.observeTimed(m, v.port(), v.protocol(), r, timing.retryMillis());
     long wait = lastChange + timing.settleMillis() * 1_000_000 - System.nanoTime();
     if (wait > 0) {
       try {
@@ -183,8 +230,15 @@ final class CaseRunner {
       seen = prober.observe(m, v.port(), v.protocol(), r, timing.retryMillis());
       wrong = r.wrongCells(seen);
     }
-    return new StepResult(v.what(), wrong, firstWrong, (System.nanoTime() - t0) / 1_000_000, r.table(),
-        Matrices.observed(seen), first.retriedPairs(), first.settleMillis());
+    return new StepResult(
+        v.what(),
+        wrong,
+        firstWrong,
+        (System.nanoTime() - t0) / 1_000_000,
+        r.table(),
+        Matrices.observed(seen),
+        first.retriedPairs(),
+        first.settleMillis());
   }
 
   private Path write(ConformanceCase c, int step, String ns, Policy p) throws IOException {

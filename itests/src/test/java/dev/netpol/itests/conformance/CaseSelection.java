@@ -15,8 +15,10 @@ public final class CaseSelection {
   private CaseSelection() {}
 
   public static List<ConformanceCase> parse(String spec) {
-    String s = spec == null || spec.isBlank() || spec.equals("default") || spec.startsWith("${") ? DEFAULT
-        : spec.trim();
+    String s =
+        spec == null || spec.isBlank() || spec.equals("default") || spec.startsWith("${")
+            ? DEFAULT
+            : spec.trim();
     if (s.equals("off") || s.equals("none")) {
       return List.of();
     }
@@ -38,8 +40,13 @@ public final class CaseSelection {
           numbers.add(Integer.parseInt(p));
         }
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("netpol.conformance='" + spec + "': '" + p
-            + "' is not a case number or range; use all, default, off or e.g. 1,2,30-36", e);
+        throw new IllegalArgumentException(
+            "netpol.conformance='"
+                + spec
+                + "': '"
+                + p
+                + "' is not a case number or range; use all, default, off or e.g. 1,2,30-36",
+            e);
       }
     }
     return numbers.stream().map(CaseCatalogue::byNumber).toList();

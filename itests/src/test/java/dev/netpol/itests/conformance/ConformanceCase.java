@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
-/** One upstream e2e case: number (1-48 as in upstream-e2e-cases.md), block, exact name and its steps. */
-public record ConformanceCase(int number, Block block, String name, Function<CaseEnv, List<Step>> script) {
+/**
+ * One upstream e2e case: number (1-48 as in upstream-e2e-cases.md), block, exact name and its
+ * steps.
+ */
+public record ConformanceCase(
+    int number, Block block, String name, Function<CaseEnv, List<Step>> script) {
 
   /** Upstream's three Describe blocks. */
   public enum Block {
@@ -27,15 +31,19 @@ public record ConformanceCase(int number, Block block, String name, Function<Cas
 
   /** Upstream's full test name (tags approximated). */
   public String fullName() {
-    String describe = switch (block) {
-      case MAIN -> "[sig-network] Netpol ";
-      case UDP -> "[sig-network] Netpol [LinuxOnly] ";
-      case SCTP -> "[sig-network] Netpol [Feature:SCTPConnectivity] [LinuxOnly] ";
-    };
+    String describe =
+        switch (block) {
+          case MAIN -> "[sig-network] Netpol ";
+          case UDP -> "[sig-network] Netpol [LinuxOnly] ";
+          case SCTP -> "[sig-network] Netpol [Feature:SCTPConnectivity] [LinuxOnly] ";
+        };
     return describe + block.context + " " + name + " [Feature:NetworkPolicy]";
   }
 
-  /** The (port, protocol) pairs the case probes: what the pods must serve, checked before the first policy. */
+  /**
+   * The (port, protocol) pairs the case probes: what the pods must serve, checked before the first
+   * policy.
+   */
   public Set<PortProtocol> probed(CaseEnv env) {
     Set<PortProtocol> out = new LinkedHashSet<>();
     for (Step s : steps(env)) {

@@ -4,6 +4,7 @@ package dev.netpol.itests.conformance;
 final class ConformanceNames {
   /** Upstream's namespace label for the (immutable) namespace name. */
   static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
   /** Marks the NetworkPolicies the suite made, so one call deletes them all. */
   static final String MANAGED_LABEL = "conformance.netpol.dev/managed";
 

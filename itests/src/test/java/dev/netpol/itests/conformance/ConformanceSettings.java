@@ -6,8 +6,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The suite's knobs, from system properties (Failsafe passes them through from -D...). */
-record ConformanceSettings(Path dist, List<ConformanceCase> cases, List<String> backends, List<String> families,
-    String pods, Path reportDir, CaseRunner.Timing timing) {
+record ConformanceSettings(
+    Path dist,
+    List<ConformanceCase> cases,
+    List<String> backends,
+    List<String> families,
+    String pods,
+    Path reportDir,
+    CaseRunner.Timing timing) {
 
   static ConformanceSettings fromSystemProperties() {
     String ipv6 = prop("netpol.conformance.ipv6", "false");
@@ -21,19 +27,27 @@ record ConformanceSettings(Path dist, List<ConformanceCase> cases, List<String> 
     return new ConformanceSettings(
         Path.of(prop("netpol.dist", "../distribution/target/netpol")).toAbsolutePath().normalize(),
         CaseSelection.parse(prop("netpol.conformance", "default")),
-        Arrays.stream(prop("netpol.conformance.backends", "ebpf").split(",")).map(String::trim)
-            .filter(s -> !s.isEmpty()).toList(),
+        Arrays.stream(prop("netpol.conformance.backends", "ebpf").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList(),
         families,
         pods(prop("netpol.conformance.pods", "lab")),
         Path.of(prop("netpol.conformance.report", "target/conformance")),
-        new CaseRunner.Timing(num("netpol.conformance.probeTimeoutMs", 400), num("netpol.conformance.retryMs", 3000),
-            num("netpol.conformance.baselineMs", 10000), num("netpol.conformance.settleMs", 1000)));
+        new CaseRunner.Timing(
+            num("netpol.conformance.probeTimeoutMs", 400),
+            num("netpol.conformance.retryMs", 3000),
+            num("netpol.conformance.baselineMs", 10000),
+            num("netpol.conformance.settleMs", 1000)));
   }
 
   private static String pods(String v) {
     if (!v.equals("netns") && !v.equals("lab")) {
-      throw new IllegalArgumentException("netpol.conformance.pods='" + v + "': expected netns (the suite's own) or lab "
-          + "(bin/netpol lab up)");
+      throw new IllegalArgumentException(
+          "netpol.conformance.pods='"
+              + v
+              + "': expected netns (the suite's own) or lab "
+              + "(bin/netpol lab up)");
     }
     return v;
   }
@@ -48,7 +62,8 @@ record ConformanceSettings(Path dist, List<ConformanceCase> cases, List<String> 
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + "='" + v + "': expected a number of milliseconds", e);
+      throw new IllegalArgumentException(
+          name + "='" + v + "': expected a number of milliseconds", e);
     }
   }
 }

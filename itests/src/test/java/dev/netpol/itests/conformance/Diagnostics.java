@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Kernel state of the node at a failing step, for whoever fixes it: the datapath's view
- * ({@code bin/netpol ebpf --root <pins> loaded|conntrack}) and the service proxy's nat rules.
- * Only runs when a step failed, so a passing run pays nothing.
+ * Kernel state of the node at a failing step, for whoever fixes it: the datapath's view ({@code
+ * bin/netpol ebpf --root <pins> loaded|conntrack}) and the service proxy's nat rules. Only runs
+ * when a step failed, so a passing run pays nothing.
  */
 final class Diagnostics {
   private final Path netpol;
@@ -27,9 +27,15 @@ final class Diagnostics {
   Path dump(String name, String context) {
     StringBuilder sb = new StringBuilder(context).append("\n");
     for (String cmd : List.of("loaded", "conntrack")) {
-      Sh.Result r = Sh.run(List.of(netpol.toString(), "ebpf", "--root", pinRoot.toString(), cmd), null, 40);
-      sb.append("\n$ netpol ebpf ").append(cmd).append(" (exit ").append(r.code()).append(")\n")
-          .append(r.out()).append(r.err());
+      Sh.Result r =
+          Sh.run(List.of(netpol.toString(), "ebpf", "--root", pinRoot.toString(), cmd), null, 40);
+      sb.append("\n$ netpol ebpf ")
+          .append(cmd)
+          .append(" (exit ")
+          .append(r.code())
+          .append(")\n")
+          .append(r.out())
+          .append(r.err());
     }
     for (String tool : List.of("iptables-save", "ip6tables-save")) {
       Sh.Result r = Sh.run(List.of(tool, "-t", "nat"), null, 20);

@@ -1,6 +1,8 @@
 package dev.netpol.itests.conformance;
 
-/** A CaseEnv for unit tests: real names netpol-<x>-test, pods at 10.0.0.(10+i) or fd00:10::(10+i). */
+/**
+ * A CaseEnv for unit tests: real names netpol-<x>-test, pods at 10.0.0.(10+i) or fd00:10::(10+i).
+ */
 record FakeEnv(boolean ipv6) implements CaseEnv {
   @Override
   public String namespace(String logical) {

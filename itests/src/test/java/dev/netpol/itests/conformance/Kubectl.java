@@ -17,15 +17,17 @@ final class Kubectl {
   }
 
   Sh.Result runWithInput(String stdin, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
-        "--request-timeout=20s"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--request-timeout=20s"));
     cmd.addAll(List.of(args));
     return Sh.run(cmd, stdin, 30);
   }
 
   /** Objects as one multi-document YAML stream; a kind: List is not validated by every API. */
   static String documents(java.util.Collection<?> objects) {
-    com.fasterxml.jackson.dataformat.yaml.YAMLMapper yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    com.fasterxml.jackson.dataformat.yaml.YAMLMapper yaml =
+        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
     StringBuilder sb = new StringBuilder();
     for (Object o : objects) {
       try {
@@ -41,7 +43,8 @@ final class Kubectl {
   String ok(String stdin, String... args) {
     Sh.Result r = runWithInput(stdin, args);
     if (!r.ok()) {
-      throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed: " + r.err().trim());
+      throw new IllegalStateException(
+          "kubectl " + String.join(" ", args) + " failed: " + r.err().trim());
     }
     return r.out();
   }

@@ -30,8 +30,16 @@ final class LabCliPods implements PodSource {
     if (!cmd.contains("--no-api")) {
       cmd.addAll(List.of("--kubeconfig", kubeconfig.toString()));
     }
-    cmd.addAll(List.of("--data-dir", dataDir.toString(),
-        "--pool4", PodFabric.NET4, "--pool6", PodFabric.NET6, "--node-name", nodeName));
+    cmd.addAll(
+        List.of(
+            "--data-dir",
+            dataDir.toString(),
+            "--pool4",
+            PodFabric.NET4,
+            "--pool6",
+            PodFabric.NET6,
+            "--node-name",
+            nodeName));
     return Sh.run(cmd, null, 180);
   }
 
@@ -43,14 +51,23 @@ final class LabCliPods implements PodSource {
         serve.add(port + "/" + p.lower());
       }
     }
-    List<String> args = new ArrayList<>(List.of("up", "--namespaces", String.join(",", realNs.values()),
-        "--pods", String.join(",", PodRef.PODS), "--serve", String.join(",", serve)));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "up",
+                "--namespaces",
+                String.join(",", realNs.values()),
+                "--pods",
+                String.join(",", PodRef.PODS),
+                "--serve",
+                String.join(",", serve)));
     if (ipv6) {
       args.add("--ipv6");
     }
     Sh.Result up = lab(args.toArray(String[]::new));
     if (!up.ok()) {
-      throw new IllegalStateException("netpol lab up exited " + up.code() + ": " + up.err().trim() + " " + up.out().trim());
+      throw new IllegalStateException(
+          "netpol lab up exited " + up.code() + ": " + up.err().trim() + " " + up.out().trim());
     }
     Sh.Result list = lab("list");
     Map<String, String> logical = new LinkedHashMap<>();
@@ -63,11 +80,14 @@ final class LabCliPods implements PodSource {
       }
       String[] nn = f[0].split("/");
       if (logical.containsKey(nn[0])) {
-        out.put(new PodRef(logical.get(nn[0]), nn[1]), new PodHandle(f[1], f[2], f[3], f[4].equals("-") ? null : f[4]));
+        out.put(
+            new PodRef(logical.get(nn[0]), nn[1]),
+            new PodHandle(f[1], f[2], f[3], f[4].equals("-") ? null : f[4]));
       }
     }
     if (out.size() != PodRef.ALL.size()) {
-      throw new IllegalStateException("netpol lab list shows " + out.size() + " of the 9 pods: " + list.out());
+      throw new IllegalStateException(
+          "netpol lab list shows " + out.size() + " of the 9 pods: " + list.out());
     }
     return out;
   }

@@ -16,10 +16,11 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The upstream model on one standalone node: namespaces x, y, z (real names carry the run id),
- * pods a, b, c in each (label pod=&lt;name&gt;, one container per port and protocol with port name
- * serve-&lt;port&gt;-&lt;proto&gt;), a ClusterIP Service s-&lt;ns&gt;-&lt;pod&gt; per pod, and an agent per pod.
- * Serves 80 and 81 over TCP, UDP and SCTP in every case, so the nine pods are reused across cases.
+ * The upstream model on one standalone node: namespaces x, y, z (real names carry the run id), pods
+ * a, b, c in each (label pod=&lt;name&gt;, one container per port and protocol with port name
+ * serve-&lt;port&gt;-&lt;proto&gt;), a ClusterIP Service s-&lt;ns&gt;-&lt;pod&gt; per pod, and an
+ * agent per pod. Serves 80 and 81 over TCP, UDP and SCTP in every case, so the nine pods are reused
+ * across cases.
  */
 final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
   static final List<Integer> PORTS = List.of(80, 81);
@@ -32,13 +33,16 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
   private final Map<PodRef, PodSource.PodHandle> pods = new HashMap<>();
   private final Map<PodRef, PodAgent> agents = new ConcurrentHashMap<>();
   private final Map<PodRef, String> clusterIps = new HashMap<>();
+
   /** Labels added by the current case, removed by reset(). */
   private final Map<String, Set<String>> addedNsLabels = new HashMap<>();
+
   private final Map<PodRef, Set<String>> addedPodLabels = new HashMap<>();
   private final Set<String> policyNamespaces = new TreeSet<>(PodRef.NAMESPACES);
   final Map<Mode, String> unavailable = new EnumMap<>(Mode.class);
 
-  LabCluster(StandaloneNode node, PodSource source, String runId, boolean ipv6, Path agentScript) throws Exception {
+  LabCluster(StandaloneNode node, PodSource source, String runId, boolean ipv6, Path agentScript)
+      throws Exception {
     this.node = node;
     this.source = source;
     this.ipv6 = ipv6;
@@ -46,19 +50,42 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
       for (String ns : PodRef.NAMESPACES) {
         realNs.put(ns, "netpol-" + ns + "-" + runId);
       }
-      node.kubectl.ok(Kubectl.documents(realNs.values().stream().map(n -> Map.of("apiVersion", "v1",
-          "kind", "Namespace", "metadata", Map.of("name", n))).toList()), "create", "-f", "-");
+      node.kubectl.ok(
+          Kubectl.documents(
+              realNs.values().stream()
+                  .map(
+                      n ->
+                          Map.of(
+                              "apiVersion",
+                              "v1",
+                              "kind",
+                              "Namespace",
+                              "metadata",
+                              Map.of("name", n)))
+                  .toList()),
+          "create",
+          "-f",
+          "-");
       pods.putAll(source.create(realNs, ipv6));
       node.kubectl.ok(Kubectl.documents(services()), "create", "-f", "-");
       readClusterIps();
       List<Integer> ports = PORTS;
-      PodRef.ALL.parallelStream().forEach(p -> {
-        try {
-          agents.put(p, new PodAgent(pods.get(p).netns(), p.toString(), agentScript, ports, !source.serversIncluded()));
-        } catch (IOException e) {
-          throw new IllegalStateException("agent for pod " + p, e);
-        }
-      });
+      PodRef.ALL.parallelStream()
+          .forEach(
+              p -> {
+                try {
+                  agents.put(
+                      p,
+                      new PodAgent(
+                          pods.get(p).netns(),
+                          p.toString(),
+                          agentScript,
+                          ports,
+                          !source.serversIncluded()));
+                } catch (IOException e) {
+                  throw new IllegalStateException("agent for pod " + p, e);
+                }
+              });
     } catch (Exception e) {
       try {
         close();
@@ -69,15 +96,26 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
     }
   }
 
-  /** One ClusterIP Service per pod, s-&lt;ns&gt;-&lt;pod&gt;, a port per protocol and port (service-port-&lt;proto&gt;-&lt;port&gt;). */
+  /**
+   * One ClusterIP Service per pod, s-&lt;ns&gt;-&lt;pod&gt;, a port per protocol and port
+   * (service-port-&lt;proto&gt;-&lt;port&gt;).
+   */
   private List<Object> services() {
     List<Object> items = new ArrayList<>();
     for (PodRef p : PodRef.ALL) {
       List<Object> svcPorts = new ArrayList<>();
       for (int port : PORTS) {
         for (Protocol proto : Protocol.values()) {
-          svcPorts.add(Map.of("name", "service-port-" + proto.lower() + "-" + port, "port", port,
-              "targetPort", port, "protocol", proto.name()));
+          svcPorts.add(
+              Map.of(
+                  "name",
+                  "service-port-" + proto.lower() + "-" + port,
+                  "port",
+                  port,
+                  "targetPort",
+                  port,
+                  "protocol",
+                  proto.name()));
         }
       }
       Map<String, Object> svcSpec = new LinkedHashMap<>();
@@ -87,8 +125,16 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
         svcSpec.put("ipFamilyPolicy", "SingleStack");
         svcSpec.put("ipFamilies", List.of("IPv6"));
       }
-      items.add(Map.of("apiVersion", "v1", "kind", "Service",
-          "metadata", Map.of("name", serviceName(p), "namespace", realNs.get(p.namespace())), "spec", svcSpec));
+      items.add(
+          Map.of(
+              "apiVersion",
+              "v1",
+              "kind",
+              "Service",
+              "metadata",
+              Map.of("name", serviceName(p), "namespace", realNs.get(p.namespace())),
+              "spec",
+              svcSpec));
     }
     return items;
   }
@@ -99,7 +145,8 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
 
   private void readClusterIps() throws IOException {
     for (String ns : realNs.values()) {
-      JsonNode list = JSON.readTree(node.kubectl.ok(null, "get", "services", "-n", ns, "-o", "json"));
+      JsonNode list =
+          JSON.readTree(node.kubectl.ok(null, "get", "services", "-n", ns, "-o", "json"));
       for (JsonNode svc : list.path("items")) {
         for (PodRef p : PodRef.ALL) {
           if (svc.path("metadata").path("name").asText().equals(serviceName(p))) {
@@ -113,8 +160,14 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
       }
     }
     if (clusterIps.size() != PodRef.ALL.size()) {
-      unavailable.put(Mode.SERVICE, "only " + clusterIps.size() + " of 9 Services got an "
-          + (ipv6 ? "IPv6" : "IPv4") + " ClusterIP: " + clusterIps);
+      unavailable.put(
+          Mode.SERVICE,
+          "only "
+              + clusterIps.size()
+              + " of 9 Services got an "
+              + (ipv6 ? "IPv6" : "IPv4")
+              + " ClusterIP: "
+              + clusterIps);
     }
   }
 
@@ -154,18 +207,21 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
 
   void labelNamespace(String logical, String key, String value) {
     addedNsLabels.computeIfAbsent(logical, k -> new TreeSet<>()).add(key);
-    node.kubectl.ok(null, "label", "namespace", namespace(logical), key + "=" + value, "--overwrite");
+    node.kubectl.ok(
+        null, "label", "namespace", namespace(logical), key + "=" + value, "--overwrite");
   }
 
   void labelPod(PodRef p, Map<String, String> labels) {
-    List<String> args = new ArrayList<>(List.of("label", "pod", "-n", namespace(p.namespace()), p.pod(),
-        "--overwrite"));
-    labels.forEach((k, v) -> {
-      args.add(k + "=" + v);
-      if (!k.equals("pod")) {
-        addedPodLabels.computeIfAbsent(p, x -> new TreeSet<>()).add(k);
-      }
-    });
+    List<String> args =
+        new ArrayList<>(
+            List.of("label", "pod", "-n", namespace(p.namespace()), p.pod(), "--overwrite"));
+    labels.forEach(
+        (k, v) -> {
+          args.add(k + "=" + v);
+          if (!k.equals("pod")) {
+            addedPodLabels.computeIfAbsent(p, x -> new TreeSet<>()).add(k);
+          }
+        });
     node.kubectl.ok(null, args.toArray(String[]::new));
   }
 
@@ -198,31 +254,43 @@ final class LabCluster implements CaseEnv, ProbeTargets, AutoCloseable {
   void reset() {
     ensureForwarding();
     deleteAllPolicies();
-    addedNsLabels.forEach((ns, keys) -> {
-      List<String> args = new ArrayList<>(List.of("label", "namespace", namespace(ns)));
-      keys.forEach(k -> args.add(k + "-"));
-      node.kubectl.ok(null, args.toArray(String[]::new));
-    });
+    addedNsLabels.forEach(
+        (ns, keys) -> {
+          List<String> args = new ArrayList<>(List.of("label", "namespace", namespace(ns)));
+          keys.forEach(k -> args.add(k + "-"));
+          node.kubectl.ok(null, args.toArray(String[]::new));
+        });
     addedNsLabels.clear();
-    addedPodLabels.forEach((p, keys) -> {
-      List<String> args = new ArrayList<>(List.of("label", "pod", "-n", namespace(p.namespace()), p.pod(),
-          "--overwrite", "pod=" + p.pod()));
-      keys.forEach(k -> args.add(k + "-"));
-      node.kubectl.ok(null, args.toArray(String[]::new));
-    });
+    addedPodLabels.forEach(
+        (p, keys) -> {
+          List<String> args =
+              new ArrayList<>(
+                  List.of(
+                      "label",
+                      "pod",
+                      "-n",
+                      namespace(p.namespace()),
+                      p.pod(),
+                      "--overwrite",
+                      "pod=" + p.pod()));
+          keys.forEach(k -> args.add(k + "-"));
+          node.kubectl.ok(null, args.toArray(String[]::new));
+        });
     addedPodLabels.clear();
   }
 
   /** kubectl create (or replace, for an update) of a policy file in logical namespace x, y or z. */
   void putPolicy(String logical, Path file, boolean replace) {
     policyNamespaces.add(logical);
-    node.kubectl.ok(null, replace ? "replace" : "create", "-n", namespace(logical), "-f", file.toString());
+    node.kubectl.ok(
+        null, replace ? "replace" : "create", "-n", namespace(logical), "-f", file.toString());
   }
 
   /** Deletes every NetworkPolicy in the namespaces that got one. */
   void deleteAllPolicies() {
     for (String ns : policyNamespaces) {
-      node.kubectl.ok(null, "delete", "networkpolicies", "--all", "-n", namespace(ns), "--wait=false");
+      node.kubectl.ok(
+          null, "delete", "networkpolicies", "--all", "-n", namespace(ns), "--wait=false");
     }
     policyNamespaces.clear();
   }

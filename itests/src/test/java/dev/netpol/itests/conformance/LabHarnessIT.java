@@ -20,10 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The suite's own harness without netpol: nine wired pods, their agents and the matrix prober
- * must see every pair allowed over TCP, UDP and SCTP (IPv4 and IPv6), and must see a path the
- * kernel cannot deliver (the pod's host route removed, the blackhole catches it) as denied.
- * Runs in about 20 s.
+ * The suite's own harness without netpol: nine wired pods, their agents and the matrix prober must
+ * see every pair allowed over TCP, UDP and SCTP (IPv4 and IPv6), and must see a path the kernel
+ * cannot deliver (the pod's host route removed, the blackhole catches it) as denied. Runs in about
+ * 20 s.
  */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,7 +35,8 @@ class LabHarnessIT {
 
   @BeforeAll
   void wire() throws Exception {
-    fabric = new PodFabric(HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()));
+    fabric =
+        new PodFabric(HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()));
     script = Files.createTempFile("npc-agent", ".py");
     try (InputStream in = LabHarnessIT.class.getResourceAsStream("/conformance/agent.py")) {
       Files.write(script, in.readAllBytes());
@@ -48,40 +49,54 @@ class LabHarnessIT {
   }
 
   private MatrixProber prober(boolean ipv6) {
-    return new MatrixProber(new ProbeTargets() {
-      @Override
-      public String target(PodRef to, Mode mode) {
-        return mode == Mode.POD ? (ipv6 ? wired.get(to).ip6() : wired.get(to).ip4()) : null;
-      }
+    return new MatrixProber(
+        new ProbeTargets() {
+          @Override
+          public String target(PodRef to, Mode mode) {
+            return mode == Mode.POD ? (ipv6 ? wired.get(to).ip6() : wired.get(to).ip4()) : null;
+          }
 
-      @Override
-      public PodAgent agent(PodRef pod) {
-        return agents.get(pod);
-      }
-    }, 400);
+          @Override
+          public PodAgent agent(PodRef pod) {
+            return agents.get(pod);
+          }
+        },
+        400);
   }
 
   @ParameterizedTest(name = "{0}/{1} ipv6={2}")
-  @CsvSource({"80,TCP,false", "81,UDP,false", "80,SCTP,false", "81,TCP,true", "80,UDP,true", "81,SCTP,true"})
+  @CsvSource({
+    "80,TCP,false",
+    "81,UDP,false",
+    "80,SCTP,false",
+    "81,TCP,true",
+    "80,UDP,true",
+    "81,SCTP,true"
+  })
   void seesOpenPathsAllowedAndUndeliverablePathsDenied(int port, Protocol proto, boolean ipv6) {
     try (MatrixProber prober = prober(ipv6)) {
       Reachability open = Reachability.allAllowed();
       long t0 = System.nanoTime();
-      List<Reachability.Cell> wrong = open.wrongCells(prober.observe(Mode.POD, port, proto, open, 3000));
+      List<Reachability.Cell> wrong =
+          open.wrongCells(prober.observe(Mode.POD, port, proto, open, 3000));
       assertEquals(List.of(), wrong, "all-open matrix");
-      assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "an all-open matrix takes well under 3 s");
+      assertTrue(
+          System.nanoTime() - t0 < 3_000_000_000L, "an all-open matrix takes well under 3 s");
 
       PodFabric.Wired xa = wired.get(PodRef.of("x/a"));
       String route = ipv6 ? xa.ip6() + "/128" : xa.ip4() + "/32";
       String[] fam = ipv6 ? new String[] {"ip", "-6"} : new String[] {"ip"};
       Sh.ok(concat(fam, "route", "del", route, "dev", xa.hostVeth()));
       try {
-        // nothing reaches x/a; TCP and UDP from x/a fail too (no way back), a one-way SCTP INIT still arrives
+        // nothing reaches x/a; TCP and UDP from x/a fail too (no way back), a one-way SCTP INIT
+        // still arrives
         Reachability cut = Reachability.allAllowed().expectAllIngress("x/a", false);
         if (proto != Protocol.SCTP) {
           cut.expectAllEgress("x/a", false);
         }
-        assertEquals(List.of(), cut.wrongCells(prober.observe(Mode.POD, port, proto, cut, 3000)),
+        assertEquals(
+            List.of(),
+            cut.wrongCells(prober.observe(Mode.POD, port, proto, cut, 3000)),
             "x/a unreachable while its host route is gone");
       } finally {
         Sh.ok(concat(fam, "route", "replace", route, "dev", xa.hostVeth()));

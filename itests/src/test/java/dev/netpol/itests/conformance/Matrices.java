@@ -21,9 +21,10 @@ final class Matrices {
   }
 
   static String observed(Boolean[][] observed) {
-    return table((f, t) -> {
-      Boolean v = observed[f.index()][t.index()];
-      return f.equals(t) ? "-" : v == null ? "?" : v ? "." : "X";
-    });
+    return table(
+        (f, t) -> {
+          Boolean v = observed[f.index()][t.index()];
+          return f.equals(t) ? "-" : v == null ? "?" : v ? "." : "X";
+        });
   }
 }

@@ -18,11 +18,14 @@ final class MatrixProber implements AutoCloseable {
   private static final AtomicLong TOKENS = new AtomicLong(0x4e500000L);
   private final ProbeTargets cluster;
   private final double timeoutSeconds;
-  private final ExecutorService pool = Executors.newFixedThreadPool(200, r -> {
-    Thread t = new Thread(r, "prober");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool =
+      Executors.newFixedThreadPool(
+          200,
+          r -> {
+            Thread t = new Thread(r, "prober");
+            t.setDaemon(true);
+            return t;
+          });
 
   MatrixProber(ProbeTargets cluster, long timeoutMillis) {
     this.cluster = cluster;
@@ -31,51 +34,64 @@ final class MatrixProber implements AutoCloseable {
 
   /**
    * What one matrix pass saw: the last observation per pair (loopback null), how many pairs needed
-   * more than one probe to show the expected value (or never did), and when the last of those settled.
+   * more than one probe to show the expected value (or never did), and when the last of those
+   * settled.
    */
   record Observation(Boolean[][] seen, int retriedPairs, long settleMillis) {}
 
-  /** Observations (row from, column to; loopback left null) after per-pair retries toward the expectation. */
-  Boolean[][] observe(Mode mode, int port, Protocol proto, Reachability expected, long retryMillis) {
+  /**
+   * Observations (row from, column to; loopback left null) after per-pair retries toward the
+   * expectation.
+   */
+  Boolean[][] observe(
+      Mode mode, int port, Protocol proto, Reachability expected, long retryMillis) {
     return observeTimed(mode, port, proto, expected, retryMillis).seen();
   }
 
-  Observation observeTimed(Mode mode, int port, Protocol proto, Reachability expected, long retryMillis) {
+  Observation observeTimed(
+      Mode mode, int port, Protocol proto, Reachability expected, long retryMillis) {
     Boolean[][] seen = new Boolean[9][9];
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(retryMillis);
-    java.util.concurrent.atomic.AtomicInteger retried = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger retried =
+        new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (PodRef[] pair : Reachability.judgedPairs()) {
       PodRef from = pair[0];
       PodRef to = pair[1];
       boolean want = expected.expected(from, to);
-      all.add(CompletableFuture.runAsync(() -> {
-        boolean got;
-        int attempts = 0;
-        while (true) {
-          attempts++;
-          got = probeOnce(mode, from, to, port, proto);
-          if (got == want || System.nanoTime() > deadline) {
-            break;
-          }
-          sleep(60);
-        }
-        if (attempts > 1 || got != want) {
-          retried.incrementAndGet();
-          settled.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
-        }
-        synchronized (seen) {
-          seen[from.index()][to.index()] = got;
-        }
-      }, pool));
+      all.add(
+          CompletableFuture.runAsync(
+              () -> {
+                boolean got;
+                int attempts = 0;
+                while (true) {
+                  attempts++;
+                  got = probeOnce(mode, from, to, port, proto);
+                  if (got == want || System.nanoTime() > deadline) {
+                    break;
+                  }
+                  sleep(60);
+                }
+                if (attempts > 1 || got != want) {
+                  retried.incrementAndGet();
+                  settled.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+                }
+                synchronized (seen) {
+                  seen[from.index()][to.index()] = got;
+                }
+              },
+              pool));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     return new Observation(seen, retried.get(), settled.get());
   }
 
-  /** One real probe: true when TCP connected, UDP was answered, or the SCTP INIT reached the destination. */
+  /**
+   * One real probe: true when TCP connected, UDP was answered, or the SCTP INIT reached the
+   * destination.
+   */
   boolean probeOnce(Mode mode, PodRef from, PodRef to, int port, Protocol proto) {
     String host = cluster.target(to, mode);
     if (host == null) {
@@ -85,13 +101,17 @@ final class MatrixProber implements AutoCloseable {
     long wait = (long) (timeoutSeconds * 1000) + 2000;
     try {
       if (proto != Protocol.SCTP) {
-        return src.probe(proto, host, port, timeoutSeconds, 0).get(wait, TimeUnit.MILLISECONDS).ok();
+        return src.probe(proto, host, port, timeoutSeconds, 0)
+            .get(wait, TimeUnit.MILLISECONDS)
+            .ok();
       }
       long token = TOKENS.incrementAndGet() & 0xffffffffL;
       PodAgent dst = cluster.agent(to);
       CompletableFuture<Integer> arrived = dst.expectSctp(token);
       try {
-        if (!src.probe(proto, host, port, timeoutSeconds, token).get(wait, TimeUnit.MILLISECONDS).ok()) {
+        if (!src.probe(proto, host, port, timeoutSeconds, token)
+            .get(wait, TimeUnit.MILLISECONDS)
+            .ok()) {
           return false;
         }
         Integer dport = arrived.get((long) (timeoutSeconds * 1000), TimeUnit.MILLISECONDS);

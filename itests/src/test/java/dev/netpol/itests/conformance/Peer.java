@@ -1,6 +1,9 @@
 package dev.netpol.itests.conformance;
 
-/** Matches pods of the model by namespace and/or pod name; a null part matches everything (upstream's Peer). */
+/**
+ * Matches pods of the model by namespace and/or pod name; a null part matches everything
+ * (upstream's Peer).
+ */
 public record Peer(String namespace, String pod) {
   public static Peer any() {
     return new Peer(null, null);
@@ -15,6 +18,7 @@ public record Peer(String namespace, String pod) {
   }
 
   public boolean matches(PodRef p) {
-    return (namespace == null || namespace.equals(p.namespace())) && (pod == null || pod.equals(p.pod()));
+    return (namespace == null || namespace.equals(p.namespace()))
+        && (pod == null || pod.equals(p.pod()));
   }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Writer;
 import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,15 +17,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The long-lived agent.py inside one pod: its servers answer probes, its prober sends them. Requests
- * and answers are JSON lines; many probes are in flight at once, matched by id. SCTP arrivals are
- * reported by the destination's agent and matched by the INIT's initiate tag.
+ * The long-lived agent.py inside one pod: its servers answer probes, its prober sends them.
+ * Requests and answers are JSON lines; many probes are in flight at once, matched by id. SCTP
+ * arrivals are reported by the destination's agent and matched by the INIT's initiate tag.
  */
 final class PodAgent implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicLong IDS = new AtomicLong();
 
-  /** One probe's answer: whether it connected (TCP/UDP) or was sent (SCTP), and the reply or error. */
+  /**
+   * One probe's answer: whether it connected (TCP/UDP) or was sent (SCTP), and the reply or error.
+   */
   record Reply(boolean ok, String detail) {}
 
   final String name;
@@ -35,11 +37,16 @@ final class PodAgent implements AutoCloseable {
   private final Map<Long, CompletableFuture<Integer>> captures = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-  /** Starts agent.py in the pod; {@code servers}: also serve TCP/UDP on the ports (else the pod has its own). */
-  PodAgent(String netns, String name, Path script, List<Integer> ports, boolean servers) throws IOException {
+  /**
+   * Starts agent.py in the pod; {@code servers}: also serve TCP/UDP on the ports (else the pod has
+   * its own).
+   */
+  PodAgent(String netns, String name, Path script, List<Integer> ports, boolean servers)
+      throws IOException {
     this.name = name;
-    List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", netns, "python3", "-u",
-        script.toString(), name));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("ip", "netns", "exec", netns, "python3", "-u", script.toString(), name));
     if (!servers) {
       cmd.add("--no-servers");
     }
@@ -53,14 +60,16 @@ final class PodAgent implements AutoCloseable {
       ready.get(15, TimeUnit.SECONDS);
     } catch (Exception e) {
       close();
-      throw new IllegalStateException("agent in pod " + name + " (netns " + netns + ") did not start", e);
+      throw new IllegalStateException(
+          "agent in pod " + name + " (netns " + netns + ") did not start", e);
     }
   }
 
   private void readLoop() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null;) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
         JsonNode n = JSON.readTree(line);
         if (n.has("ready")) {
           ready.complete(null);
@@ -84,12 +93,25 @@ final class PodAgent implements AutoCloseable {
     pending.values().forEach(f -> f.completeExceptionally(gone));
   }
 
-  CompletableFuture<Reply> probe(Protocol protocol, String host, int port, double timeoutSeconds, long token) {
+  CompletableFuture<Reply> probe(
+      Protocol protocol, String host, int port, double timeoutSeconds, long token) {
     long id = IDS.incrementAndGet();
     CompletableFuture<Reply> f = new CompletableFuture<>();
     pending.put(id, f);
-    String req = "{\"id\":" + id + ",\"p\":\"" + protocol.lower() + "\",\"h\":\"" + host + "\",\"port\":" + port
-        + ",\"t\":" + timeoutSeconds + ",\"tok\":" + token + "}\n";
+    String req =
+        "{\"id\":"
+            + id
+            + ",\"p\":\""
+            + protocol.lower()
+            + "\",\"h\":\""
+            + host
+            + "\",\"port\":"
+            + port
+            + ",\"t\":"
+            + timeoutSeconds
+            + ",\"tok\":"
+            + token
+            + "}\n";
     try {
       synchronized (stdin) {
         stdin.write(req);

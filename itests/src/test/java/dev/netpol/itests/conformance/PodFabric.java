@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
  * the root namespace, eth0 inside), /32 and /128 host routes, proxy ARP and a default route via
  * 169.254.1.1 (IPv6: via fe80::1 on the host veth). Forwarding is enabled per interface only, on
  * our own host veths. Addresses: 198.19.236.0/24 and fd00:198:18:236::/64, both blackholed on the
- * host while the suite runs so that nothing leaves the machine. Names: netns npc&lt;id&gt;-&lt;ns&gt;&lt;pod&gt;,
- * host veth npc&lt;id&gt;&lt;ns&gt;&lt;pod&gt;; leftovers of this family are removed on start.
+ * host while the suite runs so that nothing leaves the machine. Names: netns
+ * npc&lt;id&gt;-&lt;ns&gt;&lt;pod&gt;, host veth npc&lt;id&gt;&lt;ns&gt;&lt;pod&gt;; leftovers of
+ * this family are removed on start.
  */
 final class PodFabric implements AutoCloseable {
   static final String NET4 = "198.19.236.0/24";
@@ -67,7 +68,9 @@ final class PodFabric implements AutoCloseable {
     Sh.ok(c.toArray(String[]::new));
   }
 
-  /** Kills what runs in the namespace, deletes the veth (its routes go with it) and the namespace. */
+  /**
+   * Kills what runs in the namespace, deletes the veth (its routes go with it) and the namespace.
+   */
   private static void unwire(String netns, String veth) {
     for (String pid : Sh.run("ip", "netns", "pids", netns).out().split("\\s+")) {
       if (!pid.isBlank()) {

@@ -2,13 +2,17 @@ package dev.netpol.itests.conformance;
 
 import java.util.List;
 
-/** One pod of the model by its logical names, e.g. x/a; the real namespace name carries a per-run suffix. */
+/**
+ * One pod of the model by its logical names, e.g. x/a; the real namespace name carries a per-run
+ * suffix.
+ */
 public record PodRef(String namespace, String pod) {
   public static final List<String> NAMESPACES = List.of("x", "y", "z");
   public static final List<String> PODS = List.of("a", "b", "c");
+
   /** The nine pods in matrix order: x/a x/b x/c y/a ... z/c. */
-  public static final List<PodRef> ALL = NAMESPACES.stream()
-      .flatMap(ns -> PODS.stream().map(p -> new PodRef(ns, p))).toList();
+  public static final List<PodRef> ALL =
+      NAMESPACES.stream().flatMap(ns -> PODS.stream().map(p -> new PodRef(ns, p))).toList();
 
   public static PodRef of(String text) {
     String[] parts = text.split("/");

@@ -10,7 +10,11 @@ import java.util.Map;
  * SetSpecIngressRules/SetSpecEgressRules (the first call adds the direction to policyTypes, so
  * ingress() with no rule is deny-all and ingress(PolicyRule.all()) is allow-all). Immutable.
  */
-public record Policy(String name, Selector podSelector, List<PolicyRule> ingressRules, List<PolicyRule> egressRules,
+public record Policy(
+    String name,
+    Selector podSelector,
+    List<PolicyRule> ingressRules,
+    List<PolicyRule> egressRules,
     List<String> policyTypes) {
 
   public static Policy named(String name, Selector podSelector) {
@@ -42,7 +46,9 @@ public record Policy(String name, Selector podSelector, List<PolicyRule> ingress
     return new Policy(name, podSelector, ingressRules, List.copyOf(out), List.copyOf(types));
   }
 
-  /** Replaces the ingress rules (keeps policyTypes), like assigning policy.Spec.Ingress upstream. */
+  /**
+   * Replaces the ingress rules (keeps policyTypes), like assigning policy.Spec.Ingress upstream.
+   */
   public Policy replaceIngress(PolicyRule... rules) {
     return new Policy(name, podSelector, List.of(rules), egressRules, policyTypes);
   }

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /** A from/to peer: podSelector and/or namespaceSelector (ANDed), or an ipBlock. */
-public record PolicyPeer(Selector podSelector, Selector namespaceSelector, String cidr, List<String> except) {
+public record PolicyPeer(
+    Selector podSelector, Selector namespaceSelector, String cidr, List<String> except) {
   public static PolicyPeer pods(Selector pods) {
     return new PolicyPeer(pods, null, null, List.of());
   }

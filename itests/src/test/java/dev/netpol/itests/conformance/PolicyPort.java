@@ -3,7 +3,10 @@ package dev.netpol.itests.conformance;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A ports entry: protocol (null: left out, the API defaults it to TCP) and a number, a name or nothing. */
+/**
+ * A ports entry: protocol (null: left out, the API defaults it to TCP) and a number, a name or
+ * nothing.
+ */
 public record PolicyPort(Protocol protocol, Object port) {
   public static PolicyPort number(int port) {
     return new PolicyPort(null, port);

@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One ingress or egress rule: peers (ORed) and ports (ORed); an empty list is left out and means "all". */
+/**
+ * One ingress or egress rule: peers (ORed) and ports (ORed); an empty list is left out and means
+ * "all".
+ */
 public record PolicyRule(List<PolicyPeer> peers, List<PolicyPort> ports) {
   /** The empty rule {}: allows everything in its direction. */
   public static PolicyRule all() {

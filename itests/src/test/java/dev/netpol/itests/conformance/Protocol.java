@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** Transport protocols the model serves and probes. */
 public enum Protocol {
-  TCP, UDP, SCTP;
+  TCP,
+  UDP,
+  SCTP;
 
   public String lower() {
     return name().toLowerCase(Locale.ROOT);

@@ -63,7 +63,10 @@ public final class Reachability {
     return expected[from.index()][to.index()];
   }
 
-  /** The ordered pairs that are probed and judged: every pair but a pod to itself (upstream ignores loopback). */
+  /**
+   * The ordered pairs that are probed and judged: every pair but a pod to itself (upstream ignores
+   * loopback).
+   */
   public static List<PodRef[]> judgedPairs() {
     List<PodRef[]> pairs = new ArrayList<>();
     for (PodRef from : PodRef.ALL) {
@@ -76,7 +79,10 @@ public final class Reachability {
     return pairs;
   }
 
-  /** Compares observations (null = not observed, counts as wrong) with the expectation, loopback ignored. */
+  /**
+   * Compares observations (null = not observed, counts as wrong) with the expectation, loopback
+   * ignored.
+   */
   public List<Cell> wrongCells(Boolean[][] observed) {
     List<Cell> wrong = new ArrayList<>();
     for (PodRef[] p : judgedPairs()) {
@@ -98,7 +104,12 @@ public final class Reachability {
   public record Cell(PodRef from, PodRef to, boolean expected, Boolean observed) {
     @Override
     public String toString() {
-      return from + "->" + to + " expected " + (expected ? "allow" : "deny") + " observed "
+      return from
+          + "->"
+          + to
+          + " expected "
+          + (expected ? "allow" : "deny")
+          + " observed "
           + (observed == null ? "nothing" : observed ? "allow" : "deny");
     }
   }

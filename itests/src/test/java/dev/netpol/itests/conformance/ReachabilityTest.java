@@ -22,9 +22,17 @@ class ReachabilityTest {
   @Test
   void peerWildcardsMatchNamespaceAndPod() {
     assertEquals(27, denied(Reachability.allAllowed().expectPeer(Peer.any(), Peer.ns("x"), false)));
-    assertEquals(9, denied(Reachability.allAllowed().expectPeer(Peer.ns("x"), Peer.pod("y", "b"), false) .expectPeer(Peer.ns("z"), Peer.pod("y", "b"), false).expectPeer(Peer.ns("y"), Peer.pod("y", "b"), false)));
-    Reachability r = Reachability.allAllowed().expectPeer(Peer.pod("x", "a"), Peer.any(), false)
-        .expectPeer(Peer.pod("x", "a"), Peer.pod("y", "a"), true);
+    assertEquals(
+        9,
+        denied(
+            Reachability.allAllowed()
+                .expectPeer(Peer.ns("x"), Peer.pod("y", "b"), false)
+                .expectPeer(Peer.ns("z"), Peer.pod("y", "b"), false)
+                .expectPeer(Peer.ns("y"), Peer.pod("y", "b"), false)));
+    Reachability r =
+        Reachability.allAllowed()
+            .expectPeer(Peer.pod("x", "a"), Peer.any(), false)
+            .expectPeer(Peer.pod("x", "a"), Peer.pod("y", "a"), true);
     assertEquals(8, denied(r));
     assertTrue(r.expected(PodRef.of("x/a"), PodRef.of("y/a")));
     assertFalse(r.expected(PodRef.of("x/a"), PodRef.of("x/a")));
@@ -50,7 +58,9 @@ class ReachabilityTest {
       seen[p[0].index()][p[1].index()] = true;
     }
     seen[0][0] = false; // loopback: never judged
-    assertEquals(List.of(new Reachability.Cell(PodRef.of("x/b"), PodRef.of("x/a"), false, true)), r.wrongCells(seen));
+    assertEquals(
+        List.of(new Reachability.Cell(PodRef.of("x/b"), PodRef.of("x/a"), false, true)),
+        r.wrongCells(seen));
     seen[1][0] = false;
     seen[8][7] = null;
     assertEquals("z/c->z/b expected allow observed nothing", r.wrongCells(seen).get(0).toString());
@@ -67,7 +77,8 @@ class ReachabilityTest {
 
   @Test
   void badPodReferencesAreNamed() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PodRef.of("w/a"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> PodRef.of("w/a"));
     assertTrue(e.getMessage().contains("'w/a'"));
   }
 }

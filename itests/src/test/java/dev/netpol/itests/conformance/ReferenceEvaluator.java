@@ -11,20 +11,24 @@ import java.util.Map;
  * the API documentation, used only by the unit tests to cross-check every expectation of the
  * catalogue against its own policies. A connection is allowed when the source's egress and the
  * destination's ingress both allow it; a pod is isolated in a direction when a policy of that type
- * selects it; named ports resolve against the destination pod (serve-&lt;port&gt;-&lt;proto&gt; on every pod).
+ * selects it; named ports resolve against the destination pod (serve-&lt;port&gt;-&lt;proto&gt; on
+ * every pod).
  */
 final class ReferenceEvaluator {
   private final CaseEnv env;
   private final Map<String, Map<String, String>> nsLabels = new HashMap<>();
   private final Map<PodRef, Map<String, String>> podLabels = new HashMap<>();
+
   /** Active policies by "ns/name", in creation order. */
   private final Map<String, Policy> policies = new LinkedHashMap<>();
+
   private final Map<String, String> policyNs = new HashMap<>();
 
   ReferenceEvaluator(CaseEnv env) {
     this.env = env;
     for (String ns : PodRef.NAMESPACES) {
-      nsLabels.put(ns, new HashMap<>(Map.of(ConformanceNames.NAMESPACE_NAME_LABEL, env.namespace(ns))));
+      nsLabels.put(
+          ns, new HashMap<>(Map.of(ConformanceNames.NAMESPACE_NAME_LABEL, env.namespace(ns))));
     }
     for (PodRef p : PodRef.ALL) {
       podLabels.put(p, new HashMap<>(Map.of("pod", p.pod())));
@@ -65,18 +69,23 @@ final class ReferenceEvaluator {
   }
 
   boolean allowed(PodRef from, PodRef to, int port, Protocol proto) {
-    return directionAllows(from, to, to, port, proto, "Egress") && directionAllows(to, from, to, port, proto, "Ingress");
+    return directionAllows(from, to, to, port, proto, "Egress")
+        && directionAllows(to, from, to, port, proto, "Ingress");
   }
 
-  /** Whether the policies selecting {@code subject} in this direction allow traffic with {@code peer}. */
-  private boolean directionAllows(PodRef subject, PodRef peer, PodRef destination, int port, Protocol proto,
-      String type) {
+  /**
+   * Whether the policies selecting {@code subject} in this direction allow traffic with {@code
+   * peer}.
+   */
+  private boolean directionAllows(
+      PodRef subject, PodRef peer, PodRef destination, int port, Protocol proto, String type) {
     List<PolicyRule> rules = new ArrayList<>();
     boolean isolated = false;
     for (Map.Entry<String, Policy> e : policies.entrySet()) {
       Policy p = e.getValue();
       String ns = policyNs.get(e.getKey());
-      if (!ns.equals(subject.namespace()) || !matches(p.podSelector(), podLabels.get(subject))
+      if (!ns.equals(subject.namespace())
+          || !matches(p.podSelector(), podLabels.get(subject))
           || !p.policyTypes().contains(type)) {
         continue;
       }
@@ -89,10 +98,14 @@ final class ReferenceEvaluator {
     if (!isolated) {
       return true;
     }
-    return rules.stream().anyMatch(r -> peerMatches(r, peer) && portMatches(r, destination, port, proto));
+    return rules.stream()
+        .anyMatch(r -> peerMatches(r, peer) && portMatches(r, destination, port, proto));
   }
 
-  /** Remembers the policy's namespace in the rule (peers without a namespaceSelector mean that namespace). */
+  /**
+   * Remembers the policy's namespace in the rule (peers without a namespaceSelector mean that
+   * namespace).
+   */
   private final Map<PolicyRule, String> ruleNs = new java.util.IdentityHashMap<>();
 
   private PolicyRule withNamespace(PolicyRule r, String ns) {
@@ -112,8 +125,10 @@ final class ReferenceEvaluator {
         }
         continue;
       }
-      boolean nsOk = p.namespaceSelector() == null ? ruleNs.get(r).equals(peer.namespace())
-          : matches(p.namespaceSelector(), nsLabels.get(peer.namespace()));
+      boolean nsOk =
+          p.namespaceSelector() == null
+              ? ruleNs.get(r).equals(peer.namespace())
+              : matches(p.namespaceSelector(), nsLabels.get(peer.namespace()));
       boolean podOk = p.podSelector() == null || matches(p.podSelector(), podLabels.get(peer));
       if (nsOk && podOk) {
         return true;
@@ -150,13 +165,15 @@ final class ReferenceEvaluator {
     }
     for (Selector.Expression x : s.matchExpressions()) {
       String v = labels.get(x.key());
-      boolean ok = switch (x.operator()) {
-        case "In" -> v != null && x.values().contains(v);
-        case "NotIn" -> v == null || !x.values().contains(v);
-        case "Exists" -> v != null;
-        case "DoesNotExist" -> v == null;
-        default -> throw new IllegalArgumentException("selector operator '" + x.operator() + "'");
-      };
+      boolean ok =
+          switch (x.operator()) {
+            case "In" -> v != null && x.values().contains(v);
+            case "NotIn" -> v == null || !x.values().contains(v);
+            case "Exists" -> v != null;
+            case "DoesNotExist" -> v == null;
+            default ->
+                throw new IllegalArgumentException("selector operator '" + x.operator() + "'");
+          };
       if (!ok) {
         return false;
       }

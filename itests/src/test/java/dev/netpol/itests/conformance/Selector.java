@@ -16,7 +16,8 @@ public record Selector(Map<String, String> matchLabels, List<Expression> matchEx
 
   public static Selector labels(String... keyValues) {
     if (keyValues.length % 2 != 0) {
-      throw new IllegalArgumentException("labels: expected key/value pairs, got " + keyValues.length + " strings");
+      throw new IllegalArgumentException(
+          "labels: expected key/value pairs, got " + keyValues.length + " strings");
     }
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {

@@ -29,18 +29,24 @@ final class Sh {
       }
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        return new Result(-1, out.getNow(""), "timed out after " + timeoutSeconds + "s: " + String.join(" ", cmd));
+        return new Result(
+            -1,
+            out.getNow(""),
+            "timed out after " + timeoutSeconds + "s: " + String.join(" ", cmd));
       }
       return new Result(p.exitValue(), out.join(), err.join());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot run " + String.join(" ", cmd) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: " + String.join(" ", cmd), e);
     }
   }
 
-  /** Starts the process; one retry, as a loaded machine now and then fails the JDK's spawn helper. */
+  /**
+   * Starts the process; one retry, as a loaded machine now and then fails the JDK's spawn helper.
+   */
   private static Process start(List<String> cmd) throws IOException, InterruptedException {
     try {
       return new ProcessBuilder(cmd).start();
@@ -58,7 +64,8 @@ final class Sh {
   static String ok(String... cmd) {
     Result r = run(cmd);
     if (!r.ok()) {
-      throw new IllegalStateException("'" + String.join(" ", cmd) + "' exited " + r.code() + ": " + r.err().trim());
+      throw new IllegalStateException(
+          "'" + String.join(" ", cmd) + "' exited " + r.code() + ": " + r.err().trim());
     }
     return r.out();
   }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * bin/netpol standalone as a child process: one node with the embedded API, stopped by SIGTERM.
- * It gets its own bpffs pin root and service-proxy chain prefix, so that other netpol nodes on the
+ * bin/netpol standalone as a child process: one node with the embedded API, stopped by SIGTERM. It
+ * gets its own bpffs pin root and service-proxy chain prefix, so that other netpol nodes on the
  * machine (tests of other modules) neither share nor remove its kernel objects.
  */
 final class StandaloneNode implements AutoCloseable {
@@ -20,44 +20,69 @@ final class StandaloneNode implements AutoCloseable {
   final Path pinRoot;
   final String chainPrefix;
 
-  private StandaloneNode(Path dataDir, String nodeName, String backend, Process process, Path pinRoot) {
+  private StandaloneNode(
+      Path dataDir, String nodeName, String backend, Process process, Path pinRoot) {
     this.dataDir = dataDir;
     this.nodeName = nodeName;
     this.backend = backend;
     this.process = process;
     this.pinRoot = pinRoot;
-    this.chainPrefix = "NPC" + pinRoot.getFileName().toString().replace("netpol-conformance-", "")
-        .toUpperCase(java.util.Locale.ROOT);
+    this.chainPrefix =
+        "NPC"
+            + pinRoot
+                .getFileName()
+                .toString()
+                .replace("netpol-conformance-", "")
+                .toUpperCase(java.util.Locale.ROOT);
     this.kubectl = new Kubectl(dataDir.resolve("kubeconfig"));
   }
 
-  static StandaloneNode start(Path dist, Path dataDir, String nodeName, String backend, String runId,
-      long timeoutSeconds) throws IOException, InterruptedException {
+  static StandaloneNode start(
+      Path dist, Path dataDir, String nodeName, String backend, String runId, long timeoutSeconds)
+      throws IOException, InterruptedException {
     Path bin = dist.resolve("bin/netpol");
     if (!Files.isExecutable(bin)) {
-      throw new IllegalStateException("no built distribution at " + bin + " (netpol.dist); run mvn package first");
+      throw new IllegalStateException(
+          "no built distribution at " + bin + " (netpol.dist); run mvn package first");
     }
     Files.createDirectories(dataDir);
     Path pinRoot = Path.of("/sys/fs/bpf/netpol-conformance-" + runId);
-    Process p = new ProcessBuilder(List.of(bin.toString(), "standalone", "--data-dir", dataDir.toString(),
-        "--node-name", nodeName, "--backend", backend, "--set", "netpol.bpffs.root=" + pinRoot,
-        "--set", "netpol.serviceproxy.chain-prefix=NPC" + runId.toUpperCase(java.util.Locale.ROOT)))
-        .redirectErrorStream(true).redirectOutput(dataDir.resolve("node.log").toFile())
-        .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    bin.toString(),
+                    "standalone",
+                    "--data-dir",
+                    dataDir.toString(),
+                    "--node-name",
+                    nodeName,
+                    "--backend",
+                    backend,
+                    "--set",
+                    "netpol.bpffs.root=" + pinRoot,
+                    "--set",
+                    "netpol.serviceproxy.chain-prefix=NPC"
+                        + runId.toUpperCase(java.util.Locale.ROOT)))
+            .redirectErrorStream(true)
+            .redirectOutput(dataDir.resolve("node.log").toFile())
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .start();
     StandaloneNode node = new StandaloneNode(dataDir, nodeName, backend, p, pinRoot);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (System.nanoTime() < end) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("standalone node exited " + p.exitValue() + " while starting: " + node.logTail());
+        throw new IllegalStateException(
+            "standalone node exited " + p.exitValue() + " while starting: " + node.logTail());
       }
-      if (Files.exists(dataDir.resolve("kubeconfig")) && node.kubectl.run("get", "namespaces").ok()) {
+      if (Files.exists(dataDir.resolve("kubeconfig"))
+          && node.kubectl.run("get", "namespaces").ok()) {
         return node;
       }
       Thread.sleep(200);
     }
     node.close();
-    throw new IllegalStateException("standalone node did not serve the API within " + timeoutSeconds + "s: "
-        + node.logTail());
+    throw new IllegalStateException(
+        "standalone node did not serve the API within " + timeoutSeconds + "s: " + node.logTail());
   }
 
   String logTail() {
@@ -73,7 +98,10 @@ final class StandaloneNode implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** SIGTERM, then SIGKILL of the whole process tree after 20 s; then whatever is left of our pin root. */
+  /**
+   * SIGTERM, then SIGKILL of the whole process tree after 20 s; then whatever is left of our pin
+   * root.
+   */
   @Override
   public void close() {
     stop();

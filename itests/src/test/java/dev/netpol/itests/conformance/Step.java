@@ -7,7 +7,9 @@ public sealed interface Step {
   /** kubectl create: a new policy in logical namespace x, y or z. */
   record CreatePolicy(String namespace, Policy policy) implements Step {}
 
-  /** kubectl replace: the policy of the same name is replaced as a whole (upstream's UpdatePolicy). */
+  /**
+   * kubectl replace: the policy of the same name is replaced as a whole (upstream's UpdatePolicy).
+   */
   record UpdatePolicy(String namespace, Policy policy) implements Step {}
 
   /** Every NetworkPolicy in x, y and z is deleted. */
@@ -20,5 +22,6 @@ public sealed interface Step {
   record LabelPod(PodRef pod, Map<String, String> labels) implements Step {}
 
   /** Probes the whole matrix on one port and protocol and compares it with the expectation. */
-  record Validate(int port, Protocol protocol, Reachability reachability, String what) implements Step {}
+  record Validate(int port, Protocol protocol, Reachability reachability, String what)
+      implements Step {}
 }

@@ -21,8 +21,7 @@ final class Cli {
     }
   }
 
-  private Cli() {
-  }
+  private Cli() {}
 
   static Path netpol() {
     String dist = System.getProperty("netpol.dist", "../distribution/target/netpol");
@@ -31,20 +30,29 @@ final class Cli {
 
   static Result run(long timeoutSeconds, List<String> command) {
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-      CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
-        try {
-          return p.getInputStream().readAllBytes();
-        } catch (IOException e) {
-          return new byte[0];
-        }
-      });
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      CompletableFuture<byte[]> out =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return p.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                  return new byte[0];
+                }
+              });
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        return new Result(command, -1, "TIMEOUT after " + timeoutSeconds + " s\n" + new String(out.getNow(new byte[0])));
+        return new Result(
+            command,
+            -1,
+            "TIMEOUT after " + timeoutSeconds + " s\n" + new String(out.getNow(new byte[0])));
       }
-      return new Result(command, p.exitValue(), new String(out.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+      return new Result(
+          command, p.exitValue(), new String(out.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8));
     } catch (Exception e) {
       return new Result(command, -2, e.toString());
     }

@@ -14,14 +14,15 @@ import java.util.stream.Stream;
 
 /**
  * One end-to-end run's names and the clean-up of everything it made, in reverse order, also on
- * failure. Names: work dirs {@code /tmp/netpol-e2e-<hex>}, pin roots
- * {@code /sys/fs/bpf/netpol-test-e2e<hex>*}; leftovers of earlier runs of this family are removed
- * on start (their lab namespaces via the lab's own state, {@code lab down --no-api}).
+ * failure. Names: work dirs {@code /tmp/netpol-e2e-<hex>}, pin roots {@code
+ * /sys/fs/bpf/netpol-test-e2e<hex>*}; leftovers of earlier runs of this family are removed on start
+ * (their lab namespaces via the lab's own state, {@code lab down --no-api}).
  */
 final class E2eRun implements AutoCloseable {
   static final Path BPFFS = Path.of("/sys/fs/bpf");
   static final Path TMP = Path.of(System.getProperty("java.io.tmpdir"));
-  final String hex = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
+  final String hex =
+      HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
   final Path work;
   private final Deque<ThrowingRunnable> cleanups = new ArrayDeque<>();
   private final List<Path> pinRoots = new ArrayList<>();
@@ -75,7 +76,8 @@ final class E2eRun implements AutoCloseable {
 
   private static void removeLeftovers() throws IOException {
     try (Stream<Path> s = Files.list(TMP)) {
-      for (Path old : s.filter(p -> p.getFileName().toString().startsWith("netpol-e2e-")).toList()) {
+      for (Path old :
+          s.filter(p -> p.getFileName().toString().startsWith("netpol-e2e-")).toList()) {
         if (Files.exists(old.resolve("lab/state.json"))) {
           Cli.netpol("lab", "down", "--no-api", "--data-dir", old.resolve("lab").toString());
         }
@@ -83,7 +85,8 @@ final class E2eRun implements AutoCloseable {
       }
     }
     try (Stream<Path> s = Files.list(BPFFS)) {
-      s.filter(p -> p.getFileName().toString().startsWith("netpol-test-e2e")).forEach(E2eRun::deleteTree);
+      s.filter(p -> p.getFileName().toString().startsWith("netpol-test-e2e"))
+          .forEach(E2eRun::deleteTree);
     }
   }
 

@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
 
 /** {@code bin/netpol lab ...} with this test's kubeconfig, data dir and address pools. */
 final class LabCli {
-  record Pod(String key, String netns, String hostLink, String ipv4) {
-  }
+  record Pod(String key, String netns, String hostLink, String ipv4) {}
 
-  private static final Pattern ADDED = Pattern.compile("pod (\\S+): netns (\\S+), host link (\\S+), (\\S+),");
+  private static final Pattern ADDED =
+      Pattern.compile("pod (\\S+): netns (\\S+), host link (\\S+), (\\S+),");
   private final Path kubeconfig;
   private final Path dataDir;
   private final String pool4;
@@ -27,8 +27,16 @@ final class LabCli {
   List<String> args(String... words) {
     List<String> a = new ArrayList<>(List.of("lab"));
     a.addAll(List.of(words));
-    a.addAll(List.of("--kubeconfig", kubeconfig.toString(), "--data-dir", dataDir.toString(),
-        "--pool4", pool4, "--pool6", pool6));
+    a.addAll(
+        List.of(
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--data-dir",
+            dataDir.toString(),
+            "--pool4",
+            pool4,
+            "--pool6",
+            pool6));
     return a;
   }
 

@@ -10,20 +10,21 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Three nodes on one machine, driven as a user would: {@code netpol standalone} (np-s: API,
  * controller, its own agent) and two {@code netpol node} agents (np-a, np-b) sharing its API
- * through DIR/kubeconfig, each with its own pin root. Pods x/a on np-a and x/b on np-b.
- * Checks enforcement across nodes, that each node programs only its own pods, that each
- * PolicyEndpoint is labelled for exactly the nodes hosting its selected pods, and prints the
- * apply-to-enforced times.
+ * through DIR/kubeconfig, each with its own pin root. Pods x/a on np-a and x/b on np-b. Checks
+ * enforcement across nodes, that each node programs only its own pods, that each PolicyEndpoint is
+ * labelled for exactly the nodes hosting its selected pods, and prints the apply-to-enforced times.
  */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class MultiNodeIT {
-  private static final String DENY = """
+  private static final String DENY =
+      """
       apiVersion: networking.k8s.io/v1
       kind: NetworkPolicy
       metadata: {namespace: x, name: default-deny}
       spec: {podSelector: {}, policyTypes: [Ingress]}
       """;
-  private static final String ALLOW = """
+  private static final String ALLOW =
+      """
       apiVersion: networking.k8s.io/v1
       kind: NetworkPolicy
       metadata: {namespace: x, name: allow-a-to-b}
@@ -39,7 +40,9 @@ class MultiNodeIT {
   void policiesAreEnforcedAcrossNodesAndEachNodeProgramsOnlyItsOwnPods() throws Exception {
     long testStart = System.nanoTime();
     try (E2eRun run = new E2eRun()) {
-      NetpolProcess s = NetpolProcess.standalone("np-s", run.work.resolve("s"), run.pinRoot("s"), "NPE" + run.hex);
+      NetpolProcess s =
+          NetpolProcess.standalone(
+              "np-s", run.work.resolve("s"), run.pinRoot("s"), "NPE" + run.hex);
       run.onClose(() -> s.stop(20));
       s.awaitLog("kubeconfig written to", 60);
       Path kc = s.kubeconfig();
@@ -52,11 +55,15 @@ class MultiNodeIT {
       }
       System.out.printf("MultiNodeIT: three nodes in sync after %d ms%n", ms(testStart));
 
-      LabCli lab = new LabCli(kc, run.work.resolve("lab"), "198.18.128.0/24", "fd00:198:18:80::/64");
+      LabCli lab =
+          new LabCli(kc, run.work.resolve("lab"), "198.18.128.0/24", "fd00:198:18:80::/64");
       run.onClose(() -> lab.down(s.alive()));
-      List<Cli.Result> added = Cli.netpolParallel(
-          lab.args("pod", "add", "x/a", "--labels", "pod=a", "--serve", "80/tcp", "--node", "np-a"),
-          lab.args("pod", "add", "x/b", "--labels", "pod=b", "--serve", "80/tcp", "--node", "np-b"));
+      List<Cli.Result> added =
+          Cli.netpolParallel(
+              lab.args(
+                  "pod", "add", "x/a", "--labels", "pod=a", "--serve", "80/tcp", "--node", "np-a"),
+              lab.args(
+                  "pod", "add", "x/b", "--labels", "pod=b", "--serve", "80/tcp", "--node", "np-b"));
       LabCli.Pod pa = LabCli.parseAdded(added.get(0));
       LabCli.Pod pb = LabCli.parseAdded(added.get(1));
 
@@ -72,12 +79,15 @@ class MultiNodeIT {
       assertEquals(0, applied.exit(), applied.toString());
       long applyDeny = ms(t0);
       // both directions probed at once, so each time is its own node's
-      var toA = java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> TcpProbe.until(false, pb.netns(), pa.ipv4(), 80, t0, 15_000));
+      var toA =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> TcpProbe.until(false, pb.netns(), pa.ipv4(), 80, t0, 15_000));
       long denyToB = TcpProbe.until(false, pa.netns(), pb.ipv4(), 80, t0, 15_000);
       long denyToA = toA.join();
-      assertTrue(denyToA >= 0, "default-deny not enforced on np-a (b -> a still connects)\n" + a.tail());
-      assertTrue(denyToB >= 0, "default-deny not enforced on np-b (a -> b still connects)\n" + b.tail());
+      assertTrue(
+          denyToA >= 0, "default-deny not enforced on np-a (b -> a still connects)\n" + a.tail());
+      assertTrue(
+          denyToB >= 0, "default-deny not enforced on np-b (a -> b still connects)\n" + b.tail());
 
       // allow pod=a -> pod=b on 80: a -> b reopens, b -> a stays closed
       long t1 = System.nanoTime();
@@ -86,42 +96,66 @@ class MultiNodeIT {
       long applyAllow = ms(t1);
       long allowMs = TcpProbe.until(true, pa.netns(), pb.ipv4(), 80, t1, 15_000);
       assertTrue(allowMs >= 0, "allow a -> b not enforced on np-b\n" + b.tail());
-      System.out.printf("MultiNodeIT: apply-to-enforced (from the start of kubectl apply to the first probe that saw it; "
-          + "probe cadence ~0.1 s): default-deny b->a closed on np-a %d ms, a->b closed on np-b %d ms "
-          + "(kubectl apply itself %d ms); allow a->b open on np-b %d ms (kubectl apply %d ms)%n",
+      System.out.printf(
+          "MultiNodeIT: apply-to-enforced (from the start of kubectl apply to the first probe that saw it; "
+              + "probe cadence ~0.1 s): default-deny b->a closed on np-a %d ms, a->b closed on np-b %d ms "
+              + "(kubectl apply itself %d ms); allow a->b open on np-b %d ms (kubectl apply %d ms)%n",
           denyToA, denyToB, applyDeny, allowMs, applyAllow);
 
-      List<Cli.Result> probes = Cli.netpolParallel(lab.args("probe", "x/a", "x/b", "80", "--timeout", "1s"),
-          lab.args("probe", "x/b", "x/a", "80", "--timeout", "1s"));
+      List<Cli.Result> probes =
+          Cli.netpolParallel(
+              lab.args("probe", "x/a", "x/b", "80", "--timeout", "1s"),
+              lab.args("probe", "x/b", "x/a", "80", "--timeout", "1s"));
       assertEquals(0, probes.get(0).exit(), "a -> b must be allowed: " + probes.get(0));
       assertEquals(1, probes.get(1).exit(), "b -> a must be denied: " + probes.get(1));
       assertTrue(probes.get(1).out().contains("blocked"), probes.get(1).toString());
 
       // each node programmed only its own pods
-      List<Cli.Result> progs = Cli.netpolParallel(
-          List.of("ebpf", "--root", s.pinRoot.toString(), "progs"),
-          List.of("ebpf", "--root", a.pinRoot.toString(), "progs"),
-          List.of("ebpf", "--root", b.pinRoot.toString(), "progs"));
+      List<Cli.Result> progs =
+          Cli.netpolParallel(
+              List.of("ebpf", "--root", s.pinRoot.toString(), "progs"),
+              List.of("ebpf", "--root", a.pinRoot.toString(), "progs"),
+              List.of("ebpf", "--root", b.pinRoot.toString(), "progs"));
       assertEquals(List.of(), podsIn(progs.get(0)), "np-s hosts no pod: " + progs.get(0));
-      assertEquals(List.of("x/a egress", "x/a ingress"), podsIn(progs.get(1)), "np-a: " + progs.get(1));
-      assertEquals(List.of("x/b egress", "x/b ingress"), podsIn(progs.get(2)), "np-b: " + progs.get(2));
+      assertEquals(
+          List.of("x/a egress", "x/a ingress"), podsIn(progs.get(1)), "np-a: " + progs.get(1));
+      assertEquals(
+          List.of("x/b egress", "x/b ingress"), podsIn(progs.get(2)), "np-b: " + progs.get(2));
 
       // PolicyEndpoints: labelled for exactly the nodes hosting selected pods, so each agent's
       // label-selected watch sees only its share
       assertEquals("default-deny-0", policyEndpoints(kc, "np-a"), "PolicyEndpoints np-a watches");
-      assertEquals("allow-a-to-b-0 default-deny-0", policyEndpoints(kc, "np-b"), "PolicyEndpoints np-b watches");
+      assertEquals(
+          "allow-a-to-b-0 default-deny-0",
+          policyEndpoints(kc, "np-b"),
+          "PolicyEndpoints np-b watches");
       assertEquals("", policyEndpoints(kc, "np-s"), "PolicyEndpoints np-s watches");
 
-      // a pod selected by allow-a-to-b appears on np-a: its chunk gains np-a's label; it goes: the label goes
-      Cli.Result created = run.apply(kc, "pod-c", """
+      // a pod selected by allow-a-to-b appears on np-a: its chunk gains np-a's label; it goes: the
+      // label goes
+      Cli.Result created =
+          run.apply(
+              kc,
+              "pod-c",
+              """
           apiVersion: v1
           kind: Pod
           metadata: {namespace: x, name: c, labels: {pod: b}}
           spec: {nodeName: np-a, containers: [{name: c, image: none}]}
           """);
       assertEquals(0, created.exit(), created.toString());
-      Cli.Result status = E2eRun.kubectl(kc, "patch", "pod", "-n", "x", "c", "--subresource=status", "--type=merge", "-p",
-          "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.128.250\",\"podIPs\":[{\"ip\":\"198.18.128.250\"}]}}");
+      Cli.Result status =
+          E2eRun.kubectl(
+              kc,
+              "patch",
+              "pod",
+              "-n",
+              "x",
+              "c",
+              "--subresource=status",
+              "--type=merge",
+              "-p",
+              "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.128.250\",\"podIPs\":[{\"ip\":\"198.18.128.250\"}]}}");
       assertEquals(0, status.exit(), status.toString());
       long t2 = System.nanoTime();
       awaitPolicyEndpoints(kc, "np-a", "allow-a-to-b-0 default-deny-0");
@@ -140,24 +174,48 @@ class MultiNodeIT {
   /** "ns/name direction" of each program row of {@code ebpf progs}, sorted. */
   private static List<String> podsIn(Cli.Result progs) {
     assertEquals(0, progs.exit(), progs.toString());
-    return progs.out().lines().filter(l -> l.matches("\\S+/\\S+\\t(ingress|egress)\\t.*"))
-        .map(l -> l.split("\t")[0] + " " + l.split("\t")[1]).sorted().toList();
+    return progs
+        .out()
+        .lines()
+        .filter(l -> l.matches("\\S+/\\S+\\t(ingress|egress)\\t.*"))
+        .map(l -> l.split("\t")[0] + " " + l.split("\t")[1])
+        .sorted()
+        .toList();
   }
 
-  private static void awaitPolicyEndpoints(Path kc, String node, String want) throws InterruptedException {
+  private static void awaitPolicyEndpoints(Path kc, String node, String want)
+      throws InterruptedException {
     long end = System.currentTimeMillis() + 10_000;
     String seen;
     while (!(seen = policyEndpoints(kc, node)).equals(want)) {
-      assertTrue(System.currentTimeMillis() < end, "PolicyEndpoints labelled for " + node + ": " + seen + ", want " + want);
+      assertTrue(
+          System.currentTimeMillis() < end,
+          "PolicyEndpoints labelled for " + node + ": " + seen + ", want " + want);
       Thread.sleep(100);
     }
   }
 
-  /** Names of the PolicyEndpoints in x carrying the label of {@code node}, sorted, space-separated. */
+  /**
+   * Names of the PolicyEndpoints in x carrying the label of {@code node}, sorted, space-separated.
+   */
   private static String policyEndpoints(Path kc, String node) {
-    Cli.Result r = E2eRun.kubectl(kc, "get", "policyendpoints", "-n", "x", "-l", "node.policy.netpol.dev/" + node,
-        "-o", "jsonpath={.items[*].metadata.name}");
+    Cli.Result r =
+        E2eRun.kubectl(
+            kc,
+            "get",
+            "policyendpoints",
+            "-n",
+            "x",
+            "-l",
+            "node.policy.netpol.dev/" + node,
+            "-o",
+            "jsonpath={.items[*].metadata.name}");
     assertEquals(0, r.exit(), r.toString());
-    return String.join(" ", java.util.Arrays.stream(r.out().trim().split("\\s+")).filter(w -> !w.isEmpty()).sorted().toList());
+    return String.join(
+        " ",
+        java.util.Arrays.stream(r.out().trim().split("\\s+"))
+            .filter(w -> !w.isEmpty())
+            .sorted()
+            .toList());
   }
 }

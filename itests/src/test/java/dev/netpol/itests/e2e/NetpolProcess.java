@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running {@code bin/netpol standalone|node} with its own data dir, bpffs pin root and log
- * file; stopped with SIGTERM (as a DaemonSet pod is), SIGKILL after a grace period.
+ * A running {@code bin/netpol standalone|node} with its own data dir, bpffs pin root and log file;
+ * stopped with SIGTERM (as a DaemonSet pod is), SIGKILL after a grace period.
  */
 final class NetpolProcess implements AutoCloseable {
   final String nodeName;
@@ -27,24 +27,53 @@ final class NetpolProcess implements AutoCloseable {
     this.process = process;
   }
 
-  static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix) throws IOException {
-    return start(dataDir, pinRoot, nodeName, List.of("standalone", "--data-dir", dataDir.toString(),
-        "--node-name", nodeName, "--bpffs-root", pinRoot.toString(),
-        "--set", "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+  static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix)
+      throws IOException {
+    return start(
+        dataDir,
+        pinRoot,
+        nodeName,
+        List.of(
+            "standalone",
+            "--data-dir",
+            dataDir.toString(),
+            "--node-name",
+            nodeName,
+            "--bpffs-root",
+            pinRoot.toString(),
+            "--set",
+            "netpol.serviceproxy.chain-prefix=" + chainPrefix));
   }
 
-  static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot) throws IOException {
-    return start(dataDir, pinRoot, nodeName, List.of("node", "--kubeconfig", kubeconfig.toString(),
-        "--node-name", nodeName, "--data-dir", dataDir.toString(), "--bpffs-root", pinRoot.toString()));
+  static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)
+      throws IOException {
+    return start(
+        dataDir,
+        pinRoot,
+        nodeName,
+        List.of(
+            "node",
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--node-name",
+            nodeName,
+            "--data-dir",
+            dataDir.toString(),
+            "--bpffs-root",
+            pinRoot.toString()));
   }
 
-  private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args) throws IOException {
+  private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
+      throws IOException {
     Files.createDirectories(dataDir);
     List<String> cmd = new ArrayList<>(List.of(Cli.netpol().toString()));
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dataDir.resolve("netpol.log").toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dataDir.resolve("netpol.log").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     return new NetpolProcess(nodeName, dataDir, pinRoot, p);
   }
 
@@ -68,7 +97,10 @@ final class NetpolProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Waits until the log contains {@code text}; fails with the log's tail if the process ends or time runs out. */
+  /**
+   * Waits until the log contains {@code text}; fails with the log's tail if the process ends or
+   * time runs out.
+   */
   void awaitLog(String text, long seconds) throws InterruptedException {
     long end = System.currentTimeMillis() + seconds * 1000;
     while (System.currentTimeMillis() < end) {
@@ -76,7 +108,8 @@ final class NetpolProcess implements AutoCloseable {
         return;
       }
       if (!process.isAlive()) {
-        throw new AssertionError(nodeName + " exited " + process.exitValue() + " before '" + text + "':\n" + tail());
+        throw new AssertionError(
+            nodeName + " exited " + process.exitValue() + " before '" + text + "':\n" + tail());
       }
       Thread.sleep(100);
     }
@@ -91,7 +124,8 @@ final class NetpolProcess implements AutoCloseable {
 
   String tail() {
     String[] lines = log().split("\n");
-    return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 25), lines.length));
+    return String.join(
+        "\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 25), lines.length));
   }
 
   /** SIGTERM, then SIGKILL after {@code graceSeconds}; returns the exit status. */

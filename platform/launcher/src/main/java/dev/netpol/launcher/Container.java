@@ -27,7 +27,8 @@ final class Container {
 
   private final Framework framework;
   private final List<String> problems = new ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean stopped =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private Container(Framework framework) {
     this.framework = framework;

@@ -18,16 +18,25 @@ import org.osgi.util.tracker.ServiceTracker;
 public final class Main {
   /** Commands that run a container until SIGTERM, with what they are for. */
   static final Map<String, String> CONTAINERS = new LinkedHashMap<>();
+
   /** Commands provided by bundles (run in a short-lived container). */
   static final Map<String, String> TOOLS = new LinkedHashMap<>();
 
   static {
-    CONTAINERS.put("standalone", "one node with an embedded Kubernetes API, controller, agent and eBPF backend");
-    CONTAINERS.put("node", "a node agent and its backend against a running API (--kubeconfig, --node-name)");
-    CONTAINERS.put("controller", "the policy controller alone against a running API (--kubeconfig)");
-    CONTAINERS.put("start", "start the container with a profile (--profile NAME, default 'base') and show its status");
-    TOOLS.put("ebpf", "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events");
-    TOOLS.put("lab", "pods as network namespaces registered in the API: up | pod | rm | down | list");
+    CONTAINERS.put(
+        "standalone",
+        "one node with an embedded Kubernetes API, controller, agent and eBPF backend");
+    CONTAINERS.put(
+        "node", "a node agent and its backend against a running API (--kubeconfig, --node-name)");
+    CONTAINERS.put(
+        "controller", "the policy controller alone against a running API (--kubeconfig)");
+    CONTAINERS.put(
+        "start",
+        "start the container with a profile (--profile NAME, default 'base') and show its status");
+    TOOLS.put(
+        "ebpf", "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events");
+    TOOLS.put(
+        "lab", "pods as network namespaces registered in the API: up | pod | rm | down | list");
     TOOLS.put("bench", "benchmarks of the enforcement backends, results written to files");
   }
 
@@ -48,7 +57,10 @@ public final class Main {
   }
 
   static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+    if (args.isEmpty()
+        || args.get(0).equals("--help")
+        || args.get(0).equals("-h")
+        || args.get(0).equals("help")) {
       out.print(help());
       return args.isEmpty() ? 2 : 0;
     }
@@ -69,16 +81,19 @@ public final class Main {
   static String help() {
     StringBuilder b = new StringBuilder();
     b.append("netpol: Kubernetes NetworkPolicy enforcement with eBPF\n\n");
-    b.append("usage: netpol COMMAND [options]   (netpol COMMAND --help for each)\n\nrunning netpol:\n");
+    b.append(
+        "usage: netpol COMMAND [options]   (netpol COMMAND --help for each)\n\nrunning netpol:\n");
     CONTAINERS.forEach((k, v) -> b.append(String.format("  %-11s %s%n", k, v)));
     b.append("\ntools:\n");
     TOOLS.forEach((k, v) -> b.append(String.format("  %-11s %s%n", k, v)));
     b.append("\ncommon options of the running commands:\n");
-    b.append("  --data-dir DIR     state, kubeconfig and framework cache (default ~/.netpol/COMMAND)\n");
+    b.append(
+        "  --data-dir DIR     state, kubeconfig and framework cache (default ~/.netpol/COMMAND)\n");
     b.append("  --node-name NAME   this node's name (default: the host name)\n");
     b.append("  --backend NAME     enforcement backend: ebpf (default)\n");
     b.append("  --kubeconfig FILE  API to use instead of the embedded one\n");
-    b.append("  --mode MODE        standard (pods allowed until their policies are known) or strict\n");
+    b.append(
+        "  --mode MODE        standard (pods allowed until their policies are known) or strict\n");
     b.append("  --set KEY=VALUE    any setting (see etc/config/*.cfg)\n");
     b.append("  --once             start, print the status and stop\n");
     return b.toString();
@@ -89,8 +104,8 @@ public final class Main {
     return Path.of(h == null ? "." : h).toAbsolutePath().normalize();
   }
 
-  private static int container(Path home, String cmd, List<String> args, PrintStream out, PrintStream err)
-      throws Exception {
+  private static int container(
+      Path home, String cmd, List<String> args, PrintStream out, PrintStream err) throws Exception {
     Options o = Options.parse(args);
     String profileName = cmd;
     if (cmd.equals("start")) {
@@ -101,21 +116,29 @@ public final class Main {
       out.print(help().substring(help().indexOf("common options")));
       return 0;
     }
-    Path data = Path.of(o.properties.computeIfAbsent("netpol.data.dir",
-        k -> System.getProperty("user.home") + "/.netpol/" + cmd)).toAbsolutePath();
+    Path data =
+        Path.of(
+                o.properties.computeIfAbsent(
+                    "netpol.data.dir", k -> System.getProperty("user.home") + "/.netpol/" + cmd))
+            .toAbsolutePath();
     o.properties.put("netpol.data.dir", data.toString());
     o.properties.put("netpol.home", home.toString());
     o.properties.put("netpol.command", cmd);
     o.properties.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
     Files.createDirectories(data);
     long t0 = System.nanoTime();
-    Container c = Container.start(Profile.load(home, profileName), data.resolve("felix-cache"), o.properties);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (!c.isStopped()) {
-        err.println("netpol: stopping");
-        c.stop();
-      }
-    }, "netpol-shutdown"));
+    Container c =
+        Container.start(Profile.load(home, profileName), data.resolve("felix-cache"), o.properties);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (!c.isStopped()) {
+                    err.println("netpol: stopping");
+                    c.stop();
+                  }
+                },
+                "netpol-shutdown"));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     int rc = printStatus(c, cmd, ms, o.verbose || o.once, out);
     if (o.once) {
@@ -135,8 +158,9 @@ public final class Main {
       }
     }
     c.problems().forEach(p -> out.println("  problem: " + p));
-    out.printf("netpol %s: %d bundles, %s in %d ms%n", cmd, bundles.size(),
-        notActive == 0 ? "all ACTIVE" : notActive + " NOT ACTIVE", ms);
+    out.printf(
+        "netpol %s: %d bundles, %s in %d ms%n",
+        cmd, bundles.size(), notActive == 0 ? "all ACTIVE" : notActive + " NOT ACTIVE", ms);
     return notActive == 0 ? 0 : 1;
   }
 
@@ -148,7 +172,8 @@ public final class Main {
   private static String state(Bundle b) {
     return switch (b.getState()) {
       case Bundle.ACTIVE -> "ACTIVE";
-      case Bundle.RESOLVED -> b.getHeaders().get(Constants.FRAGMENT_HOST) != null ? "FRAGMENT" : "RESOLVED";
+      case Bundle.RESOLVED ->
+          b.getHeaders().get(Constants.FRAGMENT_HOST) != null ? "FRAGMENT" : "RESOLVED";
       case Bundle.INSTALLED -> "INSTALLED";
       case Bundle.STARTING -> "STARTING";
       case Bundle.STOPPING -> "STOPPING";
@@ -156,10 +181,12 @@ public final class Main {
     };
   }
 
-  private static int tool(Path home, String cmd, List<String> args, PrintStream out, PrintStream err)
-      throws Exception {
-    Path profile = Files.isRegularFile(home.resolve("etc/profiles/" + cmd + ".list"))
-        ? home.resolve("etc/profiles/" + cmd + ".list") : home.resolve("etc/profiles/tools.list");
+  private static int tool(
+      Path home, String cmd, List<String> args, PrintStream out, PrintStream err) throws Exception {
+    Path profile =
+        Files.isRegularFile(home.resolve("etc/profiles/" + cmd + ".list"))
+            ? home.resolve("etc/profiles/" + cmd + ".list")
+            : home.resolve("etc/profiles/tools.list");
     String profileName = profile.getFileName().toString().replace(".list", "");
     Path storage = Files.createTempDirectory("netpol-" + cmd + "-");
     Map<String, String> props = new LinkedHashMap<>();
@@ -169,8 +196,17 @@ public final class Main {
     props.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
     Container c = Container.start(Profile.load(home, profileName), storage, props);
     try {
-      Filter f = FrameworkUtil.createFilter("(&(" + Constants.OBJECTCLASS + "=" + Command.class.getName() + ")("
-          + Command.NAME + "=" + cmd + "))");
+      Filter f =
+          FrameworkUtil.createFilter(
+              "(&("
+                  + Constants.OBJECTCLASS
+                  + "="
+                  + Command.class.getName()
+                  + ")("
+                  + Command.NAME
+                  + "="
+                  + cmd
+                  + "))");
       ServiceTracker<Command, Command> t = new ServiceTracker<>(c.context(), f, null);
       t.open();
       Command command = t.waitForService(15_000);

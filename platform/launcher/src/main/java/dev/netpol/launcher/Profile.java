@@ -27,7 +27,8 @@ record Profile(String name, List<Path> bootBundles, List<Path> bundles) {
         globs.add(FileSystems.getDefault().getPathMatcher("glob:" + l));
       }
     }
-    return new Profile(name, select(home.resolve("bundles/boot"), globs), select(home.resolve("bundles"), globs));
+    return new Profile(
+        name, select(home.resolve("bundles/boot"), globs), select(home.resolve("bundles"), globs));
   }
 
   private static List<Path> select(Path dir, List<PathMatcher> globs) throws IOException {

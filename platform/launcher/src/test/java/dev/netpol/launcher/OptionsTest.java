@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 class OptionsTest {
   @Test
   void flagsBecomeFrameworkProperties() {
-    Options o = Options.parse(List.of("--data-dir", "/tmp/x", "--node-name=n1", "--set", "a.b=c", "--once", "extra"));
+    Options o =
+        Options.parse(
+            List.of("--data-dir", "/tmp/x", "--node-name=n1", "--set", "a.b=c", "--once", "extra"));
     assertEquals("/tmp/x", o.properties.get("netpol.data.dir"));
     assertEquals("n1", o.properties.get("netpol.node.name"));
     assertEquals("c", o.properties.get("a.b"));
@@ -18,10 +20,14 @@ class OptionsTest {
 
   @Test
   void badOptionsAreNamed() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse(List.of("--bogus")))
-        .getMessage().contains("--bogus"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse(List.of("--node-name")))
-        .getMessage().contains("--node-name"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(List.of("--bogus")))
+            .getMessage()
+            .contains("--bogus"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(List.of("--node-name")))
+            .getMessage()
+            .contains("--node-name"));
   }
 
   @Test

@@ -61,19 +61,28 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
   public EbpfBackend(Config config) {
     this.config = config;
     this.pods = new PodDatapath(new Pins(config.pinRoot()), DatapathObject.locate());
-    this.gc = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "netpol-conntrack-gc");
-      t.setDaemon(true);
-      return t;
-    });
+    this.gc =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "netpol-conntrack-gc");
+              t.setDaemon(true);
+              return t;
+            });
     if (config.conntrackGcSeconds() > 0) {
-      gc.scheduleWithFixedDelay(() -> {
-        pruneVanishedPods();
-        collectConntrack();
-      }, config.conntrackGcSeconds(), config.conntrackGcSeconds(), TimeUnit.SECONDS);
+      gc.scheduleWithFixedDelay(
+          () -> {
+            pruneVanishedPods();
+            collectConntrack();
+          },
+          config.conntrackGcSeconds(),
+          config.conntrackGcSeconds(),
+          TimeUnit.SECONDS);
     }
     startFlowLog();
-    LOG.info("ebpf backend: pin root {}, {} pinned pods adopted", config.pinRoot(), pods.pins().pods().size());
+    LOG.info(
+        "ebpf backend: pin root {}, {} pinned pods adopted",
+        config.pinRoot(),
+        pods.pins().pods().size());
   }
 
   @Override
@@ -133,7 +142,10 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
     }
   }
 
-  /** The policy generation pinned for the pod (conntrack entries older than it get re-checked), or -1. */
+  /**
+   * The policy generation pinned for the pod (conntrack entries older than it get re-checked), or
+   * -1.
+   */
   public int programmedGeneration(PodKey pod) {
     PodInfo i = pods.readInfo(pod);
     return i == null ? -1 : i.generation();
@@ -173,13 +185,17 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
   private synchronized void startFlowLog() {
     Path ev = pods.pins().global(Pins.EVENTS);
     if (flowLog == null && config.flowLogLinesPerSecond() > 0 && Files.exists(ev)) {
-      flowLog = new FlowLog(BpfMap.openPinned(ev), pods, config.flowLogLinesPerSecond(),
-          e -> {
-            Consumer<Event> l = eventListener;
-            if (l != null) {
-              l.accept(e);
-            }
-          });
+      flowLog =
+          new FlowLog(
+              BpfMap.openPinned(ev),
+              pods,
+              config.flowLogLinesPerSecond(),
+              e -> {
+                Consumer<Event> l = eventListener;
+                if (l != null) {
+                  l.accept(e);
+                }
+              });
     }
   }
 
@@ -217,10 +233,16 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
         for (String global : List.of(Pins.CONNTRACK, Pins.EVENTS)) {
           Files.deleteIfExists(pods.pins().global(global));
         }
-        for (Path dir : List.of(config.pinRoot().resolve("global"), config.pinRoot().resolve("pods"), config.pinRoot())) {
+        for (Path dir :
+            List.of(
+                config.pinRoot().resolve("global"),
+                config.pinRoot().resolve("pods"),
+                config.pinRoot())) {
           deleteEmptyTree(dir);
         }
-        LOG.info("ebpf backend: no pods left to enforce; node-wide pins under {} removed", config.pinRoot());
+        LOG.info(
+            "ebpf backend: no pods left to enforce; node-wide pins under {} removed",
+            config.pinRoot());
       }
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn("ebpf backend: cleanup at close failed: {}", e.getMessage());

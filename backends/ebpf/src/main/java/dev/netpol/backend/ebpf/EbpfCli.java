@@ -2,6 +2,7 @@ package dev.netpol.backend.ebpf;
 
 import dev.netpol.api.PodKey;
 import dev.netpol.backend.ebpf.internal.Pins;
+import dev.netpol.backend.ebpf.internal.TcFilters;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
 import dev.netpol.backend.ebpf.internal.abi.CtValue;
@@ -9,7 +10,6 @@ import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.backend.ebpf.internal.abi.RuleKey;
 import dev.netpol.backend.ebpf.internal.abi.RuleValue;
-import dev.netpol.backend.ebpf.internal.TcFilters;
 import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.BpfProgram;
 import dev.netpol.ebpf.sdk.MapInfo;
@@ -23,8 +23,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Operator commands that read the pins directly, so they work while the agent is down:
- * {@code [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]}.
+ * Operator commands that read the pins directly, so they work while the agent is down: {@code
+ * [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]}.
  */
 public final class EbpfCli {
   private static final String USAGE =
@@ -42,9 +42,11 @@ public final class EbpfCli {
       return 2;
     }
     Pins pins = new Pins(root);
-    if (!Files.isDirectory(root) && List.of("progs", "loaded", "conntrack", "events").contains(a.get(0))) {
+    if (!Files.isDirectory(root)
+        && List.of("progs", "loaded", "conntrack", "events").contains(a.get(0))) {
       // a node with no pod has no pins yet: not an error, but a mistyped --root should be visible
-      err.println("note: no netpol pins at " + root + " (no pod programmed here yet, or a wrong --root)");
+      err.println(
+          "note: no netpol pins at " + root + " (no pod programmed here yet, or a wrong --root)");
     }
     try {
       switch (a.get(0)) {
@@ -85,7 +87,16 @@ public final class EbpfCli {
         Path p = pins.podDir(k).resolve(pin);
         if (Files.exists(p)) {
           try (BpfProgram prog = BpfProgram.openPinned(p)) {
-            out.println(k + "\t" + pin.substring(5) + "\t" + prog.id() + "\t" + prog.info().tag() + "\t" + p);
+            out.println(
+                k
+                    + "\t"
+                    + pin.substring(5)
+                    + "\t"
+                    + prog.id()
+                    + "\t"
+                    + prog.info().tag()
+                    + "\t"
+                    + p);
           }
         }
       }
@@ -94,7 +105,8 @@ public final class EbpfCli {
 
   private static void maps(Pins pins, PrintStream out) {
     out.println("MAP_ID\tTYPE\tKEY\tVALUE\tMAX\tNAME\tPIN");
-    List<Path> paths = new ArrayList<>(List.of(pins.global(Pins.CONNTRACK), pins.global(Pins.EVENTS)));
+    List<Path> paths =
+        new ArrayList<>(List.of(pins.global(Pins.CONNTRACK), pins.global(Pins.EVENTS)));
     for (PodKey k : pins.pods()) {
       paths.add(pins.podDir(k).resolve(Pins.POLICY));
       paths.add(pins.podDir(k).resolve(Pins.POD));
@@ -105,15 +117,42 @@ public final class EbpfCli {
       }
       try (BpfMap m = BpfMap.openPinned(p)) {
         MapInfo i = m.info();
-        out.println(i.id() + "\t" + i.type() + "\t" + i.keySize() + "\t" + i.valueSize() + "\t" + i.maxEntries() + "\t" + i.name() + "\t" + p);
+        out.println(
+            i.id()
+                + "\t"
+                + i.type()
+                + "\t"
+                + i.keySize()
+                + "\t"
+                + i.valueSize()
+                + "\t"
+                + i.maxEntries()
+                + "\t"
+                + i.name()
+                + "\t"
+                + p);
         if (i.type() == MapType.ARRAY_OF_MAPS) {
           for (int d = 0; d < 2; d++) {
             var innerId = m.innerMapId(Abi.buffer(4).putInt(d).array());
             if (innerId.isPresent()) {
               try (BpfMap inner = BpfMap.fromId(innerId.getAsInt())) {
                 MapInfo ii = inner.info();
-                out.println(ii.id() + "\t" + ii.type() + "\t" + ii.keySize() + "\t" + ii.valueSize() + "\t" + ii.maxEntries()
-                    + "\t" + ii.name() + "\t  " + (d == Abi.DIR_INGRESS ? "ingress" : "egress") + " rules of " + p.getParent());
+                out.println(
+                    ii.id()
+                        + "\t"
+                        + ii.type()
+                        + "\t"
+                        + ii.keySize()
+                        + "\t"
+                        + ii.valueSize()
+                        + "\t"
+                        + ii.maxEntries()
+                        + "\t"
+                        + ii.name()
+                        + "\t  "
+                        + (d == Abi.DIR_INGRESS ? "ingress" : "egress")
+                        + " rules of "
+                        + p.getParent());
               }
             }
           }
@@ -123,7 +162,8 @@ public final class EbpfCli {
   }
 
   private static void loaded(Pins pins, PrintStream out) {
-    out.println("POD\tINTERFACE\tINGRESS_PROG(tc egress)\tEGRESS_PROG(tc ingress)\tPOLICY\tGENERATION\tSTATUS");
+    out.println(
+        "POD\tINTERFACE\tINGRESS_PROG(tc egress)\tEGRESS_PROG(tc ingress)\tPOLICY\tGENERATION\tSTATUS");
     for (PodKey k : pins.pods()) {
       Path dir = pins.podDir(k);
       try (BpfMap m = BpfMap.openPinned(dir.resolve(Pins.POD));
@@ -133,9 +173,24 @@ public final class EbpfCli {
         int onEgress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.EGRESS);
         int onIngress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.INGRESS);
         boolean ok = onEgress == in.id() && onIngress == eg.id();
-        out.println(k + "\t" + i.ifname() + "(" + i.ifindex() + ")\t" + in.id() + (onEgress == in.id() ? "" : "!=" + onEgress)
-            + "\t" + eg.id() + (onIngress == eg.id() ? "" : "!=" + onIngress) + "\t" + i.policyDigest() + "\t"
-            + Integer.toUnsignedString(i.generation()) + "\t" + (ok ? "enforcing" : "STALE-FILTER"));
+        out.println(
+            k
+                + "\t"
+                + i.ifname()
+                + "("
+                + i.ifindex()
+                + ")\t"
+                + in.id()
+                + (onEgress == in.id() ? "" : "!=" + onEgress)
+                + "\t"
+                + eg.id()
+                + (onIngress == eg.id() ? "" : "!=" + onIngress)
+                + "\t"
+                + i.policyDigest()
+                + "\t"
+                + Integer.toUnsignedString(i.generation())
+                + "\t"
+                + (ok ? "enforcing" : "STALE-FILTER"));
       }
     }
   }
@@ -149,9 +204,13 @@ public final class EbpfCli {
         return;
       }
       for (BpfMap.Entry e : m.entries()) {
-        out.println(i.type() == MapType.ARRAY_OF_MAPS
-            ? "[" + Abi.wrap(e.key()).getInt() + "] -> map id " + m.innerMapId(e.key()).orElse(0)
-            : decode(i, e.key(), e.value()));
+        out.println(
+            i.type() == MapType.ARRAY_OF_MAPS
+                ? "["
+                    + Abi.wrap(e.key()).getInt()
+                    + "] -> map id "
+                    + m.innerMapId(e.key()).orElse(0)
+                : decode(i, e.key(), e.value()));
       }
     }
   }
@@ -162,24 +221,43 @@ public final class EbpfCli {
     }
     if (i.name().startsWith("np_pod") && v.length == PodInfo.SIZE) {
       PodInfo p = PodInfo.decode(v);
-      return p.namespace() + "/" + p.name() + " if=" + p.ifname() + "(" + p.ifindex() + ") addrs=" + p.addresses()
-          + " policy=" + p.policyDigest() + " object=" + p.objectDigest() + " generation=" + Integer.toUnsignedString(p.generation());
+      return p.namespace()
+          + "/"
+          + p.name()
+          + " if="
+          + p.ifname()
+          + "("
+          + p.ifindex()
+          + ") addrs="
+          + p.addresses()
+          + " policy="
+          + p.policyDigest()
+          + " object="
+          + p.objectDigest()
+          + " generation="
+          + Integer.toUnsignedString(p.generation());
     }
     if (i.type() == MapType.LPM_TRIE && k.length == RuleKey.LAYOUT.size()) {
       RuleValue r = RuleValue.decode(v);
       RuleKey key = RuleKey.decode(k);
-      return key + switch (key.kind()) {
-        case Abi.KEY_META -> " state=" + r.state() + " generation=" + Integer.toUnsignedString(r.generation());
-        case Abi.KEY_ADDR -> " class=" + r.classId() + ((r.flags() & Abi.ADDR_ALL_TRAFFIC) != 0 ? " all-traffic" : "");
-        default -> " allow";
-      };
+      return key
+          + switch (key.kind()) {
+            case Abi.KEY_META ->
+                " state=" + r.state() + " generation=" + Integer.toUnsignedString(r.generation());
+            case Abi.KEY_ADDR ->
+                " class="
+                    + r.classId()
+                    + ((r.flags() & Abi.ADDR_ALL_TRAFFIC) != 0 ? " all-traffic" : "");
+            default -> " allow";
+          };
     }
     return HexFormat.of().formatHex(k) + " -> " + HexFormat.of().formatHex(v);
   }
 
   private static void events(Pins pins, int seconds, PrintStream out) {
     try (BpfMap ev = BpfMap.openPinned(pins.global(Pins.EVENTS));
-        RingBufferReader r = RingBufferReader.start(ev, Event.CODEC, e -> out.println(e.describe()))) {
+        RingBufferReader r =
+            RingBufferReader.start(ev, Event.CODEC, e -> out.println(e.describe()))) {
       Thread.sleep(seconds * 1000L);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -3,7 +3,10 @@ package dev.netpol.backend.ebpf;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
-/** Synthetic Ethernet frames for BPF_PROG_RUN: IPv4 (with options, fragments) and IPv6 (with extension headers). */
+/**
+ * Synthetic Ethernet frames for BPF_PROG_RUN: IPv4 (with options, fragments) and IPv6 (with
+ * extension headers).
+ */
 final class Frames {
   static final int TCP = 6;
   static final int UDP = 17;
@@ -38,7 +41,14 @@ final class Frames {
     return b.array();
   }
 
-  static byte[] v4(String src, String dst, int proto, byte[] payload, int optionWords, int fragOffset8, boolean more) {
+  static byte[] v4(
+      String src,
+      String dst,
+      int proto,
+      byte[] payload,
+      int optionWords,
+      int fragOffset8,
+      boolean more) {
     int ihl = 5 + optionWords;
     ByteBuffer b = ByteBuffer.allocate(14 + ihl * 4 + payload.length);
     b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
@@ -57,7 +67,9 @@ final class Frames {
     return v4(src, dst, proto, l4(proto, sport, dport, TCP_SYN), 0, 0, false);
   }
 
-  /** IPv6 with the given extension headers (protocol numbers 0, 43, 60, 44) before the L4 header. */
+  /**
+   * IPv6 with the given extension headers (protocol numbers 0, 43, 60, 44) before the L4 header.
+   */
   static byte[] v6(String src, String dst, int proto, byte[] payload, int... ext) {
     ByteBuffer exts = ByteBuffer.allocate(ext.length * 8);
     for (int i = 0; i < ext.length; i++) {
@@ -67,7 +79,10 @@ final class Frames {
     int first = ext.length > 0 ? ext[0] : proto;
     ByteBuffer b = ByteBuffer.allocate(14 + 40 + exts.capacity() + payload.length);
     b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x86dd);
-    b.putInt(0x60000000).putShort((short) (exts.capacity() + payload.length)).put((byte) first).put((byte) 64);
+    b.putInt(0x60000000)
+        .putShort((short) (exts.capacity() + payload.length))
+        .put((byte) first)
+        .put((byte) 64);
     b.put(ip(src).getAddress()).put(ip(dst).getAddress());
     b.put(exts.array()).put(payload);
     return b.array();
@@ -77,7 +92,10 @@ final class Frames {
     return v6(src, dst, proto, l4(proto, sport, dport, TCP_SYN));
   }
 
-  /** An IPv6 non-first fragment (offset in 8-byte units) of a {@code proto} packet, with no L4 header. */
+  /**
+   * An IPv6 non-first fragment (offset in 8-byte units) of a {@code proto} packet, with no L4
+   * header.
+   */
   static byte[] v6LaterFragment(String src, String dst, int proto, int offset8) {
     ByteBuffer b = ByteBuffer.allocate(14 + 40 + 8 + 16);
     b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x86dd);

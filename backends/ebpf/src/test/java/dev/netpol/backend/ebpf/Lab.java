@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * Pods as network namespaces: a veth pair per pod (host side in the root namespace, eth0 inside),
- * /32 and /128 host routes, proxy ARP and a default route via 169.254.1.1 (IPv6: via fe80::1 on
- * the host veth). Pod-to-pod routing is enabled per interface only (forwarding / force_forwarding
- * on our own host veths, which vanish with them). Addresses: 198.18.20.(10+i), fd00:198:18:20::(10+i).
+ * /32 and /128 host routes, proxy ARP and a default route via 169.254.1.1 (IPv6: via fe80::1 on the
+ * host veth). Pod-to-pod routing is enabled per interface only (forwarding / force_forwarding on
+ * our own host veths, which vanish with them). Addresses: 198.18.20.(10+i), fd00:198:18:20::(10+i).
  */
 final class Lab implements AutoCloseable {
   record Pod(PodKey key, String netns, String hostVeth, String ip4, String ip6) {
@@ -29,21 +29,24 @@ final class Lab implements AutoCloseable {
   final Path scripts;
   private final List<Process> processes = new ArrayList<>();
   private final List<String> hostVeths = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /**
    * Writing net.ipv4.ip_forward (as other tests on this machine do) resets every interface's
    * forwarding flag, ours included; this keeps our own veths forwarding while the lab lives.
    */
   private final java.util.concurrent.ScheduledExecutorService keeper =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "lab-forwarding");
-        t.setDaemon(true);
-        return t;
-      });
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lab-forwarding");
+            t.setDaemon(true);
+            return t;
+          });
 
   Lab() throws IOException {
     TestRoot.sweepLeftovers();
     scripts = Files.createTempDirectory(root.prefix);
-    keeper.scheduleWithFixedDelay(this::keepForwarding, 20, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+    keeper.scheduleWithFixedDelay(
+        this::keepForwarding, 20, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
     for (String s : List.of("server.py", "probe.py", "stream.py", "spoof.py")) {
       try (InputStream in = Lab.class.getResourceAsStream("/lab/" + s)) {
         Files.write(scripts.resolve(s), in.readAllBytes());
@@ -80,7 +83,10 @@ final class Lab implements AutoCloseable {
 
   private void keepForwarding() {
     for (String veth : hostVeths) {
-      for (String f : List.of("/proc/sys/net/ipv4/conf/" + veth + "/forwarding", "/proc/sys/net/ipv6/conf/" + veth + "/force_forwarding")) {
+      for (String f :
+          List.of(
+              "/proc/sys/net/ipv4/conf/" + veth + "/forwarding",
+              "/proc/sys/net/ipv6/conf/" + veth + "/force_forwarding")) {
         try {
           Path p = Path.of(f);
           if (Files.exists(p) && !Files.readString(p).trim().equals("1")) {
@@ -101,26 +107,57 @@ final class Lab implements AutoCloseable {
 
   /** Starts the echo server in the pod and waits until it listens. */
   void server(Pod p, int... ports) throws IOException {
-    List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", p.netns(), "python3", scripts.resolve("server.py").toString()));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                p.netns(),
+                "python3",
+                scripts.resolve("server.py").toString()));
     for (int port : ports) {
       c.add(String.valueOf(port));
     }
     Process proc = Sh.start(c);
     processes.add(proc);
-    String line = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    String line =
+        new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))
+            .readLine();
     if (!"ready".equals(line)) {
       throw new IllegalStateException("server in " + p.netns() + " did not start: " + line);
     }
   }
 
   boolean probe(Pod from, String host, int port) {
-    return Sh.run("ip", "netns", "exec", from.netns(), "python3", scripts.resolve("probe.py").toString(), host,
-        String.valueOf(port)).out().trim().equals("1");
+    return Sh.run(
+            "ip",
+            "netns",
+            "exec",
+            from.netns(),
+            "python3",
+            scripts.resolve("probe.py").toString(),
+            host,
+            String.valueOf(port))
+        .out()
+        .trim()
+        .equals("1");
   }
 
   boolean probeFromPort(Pod from, String host, int port, int sport) {
-    return Sh.run("ip", "netns", "exec", from.netns(), "python3", scripts.resolve("probe.py").toString(), host,
-        String.valueOf(port), String.valueOf(sport)).out().trim().equals("1");
+    return Sh.run(
+            "ip",
+            "netns",
+            "exec",
+            from.netns(),
+            "python3",
+            scripts.resolve("probe.py").toString(),
+            host,
+            String.valueOf(port),
+            String.valueOf(sport))
+        .out()
+        .trim()
+        .equals("1");
   }
 
   /** A running stream client; {@link Stream#result()} waits for its "ok=N fail=M" line. */
@@ -129,10 +166,23 @@ final class Lab implements AutoCloseable {
     final BufferedReader out;
 
     Stream(Pod from, String host, int port, int count, double interval) throws IOException {
-      process = Sh.start(List.of("ip", "netns", "exec", from.netns(), "python3", scripts.resolve("stream.py").toString(),
-          host, String.valueOf(port), String.valueOf(count), String.valueOf(interval)));
+      process =
+          Sh.start(
+              List.of(
+                  "ip",
+                  "netns",
+                  "exec",
+                  from.netns(),
+                  "python3",
+                  scripts.resolve("stream.py").toString(),
+                  host,
+                  String.valueOf(port),
+                  String.valueOf(count),
+                  String.valueOf(interval)));
       processes.add(process);
-      out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       String first = out.readLine();
       if (!"connected".equals(first)) {
         throw new IllegalStateException("stream did not connect: " + first);
@@ -151,8 +201,17 @@ final class Lab implements AutoCloseable {
   }
 
   void spoof(Pod from, String src, String dst, int sport, int dport) {
-    Sh.ok("ip", "netns", "exec", from.netns(), "python3", scripts.resolve("spoof.py").toString(), src, dst,
-        String.valueOf(sport), String.valueOf(dport));
+    Sh.ok(
+        "ip",
+        "netns",
+        "exec",
+        from.netns(),
+        "python3",
+        scripts.resolve("spoof.py").toString(),
+        src,
+        dst,
+        String.valueOf(sport),
+        String.valueOf(dport));
   }
 
   @Override

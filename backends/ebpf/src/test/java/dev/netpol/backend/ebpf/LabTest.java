@@ -71,7 +71,8 @@ class LabTest {
   }
 
   static Rule from(List<String> cidrs, PortRange... ports) {
-    return new Rule(cidrs.stream().map(s -> Peer.of(Cidr.parse(s))).toList(), List.of(ports), "lab/np");
+    return new Rule(
+        cidrs.stream().map(s -> Peer.of(Cidr.parse(s))).toList(), List.of(ports), "lab/np");
   }
 
   static DirectionPolicy only(Rule... rules) {
@@ -88,7 +89,11 @@ class LabTest {
 
   @Test
   void ingressByCidrAndPortWithRepliesThroughDeniedEgress() throws Exception {
-    backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(a.ip4() + "/32", a.ip6() + "/128"), TCP8080)), DirectionPolicy.DENY_ALL));
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(from(List.of(a.ip4() + "/32", a.ip6() + "/128"), TCP8080)),
+            DirectionPolicy.DENY_ALL));
     assertTrue(lab.probe(a, b.ip4(), 8080), "allowed v4, replies pass B's deny-all egress");
     assertTrue(lab.probe(a, b.ip6(), 8080), "allowed v6 (neighbour discovery still works)");
     assertFalse(lab.probe(a, b.ip4(), 9090), "port not allowed");
@@ -99,7 +104,11 @@ class LabTest {
 
   @Test
   void egressByCidrPortAndFamily() throws Exception {
-    backend.apply(a.endpoint(), new PodPolicy(DirectionPolicy.ALLOW_ALL, only(from(List.of(b.ip4() + "/32"), PortRange.single(Protocol.TCP, 9090)))));
+    backend.apply(
+        a.endpoint(),
+        new PodPolicy(
+            DirectionPolicy.ALLOW_ALL,
+            only(from(List.of(b.ip4() + "/32"), PortRange.single(Protocol.TCP, 9090)))));
     assertTrue(lab.probe(a, b.ip4(), 9090));
     assertFalse(lab.probe(a, b.ip4(), 8080));
     assertFalse(lab.probe(a, b.ip6(), 9090), "no IPv6 peer allowed");
@@ -117,9 +126,14 @@ class LabTest {
 
   @Test
   void exceptOfOneRuleDoesNotNarrowAnother() throws Exception {
-    Rule allButLab = new Rule(List.of(new Peer(Cidr.parse("0.0.0.0/0"), List.of(Cidr.parse("198.18.20.0/24")))), List.of(), "lab/a");
+    Rule allButLab =
+        new Rule(
+            List.of(new Peer(Cidr.parse("0.0.0.0/0"), List.of(Cidr.parse("198.18.20.0/24")))),
+            List.of(),
+            "lab/a");
     Rule anyOn8080 = from(List.of("0.0.0.0/0"), TCP8080);
-    backend.apply(b.endpoint(), new PodPolicy(only(allButLab, anyOn8080), DirectionPolicy.ALLOW_ALL));
+    backend.apply(
+        b.endpoint(), new PodPolicy(only(allButLab, anyOn8080), DirectionPolicy.ALLOW_ALL));
     assertTrue(lab.probe(a, b.ip4(), 8080), "rule B allows 8080 from the excepted block");
     assertFalse(lab.probe(a, b.ip4(), 9090), "rule A excepts the lab block");
   }
@@ -130,23 +144,34 @@ class LabTest {
     for (int p = 9061; p <= 9090; p++) {
       ports.add(PortRange.single(Protocol.TCP, p));
     }
-    backend.apply(b.endpoint(), new PodPolicy(only(new Rule(List.of(Peer.of(Cidr.parse(a.ip4() + "/32"))), ports, "lab/30ports")),
-        DirectionPolicy.ALLOW_ALL));
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(new Rule(List.of(Peer.of(Cidr.parse(a.ip4() + "/32"))), ports, "lab/30ports")),
+            DirectionPolicy.ALLOW_ALL));
     assertTrue(lab.probe(a, b.ip4(), 9090), "the 30th port of one CIDR works");
     assertFalse(lab.probe(a, b.ip4(), 8080));
-    backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(a.ip4() + "/32"), new PortRange(Protocol.TCP, 8000, 8999))),
-        DirectionPolicy.ALLOW_ALL));
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(from(List.of(a.ip4() + "/32"), new PortRange(Protocol.TCP, 8000, 8999))),
+            DirectionPolicy.ALLOW_ALL));
     assertTrue(lab.probe(a, b.ip4(), 8080));
     assertFalse(lab.probe(a, b.ip4(), 9090));
   }
 
   @Test
   void revocationCutsAnEstablishedFlow() throws Exception {
-    backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL));
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL));
     Lab.Stream s = lab.stream(a, b.ip4(), 8080, 200, 0.02);
     Thread.sleep(800);
-    backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(a.ip4() + "/32"), PortRange.single(Protocol.TCP, 9090))),
-        DirectionPolicy.ALLOW_ALL));
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(from(List.of(a.ip4() + "/32"), PortRange.single(Protocol.TCP, 9090))),
+            DirectionPolicy.ALLOW_ALL));
     int[] r = s.result();
     assertTrue(r[0] > 5, "flowed before: " + r[0]);
     assertEquals(1, r[1], "cut after the policy change (ok=" + r[0] + ")");
@@ -159,25 +184,33 @@ class LabTest {
     for (int i = 0; i < 2000; i++) {
       many.add("198.19." + (i / 200) + "." + (i % 200) + "/32");
     }
-    PodPolicy small = new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL);
-    PodPolicy big = new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080), from(many, PortRange.allPorts(Protocol.UDP)),
-        from(List.of(c.ip4() + "/32"), PortRange.single(Protocol.TCP, 9090))), DirectionPolicy.ALLOW_ALL);
+    PodPolicy small =
+        new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL);
+    PodPolicy big =
+        new PodPolicy(
+            only(
+                from(List.of(a.ip4() + "/32"), TCP8080),
+                from(many, PortRange.allPorts(Protocol.UDP)),
+                from(List.of(c.ip4() + "/32"), PortRange.single(Protocol.TCP, 9090))),
+            DirectionPolicy.ALLOW_ALL);
     backend.apply(b.endpoint(), small);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger ok = new AtomicInteger();
     AtomicInteger wrong = new AtomicInteger();
-    Thread prober = new Thread(() -> {
-      while (!stop.get()) {
-        if (lab.probe(a, b.ip4(), 8080)) {
-          ok.incrementAndGet();
-        } else {
-          wrong.incrementAndGet();
-        }
-        if (ok.get() % 4 == 0 && lab.probe(a, b.ip4(), 9090)) {
-          wrong.incrementAndGet();
-        }
-      }
-    });
+    Thread prober =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                if (lab.probe(a, b.ip4(), 8080)) {
+                  ok.incrementAndGet();
+                } else {
+                  wrong.incrementAndGet();
+                }
+                if (ok.get() % 4 == 0 && lab.probe(a, b.ip4(), 9090)) {
+                  wrong.incrementAndGet();
+                }
+              }
+            });
     prober.start();
     for (int i = 0; i < 40 || ok.get() < 6; i++) {
       backend.apply(b.endpoint(), i % 2 == 0 ? big : small);
@@ -191,7 +224,8 @@ class LabTest {
 
   @Test
   void restartAdoptsPinsAndSwapsAChangedProgramWithoutDroppingAFlow() throws Exception {
-    PodPolicy policy = new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL);
+    PodPolicy policy =
+        new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL);
     backend.apply(b.endpoint(), policy);
     Path dir = new Pins(lab.root.pinRoot).podDir(b.key());
     int before;
@@ -203,13 +237,19 @@ class LabTest {
     assertFalse(lab.probe(c, b.ip4(), 8080), "still enforcing with no agent");
     String oldDir = System.getProperty("netpol.bpf.dir");
     Path changed = Files.createTempDirectory(lab.root.prefix + "obj");
-    Files.copy(dev.netpol.backend.ebpf.internal.DatapathObject.locate().file(), changed.resolve("netpol.o"));
-    Files.write(changed.resolve("netpol.o"), new byte[] {0}, StandardOpenOption.APPEND); // new digest, same code
+    Files.copy(
+        dev.netpol.backend.ebpf.internal.DatapathObject.locate().file(),
+        changed.resolve("netpol.o"));
+    Files.write(
+        changed.resolve("netpol.o"),
+        new byte[] {0},
+        StandardOpenOption.APPEND); // new digest, same code
     System.setProperty("netpol.bpf.dir", changed.toString());
     try {
       backend = new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 100, 0));
       assertTrue(backend.health().healthy(), backend.health().detail());
-      assertEquals(policy.digest(), backend.programmed().get(b.key()).policyDigest(), "adopted from pins");
+      assertEquals(
+          policy.digest(), backend.programmed().get(b.key()).policyDigest(), "adopted from pins");
       int gen = backend.programmedGeneration(b.key());
       backend.apply(b.endpoint(), policy); // changed object: programs reloaded, filters replaced
       assertEquals(gen + 1, backend.programmedGeneration(b.key()));
@@ -226,8 +266,11 @@ class LabTest {
     int ifindex = Interfaces.require(b.hostVeth());
     try (BpfProgram p = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS))) {
       assertTrue(p.id() != before, "a new program was loaded");
-      assertEquals(p.id(), dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(ifindex,
-          dev.netpol.backend.ebpf.internal.TcFilters.Hook.EGRESS), "the filter runs the new pinned program");
+      assertEquals(
+          p.id(),
+          dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(
+              ifindex, dev.netpol.backend.ebpf.internal.TcFilters.Hook.EGRESS),
+          "the filter runs the new pinned program");
     }
     assertTrue(backend.health().healthy(), backend.health().detail());
     int gen = backend.programmedGeneration(b.key());
@@ -252,10 +295,15 @@ class LabTest {
     lab.spoof(a, b.ip4(), c.ip4(), 8080, 40000);
     int ifA = Interfaces.require(a.hostVeth());
     try (BpfMap ct = BpfMap.openPinned(lab.root.pinRoot.resolve("global/np_conntrack"))) {
-      assertTrue(ct.keys().stream().map(CtKey::decode)
-          .anyMatch(k -> k.ifindex() == ifA && k.sport() == 8080 && k.dport() == 40000), "the forged flow was recorded on A's interface");
+      assertTrue(
+          ct.keys().stream()
+              .map(CtKey::decode)
+              .anyMatch(k -> k.ifindex() == ifA && k.sport() == 8080 && k.dport() == 40000),
+          "the forged flow was recorded on A's interface");
     }
-    assertFalse(lab.probeFromPort(c, b.ip4(), 8080, 40000), "B's ingress deny holds for C: the entry is A's, not B's");
+    assertFalse(
+        lab.probeFromPort(c, b.ip4(), 8080, 40000),
+        "B's ingress deny holds for C: the entry is A's, not B's");
   }
 
   @Test
@@ -263,8 +311,10 @@ class LabTest {
     // the agent adds the node's address as a rule; here: whatever source the host uses towards B
     String route = Sh.ok("ip", "-4", "route", "get", b.ip4());
     String src = route.replaceAll("(?s).*\\bsrc (\\S+).*", "$1").trim();
-    backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(src + "/32"))), DirectionPolicy.ALLOW_ALL));
-    String probe = Sh.run("python3", lab.scripts.resolve("probe.py").toString(), b.ip4(), "8080").out().trim();
+    backend.apply(
+        b.endpoint(), new PodPolicy(only(from(List.of(src + "/32"))), DirectionPolicy.ALLOW_ALL));
+    String probe =
+        Sh.run("python3", lab.scripts.resolve("probe.py").toString(), b.ip4(), "8080").out().trim();
     assertEquals("1", probe, "host (" + src + ") reaches the pod");
     assertFalse(lab.probe(a, b.ip4(), 8080), "other peers stay denied");
   }
@@ -275,30 +325,52 @@ class LabTest {
     assertFalse(lab.probe(a, b.ip4(), 8080));
     int ifB = Interfaces.require(b.hostVeth());
     backend.remove(b.key());
-    assertEquals(0, dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(ifB, dev.netpol.backend.ebpf.internal.TcFilters.Hook.EGRESS));
-    assertEquals(0, dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(ifB, dev.netpol.backend.ebpf.internal.TcFilters.Hook.INGRESS));
+    assertEquals(
+        0,
+        dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(
+            ifB, dev.netpol.backend.ebpf.internal.TcFilters.Hook.EGRESS));
+    assertEquals(
+        0,
+        dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(
+            ifB, dev.netpol.backend.ebpf.internal.TcFilters.Hook.INGRESS));
     assertFalse(Files.exists(new Pins(lab.root.pinRoot).podDir(b.key())), "pins removed");
     assertFalse(backend.programmed().containsKey(b.key()));
     assertTrue(lab.probe(a, b.ip4(), 8080), "no enforcement left on B");
     try (BpfMap ct = BpfMap.openPinned(lab.root.pinRoot.resolve("global/np_conntrack"))) {
-      assertFalse(ct.keys().stream().map(CtKey::decode).anyMatch(k -> k.ifindex() == ifB), "B's flows forgotten");
+      assertFalse(
+          ct.keys().stream().map(CtKey::decode).anyMatch(k -> k.ifindex() == ifB),
+          "B's flows forgotten");
     }
     backend.remove(b.key()); // unknown pod: not an error
   }
 
   @Test
   void verdictEventsNameThePodAndCount() throws Exception {
-    List<dev.netpol.backend.ebpf.internal.abi.Event> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<dev.netpol.backend.ebpf.internal.abi.Event> seen =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
     backend.onEvent(seen::add);
     try {
-      backend.apply(b.endpoint(), new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL));
+      backend.apply(
+          b.endpoint(),
+          new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL));
       long deniedBefore = backend.flowsDenied();
       assertFalse(lab.probe(a, b.ip4(), 9090));
       assertTrue(lab.probe(a, b.ip4(), 8080));
       Thread.sleep(300);
       int ifB = Interfaces.require(b.hostVeth());
-      assertTrue(seen.stream().anyMatch(e -> e.ifindex() == ifB && !e.allowed() && e.dport() == 9090 && e.direction() == 0), seen.toString());
-      assertTrue(seen.stream().anyMatch(e -> e.ifindex() == ifB && e.allowed() && e.dport() == 8080 && e.classId() > 0));
+      assertTrue(
+          seen.stream()
+              .anyMatch(
+                  e ->
+                      e.ifindex() == ifB
+                          && !e.allowed()
+                          && e.dport() == 9090
+                          && e.direction() == 0),
+          seen.toString());
+      assertTrue(
+          seen.stream()
+              .anyMatch(
+                  e -> e.ifindex() == ifB && e.allowed() && e.dport() == 8080 && e.classId() > 0));
       assertTrue(backend.flowsDenied() > deniedBefore);
     } finally {
       backend.onEvent(null);

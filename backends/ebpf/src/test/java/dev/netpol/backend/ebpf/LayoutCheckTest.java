@@ -25,8 +25,10 @@ class LayoutCheckTest {
     for (int i = 0; i < layouts.size(); i++) {
       BtfLayout.Struct c = BtfLayout.struct(object, layouts.get(i).struct());
       assertEquals(List.of(), c.mismatches(codecs.get(i)), layouts.get(i).struct());
-      Set<String> inC = c.members().stream().map(BtfLayout.Member::name).collect(Collectors.toSet());
-      Set<String> inJava = codecs.get(i).fields().stream().map(Codec.Field::name).collect(Collectors.toSet());
+      Set<String> inC =
+          c.members().stream().map(BtfLayout.Member::name).collect(Collectors.toSet());
+      Set<String> inJava =
+          codecs.get(i).fields().stream().map(Codec.Field::name).collect(Collectors.toSet());
       assertEquals(inC, inJava, layouts.get(i).struct() + ": every C member is declared in Java");
     }
   }

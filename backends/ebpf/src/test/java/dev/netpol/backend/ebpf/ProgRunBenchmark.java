@@ -27,34 +27,47 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * ns per packet through BPF_PROG_RUN for 10 .. 50k peers in one pod's trie: a new flow (full
  * evaluation: META, ADDR and PORT lookups, denied at the port so no conntrack insert, one event)
- * and an established flow (one conntrack hit plus the generation read). Run with -Pbench;
- * writes target/bench/prog-run.csv.
+ * and an established flow (one conntrack hit plus the generation read). Run with -Pbench; writes
+ * target/bench/prog-run.csv.
  */
 @EnabledIfSystemProperty(named = "netpol.bench", matches = "true")
 class ProgRunBenchmark {
   @Test
   void measure() throws Exception {
     TestRoot.sweepLeftovers();
-    StringBuilder csv = new StringBuilder("peers,trie_entries,new_flow_ns,established_ns,apply_ms\n");
-    try (TestRoot root = new TestRoot(); EbpfBackend backend = new EbpfBackend(new EbpfBackend.Config(root.pinRoot, 1, 0))) {
+    StringBuilder csv =
+        new StringBuilder("peers,trie_entries,new_flow_ns,established_ns,apply_ms\n");
+    try (TestRoot root = new TestRoot();
+        EbpfBackend backend = new EbpfBackend(new EbpfBackend.Config(root.pinRoot, 1, 0))) {
       String ifname = root.dummy("bn");
       for (int peers : new int[] {10, 100, 1000, 10_000, 50_000}) {
         List<Rule> rules = new ArrayList<>();
         for (int i = 0; i < peers; i++) {
           int host = 1 + i * 2; // 198.18.0.0/15 holds 131k addresses; every other one is a peer
-          String addr = "198." + (18 + (host >> 16)) + "." + ((host >> 8) & 0xff) + "." + (host & 0xff);
-          rules.add(new Rule(List.of(Peer.of(Cidr.parse(addr + "/32"))),
-              List.of(PortRange.single(Protocol.TCP, 80 + (i % 7)), new PortRange(Protocol.TCP, 8000, 8999)), "bench/p" + (i % 50)));
+          String addr =
+              "198." + (18 + (host >> 16)) + "." + ((host >> 8) & 0xff) + "." + (host & 0xff);
+          rules.add(
+              new Rule(
+                  List.of(Peer.of(Cidr.parse(addr + "/32"))),
+                  List.of(
+                      PortRange.single(Protocol.TCP, 80 + (i % 7)),
+                      new PortRange(Protocol.TCP, 8000, 8999)),
+                  "bench/p" + (i % 50)));
         }
         PodKey key = new PodKey("bench", "p" + peers);
         long t0 = System.nanoTime();
-        backend.apply(new PodEndpoint(key, List.of(ip("198.18.20.10")), ifname),
+        backend.apply(
+            new PodEndpoint(key, List.of(ip("198.18.20.10")), ifname),
             new PodPolicy(new DirectionPolicy(true, rules), DirectionPolicy.ALLOW_ALL));
         long applyMs = (System.nanoTime() - t0) / 1_000_000;
         Path dir = new Pins(root.pinRoot).podDir(key);
         int entries;
         try (BpfMap outer = BpfMap.openPinned(dir.resolve(Pins.POLICY));
-            BpfMap inner = BpfMap.fromId(dev.netpol.backend.ebpf.internal.abi.Abi.wrap(outer.get(new byte[4]).orElseThrow()).getInt())) {
+            BpfMap inner =
+                BpfMap.fromId(
+                    dev.netpol.backend.ebpf.internal.abi.Abi.wrap(
+                            outer.get(new byte[4]).orElseThrow())
+                        .getInt())) {
           entries = inner.keys().size();
         }
         int mid = 1 + (peers / 2) * 2;
@@ -68,8 +81,16 @@ class ProgRunBenchmark {
           prog.testRun(allowed, 200_000);
           long newFlow = prog.testRun(denied, 20_000).averageNanos();
           long established = prog.testRun(allowed, 200_000).averageNanos();
-          csv.append(peers).append(',').append(entries).append(',').append(newFlow).append(',').append(established)
-              .append(',').append(applyMs).append('\n');
+          csv.append(peers)
+              .append(',')
+              .append(entries)
+              .append(',')
+              .append(newFlow)
+              .append(',')
+              .append(established)
+              .append(',')
+              .append(applyMs)
+              .append('\n');
         }
         backend.remove(key);
       }

@@ -2,7 +2,6 @@ package dev.netpol.backend.ebpf;
 
 import static dev.netpol.backend.ebpf.Frames.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netpol.api.PodKey;
@@ -103,7 +102,9 @@ class ProgRunTest {
 
   @Test
   void cidrAndPortDecideIngress() throws Exception {
-    program(isolated(rule("198.18.20.0/28", PortRange.single(Protocol.TCP, 80))), DirectionPolicy.ALLOW_ALL);
+    program(
+        isolated(rule("198.18.20.0/28", PortRange.single(Protocol.TCP, 80))),
+        DirectionPolicy.ALLOW_ALL);
     assertEquals(OK, in(v4("198.18.20.5", POD4, TCP, 1234, 80)));
     assertEquals(SHOT, in(v4("198.18.20.5", POD4, TCP, 1234, 81)));
     assertEquals(SHOT, in(v4("198.18.20.17", POD4, TCP, 1234, 80)));
@@ -113,8 +114,11 @@ class ProgRunTest {
 
   @Test
   void repliesOfAllowedFlowsPass() throws Exception {
-    program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.20.128/25", PortRange.single(Protocol.TCP, 443))));
-    assertEquals(SHOT, in(v4("198.18.20.200", POD4, TCP, 443, 40000)), "no flow yet: ingress denies");
+    program(
+        DirectionPolicy.DENY_ALL,
+        isolated(rule("198.18.20.128/25", PortRange.single(Protocol.TCP, 443))));
+    assertEquals(
+        SHOT, in(v4("198.18.20.200", POD4, TCP, 443, 40000)), "no flow yet: ingress denies");
     assertEquals(OK, out(v4(POD4, "198.18.20.200", TCP, 40000, 443)));
     assertEquals(OK, in(v4("198.18.20.200", POD4, TCP, 443, 40000)), "reply of the allowed flow");
     assertEquals(SHOT, in(v4("198.18.20.200", POD4, TCP, 443, 40001)), "other tuple still denied");
@@ -123,12 +127,23 @@ class ProgRunTest {
 
   @Test
   void exceptStaysInsideItsRule() throws Exception {
-    Rule a = new Rule(List.of(new Peer(Cidr.parse("0.0.0.0/0"), List.of(Cidr.parse("198.18.0.0/16")))), List.of(), "ns/a");
+    Rule a =
+        new Rule(
+            List.of(new Peer(Cidr.parse("0.0.0.0/0"), List.of(Cidr.parse("198.18.0.0/16")))),
+            List.of(),
+            "ns/a");
     Rule b = rule("0.0.0.0/0", PortRange.single(Protocol.TCP, 443));
     program(isolated(a, b), DirectionPolicy.ALLOW_ALL);
-    assertEquals(OK, in(v4("198.18.20.7", POD4, TCP, 1000, 443)), "rule B allows 443 from the excepted block");
-    assertEquals(SHOT, in(v4("198.18.20.7", POD4, TCP, 1000, 22)), "rule A excepts it for other ports");
-    assertEquals(OK, in(v4("198.19.0.1", POD4, TCP, 1000, 22)), "rule A allows everything outside the except");
+    assertEquals(
+        OK,
+        in(v4("198.18.20.7", POD4, TCP, 1000, 443)),
+        "rule B allows 443 from the excepted block");
+    assertEquals(
+        SHOT, in(v4("198.18.20.7", POD4, TCP, 1000, 22)), "rule A excepts it for other ports");
+    assertEquals(
+        OK,
+        in(v4("198.19.0.1", POD4, TCP, 1000, 22)),
+        "rule A allows everything outside the except");
     assertEquals(OK, in(v4("198.19.0.1", POD4, ICMP, 8, 0)));
     assertEquals(SHOT, in(v4("198.18.0.1", POD4, ICMP, 8, 0)));
   }
@@ -139,16 +154,25 @@ class ProgRunTest {
     for (int i = 0; i < 40; i++) {
       ports.add(PortRange.single(Protocol.TCP, 8000 + 3 * i));
     }
-    program(isolated(new Rule(List.of(Peer.of(Cidr.parse("198.18.20.0/24"))), ports, "ns/many")), DirectionPolicy.ALLOW_ALL);
+    program(
+        isolated(new Rule(List.of(Peer.of(Cidr.parse("198.18.20.0/24"))), ports, "ns/many")),
+        DirectionPolicy.ALLOW_ALL);
     for (int i = 0; i < 40; i++) {
-      assertEquals(OK, in(v4("198.18.20.1", POD4, TCP, 2000 + i, 8000 + 3 * i)), "port " + (8000 + 3 * i));
-      assertEquals(SHOT, in(v4("198.18.20.1", POD4, TCP, 3000 + i, 8001 + 3 * i)), "port " + (8001 + 3 * i));
+      assertEquals(
+          OK, in(v4("198.18.20.1", POD4, TCP, 2000 + i, 8000 + 3 * i)), "port " + (8000 + 3 * i));
+      assertEquals(
+          SHOT, in(v4("198.18.20.1", POD4, TCP, 3000 + i, 8001 + 3 * i)), "port " + (8001 + 3 * i));
     }
   }
 
   @Test
   void endPortRangeBoundaries() throws Exception {
-    program(isolated(rule("198.18.20.0/24", new PortRange(Protocol.UDP, 1000, 2047), new PortRange(Protocol.SCTP, 7, 9))),
+    program(
+        isolated(
+            rule(
+                "198.18.20.0/24",
+                new PortRange(Protocol.UDP, 1000, 2047),
+                new PortRange(Protocol.SCTP, 7, 9))),
         DirectionPolicy.ALLOW_ALL);
     assertEquals(SHOT, in(v4("198.18.20.1", POD4, UDP, 5, 999)));
     assertEquals(OK, in(v4("198.18.20.1", POD4, UDP, 5, 1000)));
@@ -161,33 +185,66 @@ class ProgRunTest {
 
   @Test
   void ipv4OptionsAndFragments() throws Exception {
-    program(isolated(rule("198.18.20.0/24", PortRange.single(Protocol.UDP, 53)), rule("198.18.21.0/24", PortRange.allPorts(Protocol.UDP))),
+    program(
+        isolated(
+            rule("198.18.20.0/24", PortRange.single(Protocol.UDP, 53)),
+            rule("198.18.21.0/24", PortRange.allPorts(Protocol.UDP))),
         DirectionPolicy.ALLOW_ALL);
-    assertEquals(OK, in(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 53, 0), 3, 0, false)), "IHL 8: ports after the options");
+    assertEquals(
+        OK,
+        in(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 53, 0), 3, 0, false)),
+        "IHL 8: ports after the options");
     assertEquals(SHOT, in(v4("198.18.20.1", POD4, UDP, l4(UDP, 53, 9, 0), 3, 0, false)));
-    assertEquals(OK, in(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 53, 0), 0, 0, true)), "first fragment has ports");
-    assertEquals(SHOT, in(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false)), "later fragment, port rule");
-    assertEquals(OK, in(v4("198.18.21.1", POD4, UDP, new byte[16], 0, 100, false)), "later fragment, all-ports rule");
+    assertEquals(
+        OK,
+        in(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 53, 0), 0, 0, true)),
+        "first fragment has ports");
+    assertEquals(
+        SHOT,
+        in(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false)),
+        "later fragment, port rule");
+    assertEquals(
+        OK,
+        in(v4("198.18.21.1", POD4, UDP, new byte[16], 0, 100, false)),
+        "later fragment, all-ports rule");
   }
 
   @Test
   void ipv6ExtensionHeadersAndNeighbourDiscovery() throws Exception {
-    program(isolated(rule("fd00:198:18:20::/64", PortRange.single(Protocol.TCP, 8080), PortRange.allPorts(Protocol.UDP))), DirectionPolicy.DENY_ALL);
+    program(
+        isolated(
+            rule(
+                "fd00:198:18:20::/64",
+                PortRange.single(Protocol.TCP, 8080),
+                PortRange.allPorts(Protocol.UDP))),
+        DirectionPolicy.DENY_ALL);
     String peer = "fd00:198:18:20::99";
     assertEquals(OK, in(v6(peer, POD6, TCP, 1111, 8080)));
     assertEquals(SHOT, in(v6(peer, POD6, TCP, 1111, 8081)));
-    assertEquals(OK, in(v6(peer, POD6, TCP, l4(TCP, 1112, 8080, TCP_SYN), 0, 60, 43)), "hop-by-hop, dest opts, routing");
+    assertEquals(
+        OK,
+        in(v6(peer, POD6, TCP, l4(TCP, 1112, 8080, TCP_SYN), 0, 60, 43)),
+        "hop-by-hop, dest opts, routing");
     assertEquals(SHOT, in(v6(peer, POD6, TCP, l4(TCP, 1112, 8081, TCP_SYN), 0, 60, 43)));
     assertEquals(OK, in(v6(peer, POD6, TCP, l4(TCP, 1113, 8080, TCP_SYN), 44)), "first fragment");
     assertEquals(SHOT, in(v6LaterFragment(peer, POD6, TCP, 10)), "later fragment, port rule");
     assertEquals(OK, in(v6LaterFragment(peer, POD6, UDP, 10)), "later fragment, all-ports rule");
     assertEquals(SHOT, in(v6("fd00:198:18:21::1", POD6, TCP, 1111, 8080)));
     for (int type = 133; type <= 136; type++) {
-      assertEquals(OK, out(v6(POD6, "fd00:198:18:20::1", ICMPV6, type, 0)), "ND type " + type + " passes deny-all");
+      assertEquals(
+          OK,
+          out(v6(POD6, "fd00:198:18:20::1", ICMPV6, type, 0)),
+          "ND type " + type + " passes deny-all");
       assertEquals(OK, in(v6("fe80::1", POD6, ICMPV6, type, 0)));
     }
-    assertEquals(SHOT, out(v6(POD6, "fd00:198:18:20::1", ICMPV6, 128, 0)), "echo request is policy's business");
-    assertEquals(SHOT, in(v6(peer, POD6, TCP, l4(TCP, 1, 8080, 2), 0, 0, 0, 0, 0, 0, 0, 0, 0)), "too many extension headers");
+    assertEquals(
+        SHOT,
+        out(v6(POD6, "fd00:198:18:20::1", ICMPV6, 128, 0)),
+        "echo request is policy's business");
+    assertEquals(
+        SHOT,
+        in(v6(peer, POD6, TCP, l4(TCP, 1, 8080, 2), 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+        "too many extension headers");
   }
 
   @Test
@@ -196,7 +253,10 @@ class ProgRunTest {
     assertEquals(OK, in(v4("198.18.77.1", POD4, TCP, 1, 2)));
     assertEquals(OK, in(v4("198.18.77.1", POD4, ICMP, 8, 0)));
     assertEquals(SHOT, out(v4(POD4, "198.18.77.1", TCP, 3, 4)));
-    assertEquals(OK, out(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1}), "ARP passes");
+    assertEquals(
+        OK,
+        out(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1}),
+        "ARP passes");
   }
 
   @Test
@@ -207,15 +267,22 @@ class ProgRunTest {
     byte[] rev = v4("198.18.20.40", POD4, TCP, l4(TCP, 5432, 50000, TCP_ACK), 0, 0, false);
     assertEquals(OK, out(fwd));
     assertEquals(OK, in(rev));
-    program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 5432)), rule("198.18.30.0/24")));
+    program(
+        DirectionPolicy.DENY_ALL,
+        isolated(
+            rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 5432)), rule("198.18.30.0/24")));
     assertEquals(OK, out(fwd), "still allowed under the new generation");
     assertEquals(OK, in(rev));
     program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.30.0/24")));
     assertEquals(SHOT, in(rev), "reply of a revoked flow is cut too");
     assertEquals(SHOT, out(fwd), "flow is cut");
     try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
-      var entry = ct.keys().stream().filter(k -> CtKey.decode(k).dport() == 5432).findFirst().orElseThrow();
-      assertTrue(dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(entry).orElseThrow()).revoked(), "entry kept as revoked");
+      var entry =
+          ct.keys().stream().filter(k -> CtKey.decode(k).dport() == 5432).findFirst().orElseThrow();
+      assertTrue(
+          dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(entry).orElseThrow())
+              .revoked(),
+          "entry kept as revoked");
     }
     program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.30.0/24"), rule("198.18.20.40/32")));
     assertEquals(OK, out(fwd), "allowed again after the next change");
@@ -240,29 +307,67 @@ class ProgRunTest {
 
   @Test
   void cliReadsEverythingFromThePins() throws Exception {
-    program(isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))), DirectionPolicy.ALLOW_ALL);
+    program(
+        isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+        DirectionPolicy.ALLOW_ALL);
     assertEquals(OK, in(v4("198.18.20.5", POD4, TCP, 1234, 80)));
     var out = new java.io.ByteArrayOutputStream();
     var err = new java.io.ByteArrayOutputStream();
     EbpfCli cli = new EbpfCli();
     String root = ProgRunTest.root.pinRoot.toString();
-    assertEquals(0, cli.run(List.of("--root", root, "loaded"), new java.io.PrintStream(out), new java.io.PrintStream(err)), err.toString());
+    assertEquals(
+        0,
+        cli.run(
+            List.of("--root", root, "loaded"),
+            new java.io.PrintStream(out),
+            new java.io.PrintStream(err)),
+        err.toString());
     assertTrue(out.toString().contains(pod + "\t" + dummy), out.toString());
     out.reset();
-    assertEquals(0, cli.run(List.of("--root", root, "progs"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertEquals(
+        0,
+        cli.run(
+            List.of("--root", root, "progs"),
+            new java.io.PrintStream(out),
+            new java.io.PrintStream(err)));
     assertTrue(out.toString().contains(pod + "\tingress"), out.toString());
     out.reset();
-    assertEquals(0, cli.run(List.of("--root", root, "maps"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertEquals(
+        0,
+        cli.run(
+            List.of("--root", root, "maps"),
+            new java.io.PrintStream(out),
+            new java.io.PrintStream(err)));
     String maps = out.toString();
-    String ruleMapId = maps.lines().filter(l -> l.contains("ingress rules of") && l.contains(pod.name())).findFirst().orElseThrow().split("\t")[0];
+    String ruleMapId =
+        maps.lines()
+            .filter(l -> l.contains("ingress rules of") && l.contains(pod.name()))
+            .findFirst()
+            .orElseThrow()
+            .split("\t")[0];
     out.reset();
-    assertEquals(0, cli.run(List.of("--root", root, "dump-map", ruleMapId), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertEquals(
+        0,
+        cli.run(
+            List.of("--root", root, "dump-map", ruleMapId),
+            new java.io.PrintStream(out),
+            new java.io.PrintStream(err)));
     assertTrue(out.toString().contains("ADDR 198.18.20.0/24 class=1"), out.toString());
     assertTrue(out.toString().contains("PORT class=1 proto=6 port=80/16 allow"), out.toString());
     out.reset();
-    assertEquals(0, cli.run(List.of("--root", root, "conntrack"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertEquals(
+        0,
+        cli.run(
+            List.of("--root", root, "conntrack"),
+            new java.io.PrintStream(out),
+            new java.io.PrintStream(err)));
     assertTrue(out.toString().contains("198.18.20.5:1234 -> 198.18.20.10:80"), out.toString());
-    assertEquals(2, cli.run(List.of("--root", root, "bogus"), new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertEquals(
+        2,
+        cli.run(
+            List.of("--root", root, "bogus"),
+            new java.io.PrintStream(out),
+            new java.io.PrintStream(err)));
   }
 
   @Test
@@ -276,10 +381,25 @@ class ProgRunTest {
     var closed = new dev.netpol.backend.ebpf.internal.abi.CtKey(1, 4, 6, 1002, 80, pod, a4);
     var udp = new dev.netpol.backend.ebpf.internal.abi.CtKey(1, 4, 17, 1003, 53, pod, a4);
     try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
-      ct.put(fresh.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 3_600_000_000_000L, 1, 1, false, false).encode());
-      ct.put(idle.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 7 * 3_600_000_000_000L, 1, 1, false, false).encode());
-      ct.put(closed.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 11_000_000_000L, 1, 1, true, false).encode());
-      ct.put(udp.encode(), new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 121_000_000_000L, 1, 1, false, false).encode());
+      ct.put(
+          fresh.encode(),
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(
+                  now - 3_600_000_000_000L, 1, 1, false, false)
+              .encode());
+      ct.put(
+          idle.encode(),
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(
+                  now - 7 * 3_600_000_000_000L, 1, 1, false, false)
+              .encode());
+      ct.put(
+          closed.encode(),
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(now - 11_000_000_000L, 1, 1, true, false)
+              .encode());
+      ct.put(
+          udp.encode(),
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(
+                  now - 121_000_000_000L, 1, 1, false, false)
+              .encode());
       assertEquals(3, backend.collectConntrack());
       List<CtKey> left = ct.keys().stream().map(CtKey::decode).toList();
       assertEquals(1, left.size());

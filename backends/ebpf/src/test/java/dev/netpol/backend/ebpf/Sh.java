@@ -18,7 +18,8 @@ final class Sh {
         p.destroyForcibly();
         return new Result(-1, "timeout: " + String.join(" ", cmd));
       }
-      return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -30,7 +31,8 @@ final class Sh {
   static String ok(String... cmd) {
     Result r = run(cmd);
     if (r.rc() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + " failed (" + r.rc() + "): " + r.out());
+      throw new IllegalStateException(
+          String.join(" ", cmd) + " failed (" + r.rc() + "): " + r.out());
     }
     return r.out();
   }

@@ -7,8 +7,8 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A per-run name prefix ({@code npd} + 4 hex) and bpffs pin root; removes leftovers of earlier
- * runs of this test family (links named npd*, netns npd*, pin roots netpol-test-npd*).
+ * A per-run name prefix ({@code npd} + 4 hex) and bpffs pin root; removes leftovers of earlier runs
+ * of this test family (links named npd*, netns npd*, pin roots netpol-test-npd*).
  */
 final class TestRoot implements AutoCloseable {
   final String prefix;
@@ -32,8 +32,11 @@ final class TestRoot implements AutoCloseable {
       return;
     }
     try {
-      var ch = java.nio.channels.FileChannel.open(Path.of("/tmp/netpol-npd-tests.lock"),
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+      var ch =
+          java.nio.channels.FileChannel.open(
+              Path.of("/tmp/netpol-npd-tests.lock"),
+              java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.WRITE);
       runLock = ch.lock();
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot lock /tmp/netpol-npd-tests.lock", e);
@@ -55,7 +58,8 @@ final class TestRoot implements AutoCloseable {
       }
     }
     try (var s = Files.list(Path.of("/sys/fs/bpf"))) {
-      s.filter(p -> p.getFileName().toString().matches("netpol-test-npd[0-9a-f]{4}")).forEach(Pins::deleteTree);
+      s.filter(p -> p.getFileName().toString().matches("netpol-test-npd[0-9a-f]{4}"))
+          .forEach(Pins::deleteTree);
     } catch (Exception e) {
       // nothing to sweep
     }

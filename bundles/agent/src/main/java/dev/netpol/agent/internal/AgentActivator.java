@@ -17,18 +17,20 @@ import org.osgi.framework.BundleContext;
 public final class AgentActivator extends GuiceBundleActivator {
   @Override
   protected List<Module> modules(BundleContext context) {
-    return List.of(new AbstractModule() {
-      @Override
-      protected void configure() {
-        OsgiBindings.importService(binder(), KubeCluster.class);
-        OsgiBindings.importService(binder(), EnforcementBackend.class);
-        bind(NodeAgent.class).in(Singleton.class);
-        OsgiBindings.manage(binder(), NodeAgent.class);
-        OsgiBindings.manage(binder(), MetricsEndpoint.class);
-        OsgiBindings.exportService(binder(), AgentStatus.class, Key.get(NodeAgent.class), Map.of());
-        OsgiBindings.settings(binder(), AgentSettings.ALL);
-        OsgiBindings.settings(binder(), List.of(MetricsEndpoint.ADDRESS));
-      }
-    });
+    return List.of(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            OsgiBindings.importService(binder(), KubeCluster.class);
+            OsgiBindings.importService(binder(), EnforcementBackend.class);
+            bind(NodeAgent.class).in(Singleton.class);
+            OsgiBindings.manage(binder(), NodeAgent.class);
+            OsgiBindings.manage(binder(), MetricsEndpoint.class);
+            OsgiBindings.exportService(
+                binder(), AgentStatus.class, Key.get(NodeAgent.class), Map.of());
+            OsgiBindings.settings(binder(), AgentSettings.ALL);
+            OsgiBindings.settings(binder(), List.of(MetricsEndpoint.ADDRESS));
+          }
+        });
   }
 }

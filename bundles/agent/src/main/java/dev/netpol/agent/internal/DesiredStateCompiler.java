@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The complete desired state of one pod from the complete PolicyEndpoint chunk sets that the
- * node holds: the union of every policy that selects the pod, per direction. A pure function.
+ * The complete desired state of one pod from the complete PolicyEndpoint chunk sets that the node
+ * holds: the union of every policy that selects the pod, per direction. A pure function.
  */
 final class DesiredStateCompiler {
   private static final Logger LOG = LoggerFactory.getLogger(DesiredStateCompiler.class);
@@ -35,7 +35,10 @@ final class DesiredStateCompiler {
    * @param policies one complete chunk list per policy
    * @param nodeAddresses always allowed in an isolated direction (kubelet probes)
    */
-  static PodPolicy compile(PodKey pod, Collection<List<PolicyEndpoint>> policies, Set<InetAddress> nodeAddresses,
+  static PodPolicy compile(
+      PodKey pod,
+      Collection<List<PolicyEndpoint>> policies,
+      Set<InetAddress> nodeAddresses,
       AgentSettings.Mode mode) {
     boolean selected = false;
     boolean ingressIsolated = false;
@@ -48,8 +51,10 @@ final class DesiredStateCompiler {
       }
       selected = true;
       PolicyEndpointSpec first = chunks.get(0).getSpec();
-      String origin = first.getPolicyRef() == null ? chunks.get(0).getMetadata().getName()
-          : first.getPolicyRef().getNamespace() + "/" + first.getPolicyRef().getName();
+      String origin =
+          first.getPolicyRef() == null
+              ? chunks.get(0).getMetadata().getName()
+              : first.getPolicyRef().getNamespace() + "/" + first.getPolicyRef().getName();
       ingressIsolated |= first.getPodIsolation().contains(PolicyEndpointSpec.INGRESS);
       egressIsolated |= first.getPodIsolation().contains(PolicyEndpointSpec.EGRESS);
       for (PolicyEndpoint pe : chunks) {
@@ -58,29 +63,43 @@ final class DesiredStateCompiler {
       }
     }
     if (!selected) {
-      return mode == AgentSettings.Mode.STRICT ? withNode(PodPolicy.DENY_ALL, nodeAddresses) : PodPolicy.ALLOW_ALL;
+      return mode == AgentSettings.Mode.STRICT
+          ? withNode(PodPolicy.DENY_ALL, nodeAddresses)
+          : PodPolicy.ALLOW_ALL;
     }
-    return new PodPolicy(direction(ingressIsolated, ingress, nodeAddresses), direction(egressIsolated, egress, nodeAddresses));
+    return new PodPolicy(
+        direction(ingressIsolated, ingress, nodeAddresses),
+        direction(egressIsolated, egress, nodeAddresses));
   }
 
   /** The state before the pod's policies are known. */
   static PodPolicy beforeSync(AgentSettings.Mode mode, Set<InetAddress> nodeAddresses) {
-    return mode == AgentSettings.Mode.STRICT ? withNode(PodPolicy.DENY_ALL, nodeAddresses) : PodPolicy.ALLOW_ALL;
+    return mode == AgentSettings.Mode.STRICT
+        ? withNode(PodPolicy.DENY_ALL, nodeAddresses)
+        : PodPolicy.ALLOW_ALL;
   }
 
   private static PodPolicy withNode(PodPolicy p, Set<InetAddress> node) {
-    return new PodPolicy(direction(p.ingress().isolated(), p.ingress().rules(), node),
+    return new PodPolicy(
+        direction(p.ingress().isolated(), p.ingress().rules(), node),
         direction(p.egress().isolated(), p.egress().rules(), node));
   }
 
-  private static DirectionPolicy direction(boolean isolated, List<Rule> rules, Set<InetAddress> nodeAddresses) {
+  private static DirectionPolicy direction(
+      boolean isolated, List<Rule> rules, Set<InetAddress> nodeAddresses) {
     if (!isolated) {
       return DirectionPolicy.ALLOW_ALL;
     }
     List<Rule> all = new ArrayList<>(rules);
     if (!nodeAddresses.isEmpty()) {
-      all.add(new Rule(nodeAddresses.stream().sorted(java.util.Comparator.comparing(InetAddress::getHostAddress))
-          .map(Peer::host).toList(), List.of(), "node"));
+      all.add(
+          new Rule(
+              nodeAddresses.stream()
+                  .sorted(java.util.Comparator.comparing(InetAddress::getHostAddress))
+                  .map(Peer::host)
+                  .toList(),
+              List.of(),
+              "node"));
     }
     return new DirectionPolicy(true, all);
   }
@@ -96,7 +115,12 @@ final class DesiredStateCompiler {
     return false;
   }
 
-  private static void addRules(PolicyEndpoint pe, List<EndpointEntry> entries, String dir, PodKey pod, String origin,
+  private static void addRules(
+      PolicyEndpoint pe,
+      List<EndpointEntry> entries,
+      String dir,
+      PodKey pod,
+      String origin,
       List<Rule> out) {
     if (entries == null) {
       return;
@@ -117,7 +141,11 @@ final class DesiredStateCompiler {
         Peer peer = new Peer(Cidr.parse(e.getCidr(), field + ".cidr"), except);
         out.add(new Rule(List.of(peer), ports(e.getPorts(), field), origin));
       } catch (ModelException ex) {
-        LOG.error("policyendpoint {}/{}: {}; entry skipped", pe.getMetadata().getNamespace(), pe.getMetadata().getName(), ex.getMessage());
+        LOG.error(
+            "policyendpoint {}/{}: {}; entry skipped",
+            pe.getMetadata().getNamespace(),
+            pe.getMetadata().getName(),
+            ex.getMessage());
       }
     }
   }
@@ -133,7 +161,9 @@ final class DesiredStateCompiler {
       if (p.getPort() == null) {
         out.add(PortRange.allPorts(proto));
       } else {
-        out.add(new PortRange(proto, p.getPort(), p.getEndPort() == null ? p.getPort() : p.getEndPort()));
+        out.add(
+            new PortRange(
+                proto, p.getPort(), p.getEndPort() == null ? p.getPort() : p.getEndPort()));
       }
     }
     return out;

@@ -10,9 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds a pod's host-side interface from the kernel routing table: the device of the route the
- * host uses to reach the pod's address. Works with any CNI that routes pod addresses to host
- * veths, whatever it names them.
+ * Finds a pod's host-side interface from the kernel routing table: the device of the route the host
+ * uses to reach the pod's address. Works with any CNI that routes pod addresses to host veths,
+ * whatever it names them.
  */
 final class InterfaceFinder {
   private static final Pattern DEV = Pattern.compile("\\bdev (\\S+)");
@@ -20,8 +20,10 @@ final class InterfaceFinder {
   Optional<String> find(InetAddress podAddress) {
     String family = podAddress instanceof Inet6Address ? "-6" : "-4";
     try {
-      Process p = new ProcessBuilder("ip", family, "-o", "route", "get", podAddress.getHostAddress())
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("ip", family, "-o", "route", "get", podAddress.getHostAddress())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
         return Optional.empty();
@@ -37,7 +39,9 @@ final class InterfaceFinder {
 
   /** Parses {@code ip route get} output; routes through the loopback or none are not pods'. */
   static Optional<String> parse(String routeGetOutput) {
-    if (routeGetOutput.startsWith("local ") || routeGetOutput.contains("blackhole") || routeGetOutput.contains("unreachable")) {
+    if (routeGetOutput.startsWith("local ")
+        || routeGetOutput.contains("blackhole")
+        || routeGetOutput.contains("unreachable")) {
       return Optional.empty();
     }
     Matcher m = DEV.matcher(routeGetOutput);

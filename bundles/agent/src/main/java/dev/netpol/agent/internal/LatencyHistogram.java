@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /** Policy programming latency: cumulative buckets in seconds, Prometheus style. */
 final class LatencyHistogram {
-  static final double[] BOUNDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, Double.POSITIVE_INFINITY};
+  static final double[] BOUNDS = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, Double.POSITIVE_INFINITY
+  };
   private final AtomicLongArray counts = new AtomicLongArray(BOUNDS.length);
 
   void observe(double seconds) {

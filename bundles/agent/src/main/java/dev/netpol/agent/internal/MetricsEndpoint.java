@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /** The agent's metrics in the Prometheus text format at {@code /metrics}. */
 final class MetricsEndpoint implements Managed {
-  static final Setting<String> ADDRESS = Setting.string("netpol.agent.metrics", "127.0.0.1:0",
-      "host:port of the agent's /metrics endpoint (port 0 picks a free one; empty turns it off)");
+  static final Setting<String> ADDRESS =
+      Setting.string(
+          "netpol.agent.metrics",
+          "127.0.0.1:0",
+          "host:port of the agent's /metrics endpoint (port 0 picks a free one; empty turns it off)");
   private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
   private final Settings settings;
   private final AgentStatus status;
@@ -38,46 +41,79 @@ final class MetricsEndpoint implements Managed {
     }
     int colon = address.lastIndexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("netpol.agent.metrics: '" + address + "' is not host:port");
+      throw new IllegalArgumentException(
+          "netpol.agent.metrics: '" + address + "' is not host:port");
     }
-    server = HttpServer.create(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 0);
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "netpol-agent-metrics");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.createContext("/metrics", exchange -> {
-      byte[] body = render(status).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server =
+        HttpServer.create(
+            new InetSocketAddress(
+                address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+            0);
+    server.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "netpol-agent-metrics");
+              t.setDaemon(true);
+              return t;
+            }));
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = render(status).getBytes(StandardCharsets.UTF_8);
+          exchange
+              .getResponseHeaders()
+              .set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
-    LOG.info("agent metrics at http://{}:{}/metrics", server.getAddress().getHostString(), server.getAddress().getPort());
+    LOG.info(
+        "agent metrics at http://{}:{}/metrics",
+        server.getAddress().getHostString(),
+        server.getAddress().getPort());
   }
 
   static String render(AgentStatus s) {
     StringBuilder b = new StringBuilder();
     String node = "node=\"" + s.nodeName() + "\"";
-    b.append("# HELP netpol_agent_programming_latency_seconds From the controller seeing a change to this node having programmed it.\n");
+    b.append(
+        "# HELP netpol_agent_programming_latency_seconds From the controller seeing a change to this node having programmed it.\n");
     b.append("# TYPE netpol_agent_programming_latency_seconds histogram\n");
     long count = 0;
     for (Map.Entry<Double, Long> e : s.latencyHistogram().entrySet()) {
       String le = e.getKey().isInfinite() ? "+Inf" : String.valueOf(e.getKey());
-      b.append("netpol_agent_programming_latency_seconds_bucket{").append(node).append(",le=\"").append(le).append("\"} ")
-          .append(e.getValue()).append('\n');
+      b.append("netpol_agent_programming_latency_seconds_bucket{")
+          .append(node)
+          .append(",le=\"")
+          .append(le)
+          .append("\"} ")
+          .append(e.getValue())
+          .append('\n');
       count = e.getValue();
     }
-    b.append("netpol_agent_programming_latency_seconds_count{").append(node).append("} ").append(count).append('\n');
+    b.append("netpol_agent_programming_latency_seconds_count{")
+        .append(node)
+        .append("} ")
+        .append(count)
+        .append('\n');
     b.append("# HELP netpol_agent_pods_programmed Local pods programmed into the backend.\n");
     b.append("# TYPE netpol_agent_pods_programmed gauge\n");
-    b.append("netpol_agent_pods_programmed{").append(node).append(",backend=\"").append(s.backend()).append("\"} ")
-        .append(s.programmed().size()).append('\n');
+    b.append("netpol_agent_pods_programmed{")
+        .append(node)
+        .append(",backend=\"")
+        .append(s.backend())
+        .append("\"} ")
+        .append(s.programmed().size())
+        .append('\n');
     b.append("# HELP netpol_agent_synced 1 once the pod and PolicyEndpoint caches have synced.\n");
     b.append("# TYPE netpol_agent_synced gauge\n");
-    b.append("netpol_agent_synced{").append(node).append("} ").append(s.synced() ? 1 : 0).append('\n');
+    b.append("netpol_agent_synced{")
+        .append(node)
+        .append("} ")
+        .append(s.synced() ? 1 : 0)
+        .append('\n');
     return b.toString();
   }
 

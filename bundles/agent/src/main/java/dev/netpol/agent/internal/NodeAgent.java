@@ -39,11 +39,13 @@ final class NodeAgent implements Managed, AgentStatus {
   private final ServiceRef<EnforcementBackend> backends;
   private final LatencyHistogram latency = new LatencyHistogram();
   private final WorkQueue<PodKey> queue = new WorkQueue<>();
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "netpol-agent-resync");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "netpol-agent-resync");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile Watched watched;
   private volatile EnforcementBackend backend;
   private PodReconciler reconciler;
@@ -53,8 +55,11 @@ final class NodeAgent implements Managed, AgentStatus {
   private String node;
 
   /** The informers of one connected cluster, with our handlers on them. */
-  private record Watched(SharedIndexInformer<Pod> pods, SharedIndexInformer<PolicyEndpoint> pes,
-      ResourceEventHandler<Pod> podHandler, ResourceEventHandler<PolicyEndpoint> peHandler) {
+  private record Watched(
+      SharedIndexInformer<Pod> pods,
+      SharedIndexInformer<PolicyEndpoint> pes,
+      ResourceEventHandler<Pod> podHandler,
+      ResourceEventHandler<PolicyEndpoint> peHandler) {
     boolean synced() {
       return pods.hasSynced() && pes.hasSynced();
     }
@@ -66,7 +71,10 @@ final class NodeAgent implements Managed, AgentStatus {
   }
 
   @Inject
-  NodeAgent(Settings settings, ServiceRef<KubeCluster> clusters, ServiceRef<EnforcementBackend> backends) {
+  NodeAgent(
+      Settings settings,
+      ServiceRef<KubeCluster> clusters,
+      ServiceRef<EnforcementBackend> backends) {
     this.settings = settings;
     this.clusters = clusters;
     this.backends = backends;
@@ -79,27 +87,37 @@ final class NodeAgent implements Managed, AgentStatus {
       node = hostName();
       LOG.info("netpol.node.name is not set; using this host's name {}", node);
     }
-    Set<InetAddress> nodeAddresses = NodeAddresses.parse(settings.get(AgentSettings.NODE_ADDRESSES));
+    Set<InetAddress> nodeAddresses =
+        NodeAddresses.parse(settings.get(AgentSettings.NODE_ADDRESSES));
     AgentSettings.Mode mode = settings.get(AgentSettings.MODE);
-    reconciler = new PodReconciler(new PodReconciler.Caches() {
-      @Override
-      public Pod pod(PodKey key) {
-        Watched w = watched;
-        return w == null ? null : w.pods().getStore().getByKey(key.namespace() + "/" + key.name());
-      }
+    reconciler =
+        new PodReconciler(
+            new PodReconciler.Caches() {
+              @Override
+              public Pod pod(PodKey key) {
+                Watched w = watched;
+                return w == null
+                    ? null
+                    : w.pods().getStore().getByKey(key.namespace() + "/" + key.name());
+              }
 
-      @Override
-      public Collection<PolicyEndpoint> policyEndpoints() {
-        Watched w = watched;
-        return w == null ? List.of() : w.pes().getStore().list();
-      }
+              @Override
+              public Collection<PolicyEndpoint> policyEndpoints() {
+                Watched w = watched;
+                return w == null ? List.of() : w.pes().getStore().list();
+              }
 
-      @Override
-      public boolean synced() {
-        Watched w = watched;
-        return w != null && w.synced();
-      }
-    }, () -> Optional.ofNullable(backend), new InterfaceFinder(), nodeAddresses, mode, latency);
+              @Override
+              public boolean synced() {
+                Watched w = watched;
+                return w != null && w.synced();
+              }
+            },
+            () -> Optional.ofNullable(backend),
+            new InterfaceFinder(),
+            nodeAddresses,
+            mode,
+            latency);
     worker = new Thread(this::work, "netpol-agent");
     worker.setDaemon(true);
     worker.start();
@@ -107,18 +125,31 @@ final class NodeAgent implements Managed, AgentStatus {
     followCluster = clusters.follow(this::clusterChanged);
     long resync = settings.get(AgentSettings.RESYNC).toMillis();
     timer.scheduleWithFixedDelay(this::markAll, resync, resync, TimeUnit.MILLISECONDS);
-    LOG.info("node agent for node {} started (mode {}, backend {}, node addresses {})", node,
-        mode.name().toLowerCase(), settings.get(AgentSettings.BACKEND), nodeAddresses);
+    LOG.info(
+        "node agent for node {} started (mode {}, backend {}, node addresses {})",
+        node,
+        mode.name().toLowerCase(),
+        settings.get(AgentSettings.BACKEND),
+        nodeAddresses);
   }
 
   private void selectBackend() {
     String wanted = settings.get(AgentSettings.BACKEND);
-    EnforcementBackend next = backends.all().stream()
-        .filter(r -> wanted.equals(String.valueOf(r.properties().get(EnforcementBackend.NAME_PROPERTY))))
-        .map(ServiceRef.Registered::service).findFirst().orElse(null);
+    EnforcementBackend next =
+        backends.all().stream()
+            .filter(
+                r ->
+                    wanted.equals(
+                        String.valueOf(r.properties().get(EnforcementBackend.NAME_PROPERTY))))
+            .map(ServiceRef.Registered::service)
+            .findFirst()
+            .orElse(null);
     if (next != backend) {
       backend = next;
-      LOG.info("backend {} is {}", wanted, next == null ? "gone: programming paused, the kernel keeps the last state" : "available");
+      LOG.info(
+          "backend {} is {}",
+          wanted,
+          next == null ? "gone: programming paused, the kernel keeps the last state" : "available");
       markAll();
     }
   }
@@ -128,16 +159,23 @@ final class NodeAgent implements Managed, AgentStatus {
       watched.detach();
       watched = null;
     }
-    cluster.ifPresent(c -> {
-      SharedIndexInformer<Pod> pods = c.informer(Pod.class, Selection.field("spec.nodeName", node));
-      SharedIndexInformer<PolicyEndpoint> pes = c.informer(PolicyEndpoint.class, Selection.labels(NodeLabels.selectorFor(node)));
-      ResourceEventHandler<Pod> ph = handler(p -> queue.add(new PodKey(p.getMetadata().getNamespace(), p.getMetadata().getName())));
-      ResourceEventHandler<PolicyEndpoint> eh = handler(this::markSelected);
-      pods.addEventHandler(ph);
-      pes.addEventHandler(eh);
-      watched = new Watched(pods, pes, ph, eh);
-      timer.execute(this::awaitSync);
-    });
+    cluster.ifPresent(
+        c -> {
+          SharedIndexInformer<Pod> pods =
+              c.informer(Pod.class, Selection.field("spec.nodeName", node));
+          SharedIndexInformer<PolicyEndpoint> pes =
+              c.informer(PolicyEndpoint.class, Selection.labels(NodeLabels.selectorFor(node)));
+          ResourceEventHandler<Pod> ph =
+              handler(
+                  p ->
+                      queue.add(
+                          new PodKey(p.getMetadata().getNamespace(), p.getMetadata().getName())));
+          ResourceEventHandler<PolicyEndpoint> eh = handler(this::markSelected);
+          pods.addEventHandler(ph);
+          pes.addEventHandler(eh);
+          watched = new Watched(pods, pes, ph, eh);
+          timer.execute(this::awaitSync);
+        });
   }
 
   private void awaitSync() {
@@ -151,7 +189,10 @@ final class NodeAgent implements Managed, AgentStatus {
       w = watched;
     }
     if (w != null) {
-      LOG.info("node {}: {} pods and {} policyendpoints in sync", node, w.pods().getStore().list().size(),
+      LOG.info(
+          "node {}: {} pods and {} policyendpoints in sync",
+          node,
+          w.pods().getStore().list().size(),
           w.pes().getStore().list().size());
       markAll();
     }
@@ -237,7 +278,9 @@ final class NodeAgent implements Managed, AgentStatus {
       worker.interrupt();
       worker.join(5000);
     }
-    LOG.info("node agent for node {} stopped; the kernel keeps enforcing the last programmed state", node);
+    LOG.info(
+        "node agent for node {} stopped; the kernel keeps enforcing the last programmed state",
+        node);
   }
 
   /** The node name when none is configured: $NODE_NAME (downward API), else the host name. */

@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Level-triggered reconcile of one local pod: recompute its desired state from the caches, and
- * make the backend match it. Idempotent: the backend skips a pod whose digest is unchanged.
+ * Level-triggered reconcile of one local pod: recompute its desired state from the caches, and make
+ * the backend match it. Idempotent: the backend skips a pod whose digest is unchanged.
  */
 final class PodReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(PodReconciler.class);
@@ -50,8 +50,13 @@ final class PodReconciler {
   private final Map<PodKey, String> programmed = new ConcurrentHashMap<>();
   private final Set<String> latencySeen = ConcurrentHashMap.newKeySet();
 
-  PodReconciler(Caches caches, Supplier<Optional<EnforcementBackend>> backend, InterfaceFinder interfaces,
-      Set<InetAddress> nodeAddresses, AgentSettings.Mode mode, LatencyHistogram latency) {
+  PodReconciler(
+      Caches caches,
+      Supplier<Optional<EnforcementBackend>> backend,
+      InterfaceFinder interfaces,
+      Set<InetAddress> nodeAddresses,
+      AgentSettings.Mode mode,
+      LatencyHistogram latency) {
     this.caches = caches;
     this.backend = backend;
     this.interfaces = interfaces;
@@ -82,7 +87,8 @@ final class PodReconciler {
       }
       Optional<String> iface = interfaces.find(ips.get(0));
       if (iface.isEmpty()) {
-        LOG.warn("pod {}: no route to {} on this host yet; retrying", key, ips.get(0).getHostAddress());
+        LOG.warn(
+            "pod {}: no route to {} on this host yet; retrying", key, ips.get(0).getHostAddress());
         return false;
       }
       Map<String, List<PolicyEndpoint>> complete = completePolicies();
@@ -92,8 +98,14 @@ final class PodReconciler {
       b.get().apply(new PodEndpoint(key, ips, iface.get()), desired);
       programmed.put(key, digest);
       if (changed) {
-        LOG.info("pod {}: programmed on {} via {} (ingress {}, egress {}, policy {})", key, iface.get(), b.get().name(),
-            describe(desired.ingress()), describe(desired.egress()), digest);
+        LOG.info(
+            "pod {}: programmed on {} via {} (ingress {}, egress {}, policy {})",
+            key,
+            iface.get(),
+            b.get().name(),
+            describe(desired.ingress()),
+            describe(desired.egress()),
+            digest);
       }
       observeLatency(key, complete.values());
       return true;
@@ -114,7 +126,8 @@ final class PodReconciler {
       if (pe.getSpec() == null || pe.getSpec().getPolicyRef() == null) {
         continue;
       }
-      String k = pe.getSpec().getPolicyRef().getNamespace() + "/" + pe.getSpec().getPolicyRef().getName();
+      String k =
+          pe.getSpec().getPolicyRef().getNamespace() + "/" + pe.getSpec().getPolicyRef().getName();
       byPolicy.computeIfAbsent(k, x -> new ArrayList<>()).add(pe);
     }
     Map<String, List<PolicyEndpoint>> out = new HashMap<>();
@@ -137,12 +150,20 @@ final class PodReconciler {
           double s = (System.currentTimeMillis() - Instant.parse(seen).toEpochMilli()) / 1000.0;
           if (s >= 0) {
             latency.observe(s);
-            LOG.debug("pod {}: policyendpoint {}/{} programmed {} s after the change", key,
-                pe.getMetadata().getNamespace(), pe.getMetadata().getName(), s);
+            LOG.debug(
+                "pod {}: policyendpoint {}/{} programmed {} s after the change",
+                key,
+                pe.getMetadata().getNamespace(),
+                pe.getMetadata().getName(),
+                s);
           }
         } catch (java.time.format.DateTimeParseException e) {
-          LOG.warn("policyendpoint {}/{}: annotation {} is not a timestamp: {}", pe.getMetadata().getNamespace(),
-              pe.getMetadata().getName(), PolicyEndpoint.CHANGE_SEEN_AT, seen);
+          LOG.warn(
+              "policyendpoint {}/{}: annotation {} is not a timestamp: {}",
+              pe.getMetadata().getNamespace(),
+              pe.getMetadata().getName(),
+              PolicyEndpoint.CHANGE_SEEN_AT,
+              seen);
         }
       }
     }
@@ -176,8 +197,11 @@ final class PodReconciler {
       try {
         out.add(Cidr.parseAddress(t, "status.podIPs", t));
       } catch (RuntimeException e) {
-        LOG.warn("pod {}/{}: status.podIPs has '{}', not an address; ignored", pod.getMetadata().getNamespace(),
-            pod.getMetadata().getName(), t);
+        LOG.warn(
+            "pod {}/{}: status.podIPs has '{}', not an address; ignored",
+            pod.getMetadata().getNamespace(),
+            pod.getMetadata().getName(),
+            t);
       }
     }
     return out;

@@ -7,16 +7,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keys to reconcile, coalesced: a key marked several times before a worker takes it is
- * reconciled once. Informer handlers only mark keys; one worker reconciles them.
+ * Keys to reconcile, coalesced: a key marked several times before a worker takes it is reconciled
+ * once. Informer handlers only mark keys; one worker reconciles them.
  */
 final class WorkQueue<K> {
   private final Set<K> dirty = new LinkedHashSet<>();
-  private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "netpol-agent-retry");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService delays =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "netpol-agent-retry");
+            t.setDaemon(true);
+            return t;
+          });
   private boolean closed;
 
   synchronized void add(K key) {

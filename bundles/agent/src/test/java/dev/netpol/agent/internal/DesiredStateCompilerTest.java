@@ -29,7 +29,12 @@ class DesiredStateCompilerTest {
     }
   }
 
-  static PolicyEndpoint pe(String policy, List<String> isolation, List<EndpointEntry> ingress, List<EndpointEntry> egress, String... pods) {
+  static PolicyEndpoint pe(
+      String policy,
+      List<String> isolation,
+      List<EndpointEntry> ingress,
+      List<EndpointEntry> egress,
+      String... pods) {
     PolicyEndpoint pe = new PolicyEndpoint();
     pe.setMetadata(new ObjectMetaBuilder().withNamespace("x").withName(policy + "-0").build());
     PolicyEndpointSpec s = new PolicyEndpointSpec();
@@ -40,7 +45,8 @@ class DesiredStateCompilerTest {
     s.setChunk(new Chunk(0, 1, "g1"));
     s.setPodIsolation(isolation);
     for (String p : pods) {
-      s.getPodSelectorEndpoints().add(new PodSelectorEndpoint("x", p, "n1", List.of("198.18.30.2")));
+      s.getPodSelectorEndpoints()
+          .add(new PodSelectorEndpoint("x", p, "n1", List.of("198.18.30.2")));
     }
     s.setIngress(ingress);
     s.setEgress(egress);
@@ -51,8 +57,13 @@ class DesiredStateCompilerTest {
   @Test
   void unselectedPodFollowsTheMode() {
     PolicyEndpoint other = pe("p", List.of("Ingress"), List.of(), List.of(), "b");
-    assertEquals(PodPolicy.ALLOW_ALL, DesiredStateCompiler.compile(SERVER, List.of(List.of(other)), NODE, AgentSettings.Mode.STANDARD));
-    PodPolicy strict = DesiredStateCompiler.compile(SERVER, List.of(List.of(other)), NODE, AgentSettings.Mode.STRICT);
+    assertEquals(
+        PodPolicy.ALLOW_ALL,
+        DesiredStateCompiler.compile(
+            SERVER, List.of(List.of(other)), NODE, AgentSettings.Mode.STANDARD));
+    PodPolicy strict =
+        DesiredStateCompiler.compile(
+            SERVER, List.of(List.of(other)), NODE, AgentSettings.Mode.STRICT);
     assertTrue(strict.ingress().isolated() && strict.egress().isolated());
     assertTrue(strict.ingress().allows(addr("10.0.0.5"), 6, 10250), "node address stays allowed");
     assertFalse(strict.ingress().allows(addr("198.18.30.9"), 6, 80));
@@ -60,11 +71,19 @@ class DesiredStateCompilerTest {
 
   @Test
   void policiesUnionPerDirectionAndTheNodeIsAlwaysAllowed() {
-    EndpointEntry fromB = new EndpointEntry("198.18.30.3/32", null, List.of(new EndpointPort("TCP", 80, null)), null);
-    EndpointEntry wide = new EndpointEntry("198.18.0.0/16", List.of("198.18.30.0/24"), List.of(new EndpointPort("UDP", 5000, 5010)), null);
+    EndpointEntry fromB =
+        new EndpointEntry("198.18.30.3/32", null, List.of(new EndpointPort("TCP", 80, null)), null);
+    EndpointEntry wide =
+        new EndpointEntry(
+            "198.18.0.0/16",
+            List.of("198.18.30.0/24"),
+            List.of(new EndpointPort("UDP", 5000, 5010)),
+            null);
     PolicyEndpoint p1 = pe("p1", List.of("Ingress"), List.of(fromB), List.of(), "a");
     PolicyEndpoint p2 = pe("p2", List.of("Ingress"), List.of(wide), List.of(), "a");
-    PodPolicy p = DesiredStateCompiler.compile(SERVER, List.of(List.of(p1), List.of(p2)), NODE, AgentSettings.Mode.STANDARD);
+    PodPolicy p =
+        DesiredStateCompiler.compile(
+            SERVER, List.of(List.of(p1), List.of(p2)), NODE, AgentSettings.Mode.STANDARD);
     assertTrue(p.ingress().isolated());
     assertFalse(p.egress().isolated());
     assertTrue(p.ingress().allows(addr("198.18.30.3"), 6, 80));
@@ -76,10 +95,16 @@ class DesiredStateCompilerTest {
 
   @Test
   void targetedEntriesApplyOnlyToTheirPods() {
-    EndpointEntry onlyForB = new EndpointEntry("0.0.0.0/0", null, List.of(new EndpointPort("TCP", 8080, null)), List.of("b"));
+    EndpointEntry onlyForB =
+        new EndpointEntry(
+            "0.0.0.0/0", null, List.of(new EndpointPort("TCP", 8080, null)), List.of("b"));
     PolicyEndpoint pe = pe("p", List.of("Ingress"), List.of(onlyForB), List.of(), "a", "b");
-    PodPolicy a = DesiredStateCompiler.compile(SERVER, List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
-    PodPolicy b = DesiredStateCompiler.compile(new PodKey("x", "b"), List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
+    PodPolicy a =
+        DesiredStateCompiler.compile(
+            SERVER, List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
+    PodPolicy b =
+        DesiredStateCompiler.compile(
+            new PodKey("x", "b"), List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
     assertFalse(a.ingress().allows(addr("1.2.3.4"), 6, 8080));
     assertTrue(b.ingress().allows(addr("1.2.3.4"), 6, 8080));
   }
@@ -89,14 +114,19 @@ class DesiredStateCompilerTest {
     EndpointEntry bad = new EndpointEntry("198.18.0.0/99", null, null, null);
     EndpointEntry good = new EndpointEntry("198.18.30.3/32", null, null, null);
     PolicyEndpoint pe = pe("p", List.of("Egress"), List.of(), List.of(bad, good), "a");
-    PodPolicy p = DesiredStateCompiler.compile(SERVER, List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
+    PodPolicy p =
+        DesiredStateCompiler.compile(
+            SERVER, List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
     assertTrue(p.egress().allows(addr("198.18.30.3"), 1, 0));
     assertEquals(1, p.egress().rules().size());
   }
 
   @Test
   void routeOutputIsParsed() {
-    assertEquals("sm1234x", InterfaceFinder.parse("198.19.254.2 dev sm1234x src 10.0.0.5 uid 0 \\    cache ").orElseThrow());
+    assertEquals(
+        "sm1234x",
+        InterfaceFinder.parse("198.19.254.2 dev sm1234x src 10.0.0.5 uid 0 \\    cache ")
+            .orElseThrow());
     assertTrue(InterfaceFinder.parse("local 127.0.0.1 dev lo table local src 127.0.0.1").isEmpty());
     assertTrue(InterfaceFinder.parse("blackhole 198.18.0.9 ").isEmpty());
   }

@@ -43,7 +43,8 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
       }
       prefix = Integer.parseInt(p);
       if (prefix > bits) {
-        throw new ModelException(field, "'" + text + "' has prefix length " + prefix + " > " + bits);
+        throw new ModelException(
+            field, "'" + text + "' has prefix length " + prefix + " > " + bits);
       }
     }
     return new Cidr(address, prefix);
@@ -91,7 +92,8 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
   }
 
   public boolean contains(InetAddress ip) {
-    return IpFamily.of(ip) == family() && Arrays.equals(mask(ip, prefixLength).getAddress(), bytes());
+    return IpFamily.of(ip) == family()
+        && Arrays.equals(mask(ip, prefixLength).getAddress(), bytes());
   }
 
   /** True if every address of {@code other} is inside this prefix. */

@@ -3,8 +3,8 @@ package dev.netpol.api.model;
 import java.util.List;
 
 /**
- * A block of addresses a rule talks to: a CIDR minus its {@code except} prefixes. The except list is
- * scoped to this peer only, as the NetworkPolicy spec says for ipBlock.
+ * A block of addresses a rule talks to: a CIDR minus its {@code except} prefixes. The except list
+ * is scoped to this peer only, as the NetworkPolicy spec says for ipBlock.
  */
 public record Peer(Cidr cidr, List<Cidr> except) {
 

@@ -5,8 +5,8 @@ import java.net.InetAddress;
 import java.util.List;
 
 /**
- * A pod on this node as a backend sees it: its identity, its addresses (one per family at most
- * in practice) and the host-side interface its traffic crosses.
+ * A pod on this node as a backend sees it: its identity, its addresses (one per family at most in
+ * practice) and the host-side interface its traffic crosses.
  */
 public record PodEndpoint(PodKey key, List<InetAddress> addresses, String hostInterface) {
 

@@ -1,8 +1,8 @@
 package dev.netpol.api.model;
 
 /**
- * A protocol with an inclusive range of destination ports. {@code 0..65535} means every port of
- * the protocol (a NetworkPolicy port with a protocol and no port).
+ * A protocol with an inclusive range of destination ports. {@code 0..65535} means every port of the
+ * protocol (a NetworkPolicy port with a protocol and no port).
  */
 public record PortRange(Protocol protocol, int first, int last) implements Comparable<PortRange> {
   public static final int MAX_PORT = 65535;
@@ -16,7 +16,8 @@ public record PortRange(Protocol protocol, int first, int last) implements Compa
       throw new ModelException("port", "port " + first + " is outside 1..65535");
     }
     if (!any && (last < first || last > MAX_PORT)) {
-      throw new ModelException("endPort", "endPort " + last + " must be within " + first + "..65535");
+      throw new ModelException(
+          "endPort", "endPort " + last + " must be within " + first + "..65535");
     }
   }
 

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * One allow rule: traffic to or from any of {@code peers} on any of {@code ports}. An empty port
- * list means every protocol and port (ICMP included); an empty peer list matches nothing.
- * {@code origin} names the policy that produced the rule ({@code namespace/name}) for verdict logs.
+ * list means every protocol and port (ICMP included); an empty peer list matches nothing. {@code
+ * origin} names the policy that produced the rule ({@code namespace/name}) for verdict logs.
  */
 public record Rule(List<Peer> peers, List<PortRange> ports, String origin) {
 
@@ -28,6 +28,8 @@ public record Rule(List<Peer> peers, List<PortRange> ports, String origin) {
     if (ports.isEmpty()) {
       return true;
     }
-    return ports.stream().anyMatch(r -> r.protocol().number() == ipProtocol && port >= r.first() && port <= r.last());
+    return ports.stream()
+        .anyMatch(
+            r -> r.protocol().number() == ipProtocol && port >= r.first() && port <= r.last());
   }
 }

@@ -18,7 +18,10 @@ class ModelTest {
 
   @Test
   void badCidrsNameTheField() {
-    ModelException e = assertThrows(ModelException.class, () -> Cidr.parse("10.0.0.0/33", "spec.ingress[0].from[0].ipBlock.cidr"));
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () -> Cidr.parse("10.0.0.0/33", "spec.ingress[0].from[0].ipBlock.cidr"));
     assertEquals("spec.ingress[0].from[0].ipBlock.cidr", e.field());
     assertTrue(e.getMessage().contains("33"));
     assertThrows(ModelException.class, () -> Cidr.parse("300.1.1.1/8"));
@@ -37,8 +40,12 @@ class ModelTest {
 
   @Test
   void exceptMustBeStrictlyInside() {
-    assertThrows(ModelException.class, () -> new Peer(Cidr.parse("10.0.0.0/8"), List.of(Cidr.parse("11.0.0.0/16"))));
-    assertThrows(ModelException.class, () -> new Peer(Cidr.parse("10.0.0.0/8"), List.of(Cidr.parse("10.0.0.0/8"))));
+    assertThrows(
+        ModelException.class,
+        () -> new Peer(Cidr.parse("10.0.0.0/8"), List.of(Cidr.parse("11.0.0.0/16"))));
+    assertThrows(
+        ModelException.class,
+        () -> new Peer(Cidr.parse("10.0.0.0/8"), List.of(Cidr.parse("10.0.0.0/8"))));
     Peer p = new Peer(Cidr.parse("10.0.0.0/8"), List.of(Cidr.parse("10.1.0.0/16")));
     assertNotNull(p);
   }
@@ -50,15 +57,26 @@ class ModelTest {
     assertThrows(ModelException.class, () -> new PortRange(Protocol.TCP, 1, 70000));
     assertTrue(PortRange.allPorts(Protocol.UDP).matches(Protocol.UDP, 53));
     assertFalse(PortRange.single(Protocol.TCP, 80).matches(Protocol.UDP, 80));
-    assertEquals("unsupported protocol 'ICMP' (TCP, UDP or SCTP)",
-        assertThrows(ModelException.class, () -> Protocol.parse("ICMP", "f")).getMessage().substring(3));
+    assertEquals(
+        "unsupported protocol 'ICMP' (TCP, UDP or SCTP)",
+        assertThrows(ModelException.class, () -> Protocol.parse("ICMP", "f"))
+            .getMessage()
+            .substring(3));
   }
 
   @Test
   void exceptIsScopedToItsOwnRule() throws Exception {
     // rule A: 0/0 except 198.18.0.0/16; rule B: 0/0 port 443 -> 198.18.1.1:443 is allowed
-    Rule a = new Rule(List.of(new Peer(Cidr.parse("0.0.0.0/0"), List.of(Cidr.parse("198.18.0.0/16")))), List.of(), "ns/a");
-    Rule b = new Rule(List.of(Peer.of(Cidr.parse("0.0.0.0/0"))), List.of(PortRange.single(Protocol.TCP, 443)), "ns/b");
+    Rule a =
+        new Rule(
+            List.of(new Peer(Cidr.parse("0.0.0.0/0"), List.of(Cidr.parse("198.18.0.0/16")))),
+            List.of(),
+            "ns/a");
+    Rule b =
+        new Rule(
+            List.of(Peer.of(Cidr.parse("0.0.0.0/0"))),
+            List.of(PortRange.single(Protocol.TCP, 443)),
+            "ns/b");
     DirectionPolicy d = new DirectionPolicy(true, List.of(a, b));
     InetAddress ip = InetAddress.getByName("198.18.1.1");
     assertTrue(d.allows(ip, 6, 443));

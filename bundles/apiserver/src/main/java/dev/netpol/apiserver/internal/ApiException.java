@@ -26,7 +26,11 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException notFound(ResourceType type, String name) {
-    return new ApiException(404, "NotFound", type.qualifiedResource() + " \"" + name + "\" not found", details(type, name));
+    return new ApiException(
+        404,
+        "NotFound",
+        type.qualifiedResource() + " \"" + name + "\" not found",
+        details(type, name));
   }
 
   public static ApiException namespaceNotFound(String ns) {
@@ -34,23 +38,48 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException alreadyExists(ResourceType type, String name) {
-    return new ApiException(409, "AlreadyExists", type.qualifiedResource() + " \"" + name + "\" already exists", details(type, name));
+    return new ApiException(
+        409,
+        "AlreadyExists",
+        type.qualifiedResource() + " \"" + name + "\" already exists",
+        details(type, name));
   }
 
   public static ApiException conflict(ResourceType type, String name) {
-    return new ApiException(409, "Conflict", "Operation cannot be fulfilled on " + type.qualifiedResource() + " \"" + name
-        + "\": the object has been modified; please apply your changes to the latest version and try again", details(type, name));
+    return new ApiException(
+        409,
+        "Conflict",
+        "Operation cannot be fulfilled on "
+            + type.qualifiedResource()
+            + " \""
+            + name
+            + "\": the object has been modified; please apply your changes to the latest version and try again",
+        details(type, name));
   }
 
   public static ApiException invalid(ResourceType type, String name, List<FieldError> errors) {
-    String joined = errors.size() == 1 ? errors.get(0).message()
-        : "[" + String.join(", ", errors.stream().map(FieldError::message).toList()) + "]";
-    ObjectNode d = Json.object().put("name", name == null ? "" : name).put("group", type.group()).put("kind", type.kind());
+    String joined =
+        errors.size() == 1
+            ? errors.get(0).message()
+            : "[" + String.join(", ", errors.stream().map(FieldError::message).toList()) + "]";
+    ObjectNode d =
+        Json.object()
+            .put("name", name == null ? "" : name)
+            .put("group", type.group())
+            .put("kind", type.kind());
     ArrayNode causes = d.putArray("causes");
     for (FieldError e : errors) {
-      causes.addObject().put("reason", e.reason()).put("message", e.causeMessage()).put("field", e.field());
+      causes
+          .addObject()
+          .put("reason", e.reason())
+          .put("message", e.causeMessage())
+          .put("field", e.field());
     }
-    return new ApiException(422, "Invalid", type.qualifiedKind() + " \"" + (name == null ? "" : name) + "\" is invalid: " + joined, d);
+    return new ApiException(
+        422,
+        "Invalid",
+        type.qualifiedKind() + " \"" + (name == null ? "" : name) + "\" is invalid: " + joined,
+        d);
   }
 
   public static ApiException badRequest(String message) {
@@ -66,13 +95,20 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException unsupportedMediaType(String contentType) {
-    return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
-        + "application/json, application/yaml, application/json-patch+json, application/merge-patch+json, "
-        + "application/strategic-merge-patch+json, application/apply-patch+yaml (got " + contentType + ")", null);
+    return new ApiException(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: "
+            + "application/json, application/yaml, application/json-patch+json, application/merge-patch+json, "
+            + "application/strategic-merge-patch+json, application/apply-patch+yaml (got "
+            + contentType
+            + ")",
+        null);
   }
 
   public static ApiException pathNotFound() {
-    return new ApiException(404, "NotFound", "the server could not find the requested resource", null);
+    return new ApiException(
+        404, "NotFound", "the server could not find the requested resource", null);
   }
 
   public static ApiException gone(String message) {

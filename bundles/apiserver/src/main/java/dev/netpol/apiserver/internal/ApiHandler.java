@@ -62,7 +62,11 @@ public final class ApiHandler implements HttpHandler {
         return;
       }
       case "/api", "/api/" -> {
-        send(ex, 200, discovery.apiVersions(ex.getLocalAddress().getHostString() + ":" + ex.getLocalAddress().getPort()));
+        send(
+            ex,
+            200,
+            discovery.apiVersions(
+                ex.getLocalAddress().getHostString() + ":" + ex.getLocalAddress().getPort()));
         return;
       }
       case "/apis", "/apis/" -> {
@@ -73,7 +77,7 @@ public final class ApiHandler implements HttpHandler {
         send(ex, 200, discovery.openApiRoot());
         return;
       }
-      default -> { }
+      default -> {}
     }
     if (path.startsWith("/healthz/") || path.startsWith("/readyz/") || path.startsWith("/livez/")) {
       sendText(ex, 200, "ok");
@@ -110,7 +114,9 @@ public final class ApiHandler implements HttpHandler {
     resource(ex, method, query, rp, t);
   }
 
-  private void resource(HttpExchange ex, String method, Map<String, String> query, RequestPath rp, ResourceType t) throws IOException {
+  private void resource(
+      HttpExchange ex, String method, Map<String, String> query, RequestPath rp, ResourceType t)
+      throws IOException {
     String ns = t.namespaced() ? rp.namespace() : null;
     if (!t.namespaced() && rp.namespace() != null) {
       throw ApiException.pathNotFound();
@@ -125,16 +131,33 @@ public final class ApiHandler implements HttpHandler {
     if (rp.name() == null) {
       switch (method) {
         case "GET" -> {
-          if (rp.watchPath() || "true".equals(query.get("watch")) || "1".equals(query.get("watch"))) {
-            long timeout = query.containsKey("timeoutSeconds") ? Long.parseLong(query.get("timeoutSeconds")) : DEFAULT_WATCH_SECONDS;
-            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout,
-                "true".equals(query.get("allowWatchBookmarks")), stopping);
+          if (rp.watchPath()
+              || "true".equals(query.get("watch"))
+              || "1".equals(query.get("watch"))) {
+            long timeout =
+                query.containsKey("timeoutSeconds")
+                    ? Long.parseLong(query.get("timeoutSeconds"))
+                    : DEFAULT_WATCH_SECONDS;
+            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t))
+                .serve(
+                    ex,
+                    query.get("resourceVersion"),
+                    timeout,
+                    "true".equals(query.get("allowWatchBookmarks")),
+                    stopping);
           } else {
             ObjectNode list = service.list(t, ns, labels, fields);
             if (TableConverter.wanted(ex.getRequestHeaders().getFirst("Accept"))) {
               List<ObjectNode> items = new ArrayList<>();
               list.path("items").forEach(i -> items.add((ObjectNode) i));
-              send(ex, 200, tables.table(t, items, list.at("/metadata/resourceVersion").asText(), query.get("includeObject")));
+              send(
+                  ex,
+                  200,
+                  tables.table(
+                      t,
+                      items,
+                      list.at("/metadata/resourceVersion").asText(),
+                      query.get("includeObject")));
             } else {
               send(ex, 200, list);
             }
@@ -145,29 +168,47 @@ public final class ApiHandler implements HttpHandler {
           send(ex, 201, r.object());
         }
         case "DELETE" -> send(ex, 200, service.deleteCollection(t, ns, labels, fields, dryRun));
-        default -> throw ApiException.methodNotAllowed(method + " is not supported on a collection");
+        default ->
+            throw ApiException.methodNotAllowed(method + " is not supported on a collection");
       }
       return;
     }
     if (rp.watchPath()) {
       FieldSelector byName = FieldSelector.parse("metadata.name=" + rp.name());
-      long timeout = query.containsKey("timeoutSeconds") ? Long.parseLong(query.get("timeoutSeconds")) : DEFAULT_WATCH_SECONDS;
-      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t)).serve(ex, query.get("resourceVersion"), timeout,
-                "true".equals(query.get("allowWatchBookmarks")), stopping);
+      long timeout =
+          query.containsKey("timeoutSeconds")
+              ? Long.parseLong(query.get("timeoutSeconds"))
+              : DEFAULT_WATCH_SECONDS;
+      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t))
+          .serve(
+              ex,
+              query.get("resourceVersion"),
+              timeout,
+              "true".equals(query.get("allowWatchBookmarks")),
+              stopping);
       return;
     }
     switch (method) {
       case "GET" -> {
         ObjectNode o = service.get(t, ns, rp.name());
         if (TableConverter.wanted(ex.getRequestHeaders().getFirst("Accept")) && !status) {
-          send(ex, 200, tables.table(t, List.of(o), Json.text(o, "metadata", "resourceVersion"), query.get("includeObject")));
+          send(
+              ex,
+              200,
+              tables.table(
+                  t,
+                  List.of(o),
+                  Json.text(o, "metadata", "resourceVersion"),
+                  query.get("includeObject")));
         } else {
           send(ex, 200, o);
         }
       }
-      case "PUT" -> send(ex, 200, service.update(t, ns, rp.name(), body(ex), status, dryRun).object());
+      case "PUT" ->
+          send(ex, 200, service.update(t, ns, rp.name(), body(ex), status, dryRun).object());
       case "PATCH" -> {
-        ResourceService.Result r = service.patch(t, ns, rp.name(), patchType(ex), readBody(ex), status, dryRun);
+        ResourceService.Result r =
+            service.patch(t, ns, rp.name(), patchType(ex), readBody(ex), status, dryRun);
         send(ex, r.created() ? 201 : 200, r.object());
       }
       case "DELETE" -> {
@@ -179,10 +220,19 @@ public final class ApiHandler implements HttpHandler {
     }
   }
 
-  /** Watch events carry the object, or a one-row Table when the client asked for tables (kubectl get -w). */
-  private Function<ObjectNode, JsonNode> renderer(HttpExchange ex, Map<String, String> query, ResourceType t) {
+  /**
+   * Watch events carry the object, or a one-row Table when the client asked for tables (kubectl get
+   * -w).
+   */
+  private Function<ObjectNode, JsonNode> renderer(
+      HttpExchange ex, Map<String, String> query, ResourceType t) {
     if (TableConverter.wanted(ex.getRequestHeaders().getFirst("Accept"))) {
-      return o -> tables.table(t, List.of(o), Json.text(o, "metadata", "resourceVersion"), query.get("includeObject"));
+      return o ->
+          tables.table(
+              t,
+              List.of(o),
+              Json.text(o, "metadata", "resourceVersion"),
+              query.get("includeObject"));
     }
     return o -> ResourceService.present(t, o);
   }
@@ -201,7 +251,8 @@ public final class ApiHandler implements HttpHandler {
     if (ct.startsWith("application/strategic-merge-patch+json")) {
       return ResourceService.PatchType.STRATEGIC;
     }
-    if (ct.startsWith("application/apply-patch+yaml") || ct.startsWith("application/apply-patch+json")) {
+    if (ct.startsWith("application/apply-patch+yaml")
+        || ct.startsWith("application/apply-patch+json")) {
       return ResourceService.PatchType.APPLY;
     }
     throw ApiException.unsupportedMediaType(ct);

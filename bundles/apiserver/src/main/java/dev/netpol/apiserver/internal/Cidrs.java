@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /** CIDR parsing without DNS: IPv4 dotted quads and IPv6 literals only. */
 final class Cidrs {
-  private static final Pattern V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+  private static final Pattern V4 =
+      Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
   /** Network address (host bits cleared), prefix length and address width in bits. */

@@ -7,12 +7,15 @@ import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.Set;
 
-/** Hands out Service cluster IPs from 198.19.192.0/20 and fd00:198:18:5e::/112, lowest free first. */
+/**
+ * Hands out Service cluster IPs from 198.19.192.0/20 and fd00:198:18:5e::/112, lowest free first.
+ */
 final class ClusterIpAllocator {
   static final String V4_RANGE = "198.19.192.0/20";
   static final String V6_RANGE = "fd00:198:18:5e::/112";
 
   private final ObjectStore store;
+
   /** Handed out but maybe not stored yet (concurrent creates). */
   private final Set<String> reserved = new HashSet<>();
 
@@ -43,7 +46,12 @@ final class ClusterIpAllocator {
     Cidrs.Net net = Cidrs.parse(range(family));
     Cidrs.Net addr = Cidrs.parse(ip + (ip.contains(":") ? "/128" : "/32"));
     if (addr == null || !net.contains(addr)) {
-      return "failed to allocate IP " + ip + ": the provided IP (" + ip + ") is not in the valid range. The range of valid IPs is " + range(family);
+      return "failed to allocate IP "
+          + ip
+          + ": the provided IP ("
+          + ip
+          + ") is not in the valid range. The range of valid IPs is "
+          + range(family);
     }
     String canonical = format(addr.network(), addr.bits());
     if (used().contains(canonical)) {
@@ -80,7 +88,10 @@ final class ClusterIpAllocator {
     }
   }
 
-  /** Java prints IPv6 uncompressed (fd00:198:18:5e:0:0:0:1); Kubernetes prints RFC 5952 (fd00:198:18:5e::1). */
+  /**
+   * Java prints IPv6 uncompressed (fd00:198:18:5e:0:0:0:1); Kubernetes prints RFC 5952
+   * (fd00:198:18:5e::1).
+   */
   static String compress(String full) {
     String[] parts = full.split(":");
     int bestStart = -1;
@@ -104,7 +115,8 @@ final class ClusterIpAllocator {
       return full;
     }
     String head = String.join(":", java.util.Arrays.copyOfRange(parts, 0, bestStart));
-    String tail = String.join(":", java.util.Arrays.copyOfRange(parts, bestStart + bestLen, parts.length));
+    String tail =
+        String.join(":", java.util.Arrays.copyOfRange(parts, bestStart + bestLen, parts.length));
     return head + "::" + tail;
   }
 }

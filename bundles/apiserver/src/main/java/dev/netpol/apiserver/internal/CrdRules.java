@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** CustomResourceDefinition checks; a valid CRD is immediately Established (there is no naming controller). */
+/**
+ * CustomResourceDefinition checks; a valid CRD is immediately Established (there is no naming
+ * controller).
+ */
 final class CrdRules implements KindRules {
   @Override
   public void applyDefaults(ObjectNode obj, ObjectNode old) {
@@ -22,10 +25,20 @@ final class CrdRules implements KindRules {
     status.set("acceptedNames", names.deepCopy());
     ArrayNode conditions = status.putArray("conditions");
     String now = Json.now();
-    conditions.addObject().put("type", "NamesAccepted").put("status", "True").put("reason", "NoConflicts")
-        .put("message", "no conflicts found").put("lastTransitionTime", now);
-    conditions.addObject().put("type", "Established").put("status", "True").put("reason", "InitialNamesAccepted")
-        .put("message", "the initial names have been accepted").put("lastTransitionTime", now);
+    conditions
+        .addObject()
+        .put("type", "NamesAccepted")
+        .put("status", "True")
+        .put("reason", "NoConflicts")
+        .put("message", "no conflicts found")
+        .put("lastTransitionTime", now);
+    conditions
+        .addObject()
+        .put("type", "Established")
+        .put("status", "True")
+        .put("reason", "InitialNamesAccepted")
+        .put("message", "the initial names have been accepted")
+        .put("lastTransitionTime", now);
     ArrayNode stored = status.putArray("storedVersions");
     for (JsonNode v : spec.path("versions")) {
       if (v.path("storage").asBoolean(false)) {
@@ -50,13 +63,19 @@ final class CrdRules implements KindRules {
     }
     String scope = Json.text(obj, "spec", "scope");
     if (!"Namespaced".equals(scope) && !"Cluster".equals(scope)) {
-      errs.add(FieldError.unsupported("spec.scope", scope == null ? "" : scope, "Cluster", "Namespaced"));
+      errs.add(
+          FieldError.unsupported(
+              "spec.scope", scope == null ? "" : scope, "Cluster", "Namespaced"));
     }
     if (obj.path("spec").path("versions").size() == 0) {
-      errs.add(FieldError.required("spec.versions", "must have exactly one version marked as storage version"));
+      errs.add(
+          FieldError.required(
+              "spec.versions", "must have exactly one version marked as storage version"));
     }
     if (group != null && plural != null && !(plural + "." + group).equals(Json.name(obj))) {
-      errs.add(FieldError.invalid("metadata.name", Json.name(obj), "must be spec.names.plural+\".\"+spec.group"));
+      errs.add(
+          FieldError.invalid(
+              "metadata.name", Json.name(obj), "must be spec.names.plural+\".\"+spec.group"));
     }
     return errs;
   }

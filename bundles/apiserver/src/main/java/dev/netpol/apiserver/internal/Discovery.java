@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Discovery documents (/api, /apis, group versions), /version, and a minimal OpenAPI v3: per kind one PATCH
- * operation that lists the fieldValidation parameter, which is what makes kubectl use server-side validation.
+ * Discovery documents (/api, /apis, group versions), /version, and a minimal OpenAPI v3: per kind
+ * one PATCH operation that lists the fieldValidation parameter, which is what makes kubectl use
+ * server-side validation.
  */
 public final class Discovery {
-  private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
-  private static final List<String> PATCH_PARAMS = List.of("dryRun", "fieldManager", "fieldValidation", "force");
+  private static final List<String> VERBS =
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+  private static final List<String> PATCH_PARAMS =
+      List.of("dryRun", "fieldManager", "fieldValidation", "force");
 
   private final ResourceRegistry registry;
 
@@ -24,16 +27,25 @@ public final class Discovery {
   }
 
   public static ObjectNode version() {
-    return Json.object().put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0")
-        .put("gitCommit", "70d3cc986aa8221cd1dfb1121852688902d3bf53").put("gitTreeState", "clean")
-        .put("buildDate", "2024-12-11T17:59:15Z").put("goVersion", "go1.23.3").put("compiler", "gc")
+    return Json.object()
+        .put("major", "1")
+        .put("minor", "32")
+        .put("gitVersion", "v1.32.0")
+        .put("gitCommit", "70d3cc986aa8221cd1dfb1121852688902d3bf53")
+        .put("gitTreeState", "clean")
+        .put("buildDate", "2024-12-11T17:59:15Z")
+        .put("goVersion", "go1.23.3")
+        .put("compiler", "gc")
         .put("platform", "linux/amd64");
   }
 
   public ObjectNode apiVersions(String serverAddress) {
     ObjectNode o = Json.object().put("kind", "APIVersions");
     o.putArray("versions").add("v1");
-    o.putArray("serverAddressByClientCIDRs").addObject().put("clientCIDR", "0.0.0.0/0").put("serverAddress", serverAddress);
+    o.putArray("serverAddressByClientCIDRs")
+        .addObject()
+        .put("clientCIDR", "0.0.0.0/0")
+        .put("serverAddress", serverAddress);
     return o;
   }
 
@@ -59,7 +71,9 @@ public final class Discovery {
     for (String v : versions) {
       vs.addObject().put("groupVersion", name + "/" + v).put("version", v);
     }
-    g.putObject("preferredVersion").put("groupVersion", name + "/" + versions.get(0)).put("version", versions.get(0));
+    g.putObject("preferredVersion")
+        .put("groupVersion", name + "/" + versions.get(0))
+        .put("version", versions.get(0));
     return g;
   }
 
@@ -78,14 +92,23 @@ public final class Discovery {
 
   /** The APIResourceList of a group version ("v1" or "group/version"), or null when not served. */
   public ObjectNode resourceList(String groupVersion) {
-    ObjectNode o = Json.object().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", groupVersion);
+    ObjectNode o =
+        Json.object()
+            .put("kind", "APIResourceList")
+            .put("apiVersion", "v1")
+            .put("groupVersion", groupVersion);
     ArrayNode resources = o.putArray("resources");
     for (ResourceType t : registry.all()) {
       if (!t.apiVersion().equals(groupVersion)) {
         continue;
       }
-      ObjectNode r = resources.addObject().put("name", t.plural()).put("singularName", t.singular())
-          .put("namespaced", t.namespaced()).put("kind", t.kind());
+      ObjectNode r =
+          resources
+              .addObject()
+              .put("name", t.plural())
+              .put("singularName", t.singular())
+              .put("namespaced", t.namespaced())
+              .put("kind", t.kind());
       ArrayNode verbs = r.putArray("verbs");
       VERBS.forEach(verbs::add);
       if (!t.shortNames().isEmpty()) {
@@ -96,21 +119,30 @@ public final class Discovery {
         r.putArray("categories").add("all");
       }
       if (t.hasStatus()) {
-        ObjectNode s = resources.addObject().put("name", t.plural() + "/status").put("singularName", "")
-            .put("namespaced", t.namespaced()).put("kind", t.kind());
+        ObjectNode s =
+            resources
+                .addObject()
+                .put("name", t.plural() + "/status")
+                .put("singularName", "")
+                .put("namespaced", t.namespaced())
+                .put("kind", t.kind());
         s.putArray("verbs").add("get").add("patch").add("update");
       }
     }
     return resources.isEmpty() ? null : o;
   }
 
-  /** /openapi/v3: one entry per group version, each URL carrying a content hash for client caches. */
+  /**
+   * /openapi/v3: one entry per group version, each URL carrying a content hash for client caches.
+   */
   public ObjectNode openApiRoot() {
     ObjectNode root = Json.object();
     ObjectNode paths = root.putObject("paths");
     for (String gv : registry.groupVersions()) {
       String key = gv.equals("v1") ? "api/v1" : "apis/" + gv;
-      paths.putObject(key).put("serverRelativeURL", "/openapi/v3/" + key + "?hash=" + hash(openApi(gv)));
+      paths
+          .putObject(key)
+          .put("serverRelativeURL", "/openapi/v3/" + key + "?hash=" + hash(openApi(gv)));
     }
     return root;
   }
@@ -127,12 +159,23 @@ public final class Discovery {
       }
       any = true;
       String prefix = t.group().isEmpty() ? "/api/v1" : "/apis/" + t.apiVersion();
-      String path = prefix + (t.namespaced() ? "/namespaces/{namespace}/" : "/") + t.plural() + "/{name}";
+      String path =
+          prefix + (t.namespaced() ? "/namespaces/{namespace}/" : "/") + t.plural() + "/{name}";
       ObjectNode patch = paths.putObject(path).putObject("patch");
-      patch.putObject("x-kubernetes-group-version-kind").put("group", t.group()).put("version", t.version()).put("kind", t.kind());
+      patch
+          .putObject("x-kubernetes-group-version-kind")
+          .put("group", t.group())
+          .put("version", t.version())
+          .put("kind", t.kind());
       ArrayNode params = patch.putArray("parameters");
       for (String p : PATCH_PARAMS) {
-        params.addObject().put("name", p).put("in", "query").put("required", false).putObject("schema").put("type", "string");
+        params
+            .addObject()
+            .put("name", p)
+            .put("in", "query")
+            .put("required", false)
+            .putObject("schema")
+            .put("type", "string");
       }
       patch.putObject("responses").putObject("200").put("description", "OK");
     }

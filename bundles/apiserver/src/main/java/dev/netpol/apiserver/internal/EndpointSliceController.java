@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps discovery.k8s.io/v1 EndpointSlices for every Service with a selector: one slice per address family and
- * resolved port set, listing the selected Running pods that have IPs. Ready follows the pod's Ready condition, or
- * Running when the pod has no conditions.
+ * Keeps discovery.k8s.io/v1 EndpointSlices for every Service with a selector: one slice per address
+ * family and resolved port set, listing the selected Running pods that have IPs. Ready follows the
+ * pod's Ready condition, or Running when the pod has no conditions.
  */
 final class EndpointSliceController {
   private static final Logger LOG = LoggerFactory.getLogger(EndpointSliceController.class);
@@ -32,7 +32,8 @@ final class EndpointSliceController {
 
   void onEvent(StoreEvent e) {
     String key = e.storageKey();
-    if (key.equals(ResourceRegistry.PODS.storageKey()) || key.equals(ResourceRegistry.SERVICES.storageKey())) {
+    if (key.equals(ResourceRegistry.PODS.storageKey())
+        || key.equals(ResourceRegistry.SERVICES.storageKey())) {
       reconcile(Json.namespace(e.object()));
     }
   }
@@ -76,12 +77,19 @@ final class EndpointSliceController {
   private String apply(ObjectNode svc, ObjectNode want, List<ObjectNode> existing) {
     String svcName = Json.name(svc);
     for (ObjectNode s : existing) {
-      if (svcName.equals(Json.labels(s).get(SERVICE_LABEL)) && want.path("addressType").equals(s.path("addressType"))
+      if (svcName.equals(Json.labels(s).get(SERVICE_LABEL))
+          && want.path("addressType").equals(s.path("addressType"))
           && want.path("ports").equals(s.path("ports"))) {
         if (!want.path("endpoints").equals(s.path("endpoints"))) {
           ObjectNode next = s.deepCopy();
           next.set("endpoints", want.get("endpoints"));
-          service.update(ResourceRegistry.ENDPOINT_SLICES, Json.namespace(s), Json.name(s), next, false, false);
+          service.update(
+              ResourceRegistry.ENDPOINT_SLICES,
+              Json.namespace(s),
+              Json.name(s),
+              next,
+              false,
+              false);
         }
         existing.remove(s);
         return Json.name(s);
@@ -89,11 +97,13 @@ final class EndpointSliceController {
     }
     for (ObjectNode s : existing) {
       // same service and family but other ports: reuse the slice rather than churn names
-      if (svcName.equals(Json.labels(s).get(SERVICE_LABEL)) && want.path("addressType").equals(s.path("addressType"))) {
+      if (svcName.equals(Json.labels(s).get(SERVICE_LABEL))
+          && want.path("addressType").equals(s.path("addressType"))) {
         ObjectNode next = s.deepCopy();
         next.set("endpoints", want.get("endpoints"));
         next.set("ports", want.get("ports"));
-        service.update(ResourceRegistry.ENDPOINT_SLICES, Json.namespace(s), Json.name(s), next, false, false);
+        service.update(
+            ResourceRegistry.ENDPOINT_SLICES, Json.namespace(s), Json.name(s), next, false, false);
         existing.remove(s);
         return Json.name(s);
       }
@@ -101,13 +111,21 @@ final class EndpointSliceController {
     ObjectNode meta = Json.meta(want);
     meta.put("generateName", svcName + "-");
     meta.putObject("labels").put(SERVICE_LABEL, svcName).put(MANAGED_BY, CONTROLLER);
-    meta.putArray("ownerReferences").addObject().put("apiVersion", "v1").put("kind", "Service").put("name", svcName)
-        .put("uid", Json.text(svc, "metadata", "uid")).put("controller", true).put("blockOwnerDeletion", true);
-    ObjectNode created = service.create(ResourceRegistry.ENDPOINT_SLICES, Json.namespace(svc), want, false).object();
+    meta.putArray("ownerReferences")
+        .addObject()
+        .put("apiVersion", "v1")
+        .put("kind", "Service")
+        .put("name", svcName)
+        .put("uid", Json.text(svc, "metadata", "uid"))
+        .put("controller", true)
+        .put("blockOwnerDeletion", true);
+    ObjectNode created =
+        service.create(ResourceRegistry.ENDPOINT_SLICES, Json.namespace(svc), want, false).object();
     return Json.name(created);
   }
 
-  private List<ObjectNode> desired(ObjectNode svc, Map<String, String> selector, List<ObjectNode> pods) {
+  private List<ObjectNode> desired(
+      ObjectNode svc, Map<String, String> selector, List<ObjectNode> pods) {
     List<String> families = new ArrayList<>();
     svc.path("spec").path("ipFamilies").forEach(f -> families.add(f.asText()));
     if (families.isEmpty()) {
@@ -117,7 +135,8 @@ final class EndpointSliceController {
     List<ObjectNode> sorted = new ArrayList<>(pods);
     sorted.sort(Comparator.comparing(Json::name));
     for (ObjectNode pod : sorted) {
-      if (!matches(selector, Json.labels(pod)) || !"Running".equals(Json.text(pod, "status", "phase"))
+      if (!matches(selector, Json.labels(pod))
+          || !"Running".equals(Json.text(pod, "status", "phase"))
           || pod.path("metadata").has("deletionTimestamp")) {
         continue;
       }
@@ -131,8 +150,14 @@ final class EndpointSliceController {
         ObjectNode ep = ((ArrayNode) slice.get("endpoints")).addObject();
         ep.putArray("addresses").add(ip);
         boolean ready = ready(pod);
-        ep.putObject("conditions").put("ready", ready).put("serving", ready).put("terminating", false);
-        ep.putObject("targetRef").put("kind", "Pod").put("namespace", Json.namespace(pod)).put("name", Json.name(pod))
+        ep.putObject("conditions")
+            .put("ready", ready)
+            .put("serving", ready)
+            .put("terminating", false);
+        ep.putObject("targetRef")
+            .put("kind", "Pod")
+            .put("namespace", Json.namespace(pod))
+            .put("name", Json.name(pod))
             .put("uid", Json.text(pod, "metadata", "uid"));
         String node = Json.text(pod, "spec", "nodeName");
         if (node != null) {
@@ -150,7 +175,8 @@ final class EndpointSliceController {
   }
 
   private static ObjectNode slice(String family, ArrayNode ports) {
-    ObjectNode s = Json.object().put("apiVersion", "discovery.k8s.io/v1").put("kind", "EndpointSlice");
+    ObjectNode s =
+        Json.object().put("apiVersion", "discovery.k8s.io/v1").put("kind", "EndpointSlice");
     s.putObject("metadata");
     s.put("addressType", family);
     s.putArray("endpoints");
@@ -158,7 +184,9 @@ final class EndpointSliceController {
     return s;
   }
 
-  /** The service's ports with targetPorts resolved for pod (named ports via its container ports). */
+  /**
+   * The service's ports with targetPorts resolved for pod (named ports via its container ports).
+   */
   private static ArrayNode ports(ObjectNode svc, ObjectNode pod) {
     ArrayNode out = Json.array();
     for (JsonNode p : svc.path("spec").path("ports")) {
@@ -190,7 +218,8 @@ final class EndpointSliceController {
     }
     for (JsonNode c : pod.path("spec").path("containers")) {
       for (JsonNode cp : c.path("ports")) {
-        if (name.equals(Json.text(cp, "name")) && protocol.equals(cp.path("protocol").asText("TCP"))) {
+        if (name.equals(Json.text(cp, "name"))
+            && protocol.equals(cp.path("protocol").asText("TCP"))) {
           return cp.path("containerPort").asInt();
         }
       }
@@ -200,12 +229,15 @@ final class EndpointSliceController {
 
   private static List<String> podIps(ObjectNode pod) {
     List<String> ips = new ArrayList<>();
-    pod.path("status").path("podIPs").forEach(ip -> {
-      String v = Json.text(ip, "ip");
-      if (v != null && !ips.contains(v)) {
-        ips.add(v);
-      }
-    });
+    pod.path("status")
+        .path("podIPs")
+        .forEach(
+            ip -> {
+              String v = Json.text(ip, "ip");
+              if (v != null && !ips.contains(v)) {
+                ips.add(v);
+              }
+            });
     String single = Json.text(pod, "status", "podIP");
     if (single != null && !single.isEmpty() && !ips.contains(single)) {
       ips.add(single);

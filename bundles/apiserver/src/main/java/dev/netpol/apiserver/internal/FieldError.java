@@ -22,7 +22,8 @@ public record FieldError(String field, String type, String reason, Object value,
     for (int i = 0; i < supported.length; i++) {
       b.append(i == 0 ? "" : ", ").append('"').append(supported[i]).append('"');
     }
-    return new FieldError(field, "Unsupported value", "FieldValueNotSupported", value, b.toString());
+    return new FieldError(
+        field, "Unsupported value", "FieldValueNotSupported", value, b.toString());
   }
 
   /** "field: Type: value: detail" as the API server prints it. */

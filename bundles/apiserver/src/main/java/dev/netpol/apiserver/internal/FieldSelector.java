@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A field selector ({@code metadata.name=x,spec.nodeName!=y}). Any dotted path of the object works, which is
- * more than the real server allows; a missing field compares as the empty string.
+ * A field selector ({@code metadata.name=x,spec.nodeName!=y}). Any dotted path of the object works,
+ * which is more than the real server allows; a missing field compares as the empty string.
  */
 public final class FieldSelector {
   private record Term(String[] path, String value, boolean equal) {}
@@ -39,7 +39,8 @@ public final class FieldSelector {
         equal = true;
         opLen = 1;
       } else {
-        throw ApiException.badRequest("invalid field selector \"" + s + "\": '" + p + "' is not a field=value term");
+        throw ApiException.badRequest(
+            "invalid field selector \"" + s + "\": '" + p + "' is not a field=value term");
       }
       String field = p.substring(0, idx).trim();
       if (field.isEmpty()) {

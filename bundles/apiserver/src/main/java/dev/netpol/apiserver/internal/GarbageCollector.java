@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ownerReference garbage collection: an object all of whose owners (by uid) are gone is deleted, in the
- * background like the real collector's Background propagation. Also removes objects left in a deleted namespace
- * by a create that raced with the namespace's deletion.
+ * ownerReference garbage collection: an object all of whose owners (by uid) are gone is deleted, in
+ * the background like the real collector's Background propagation. Also removes objects left in a
+ * deleted namespace by a create that raced with the namespace's deletion.
  */
 final class GarbageCollector {
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
@@ -37,13 +37,17 @@ final class GarbageCollector {
       Set<String> namespaces = new HashSet<>();
       var all = service.store().snapshot().objects();
       all.values().forEach(list -> list.forEach(o -> uids.add(Json.text(o, "metadata", "uid"))));
-      all.getOrDefault(ResourceRegistry.NAMESPACES.storageKey(), java.util.List.of()).forEach(n -> namespaces.add(Json.name(n)));
+      all.getOrDefault(ResourceRegistry.NAMESPACES.storageKey(), java.util.List.of())
+          .forEach(n -> namespaces.add(Json.name(n)));
       for (var entry : all.entrySet()) {
         for (ObjectNode o : entry.getValue()) {
           ResourceType type = service.registry().byStorageKey(entry.getKey());
           if (type != null && type.namespaced() && !namespaces.contains(Json.namespace(o))) {
             // created while its namespace was being deleted
-            LOG.info("deleting {} {}: its namespace is gone", type.qualifiedResource(), ResourceService.key(o));
+            LOG.info(
+                "deleting {} {}: its namespace is gone",
+                type.qualifiedResource(),
+                ResourceService.key(o));
             service.deleteQuietly(type, Json.namespace(o), Json.name(o));
             again = true;
             continue;
@@ -66,7 +70,10 @@ final class GarbageCollector {
           if (anyUid && !anyAlive) {
             ResourceType t = service.registry().byStorageKey(entry.getKey());
             if (t != null) {
-              LOG.info("garbage-collecting {} {}: its owners are gone", t.qualifiedResource(), ResourceService.key(o));
+              LOG.info(
+                  "garbage-collecting {} {}: its owners are gone",
+                  t.qualifiedResource(),
+                  ResourceService.key(o));
               service.deleteQuietly(t, Json.namespace(o), Json.name(o));
               again = true;
             }

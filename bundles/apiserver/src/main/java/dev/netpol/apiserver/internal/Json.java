@@ -68,7 +68,8 @@ public final class Json {
   public static Map<String, String> stringMap(JsonNode node) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node != null && node.isObject()) {
-      node.properties().forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+      node.properties()
+          .forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
     }
     return out;
   }

@@ -10,7 +10,10 @@ import java.util.List;
 public final class JsonPatch {
   private JsonPatch() {}
 
-  /** Returns the patched copy of target; throws ApiException (422) when an operation cannot be applied. */
+  /**
+   * Returns the patched copy of target; throws ApiException (422) when an operation cannot be
+   * applied.
+   */
   public static JsonNode apply(JsonNode target, JsonNode patch) {
     if (!patch.isArray()) {
       throw ApiException.badRequest("a JSON patch must be an array of operations");
@@ -21,8 +24,13 @@ public final class JsonPatch {
       try {
         doc = applyOne(doc, op);
       } catch (IllegalArgumentException e) {
-        throw ApiException.unprocessable("the server rejected our request due to an error in our request: json patch operation "
-            + i + " (" + op + "): " + e.getMessage());
+        throw ApiException.unprocessable(
+            "the server rejected our request due to an error in our request: json patch operation "
+                + i
+                + " ("
+                + op
+                + "): "
+                + e.getMessage());
       }
       i++;
     }
@@ -43,11 +51,12 @@ public final class JsonPatch {
       case "replace":
         get(doc, path);
         return add(remove(doc, path), path, value(op));
-      case "move": {
-        String from = required(op, "from");
-        JsonNode v = get(doc, from);
-        return add(remove(doc, from), path, v);
-      }
+      case "move":
+        {
+          String from = required(op, "from");
+          JsonNode v = get(doc, from);
+          return add(remove(doc, from), path, v);
+        }
       case "copy":
         return add(doc, path, get(doc, required(op, "from")).deepCopy());
       case "test":

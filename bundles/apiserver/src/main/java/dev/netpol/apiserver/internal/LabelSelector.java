@@ -7,14 +7,24 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A parsed label selector in the query-string syntax: {@code a=b, c==d, e!=f, g in (x,y), h notin (z), i, !j}.
- * All requirements must hold.
+ * A parsed label selector in the query-string syntax: {@code a=b, c==d, e!=f, g in (x,y), h notin
+ * (z), i, !j}. All requirements must hold.
  */
 public final class LabelSelector {
-  private static final Pattern KEY = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-  private static final Pattern VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
+  private static final Pattern KEY =
+      Pattern.compile(
+          "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  private static final Pattern VALUE =
+      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
 
-  public enum Op { EQUALS, NOT_EQUALS, IN, NOT_IN, EXISTS, NOT_EXISTS }
+  public enum Op {
+    EQUALS,
+    NOT_EQUALS,
+    IN,
+    NOT_IN,
+    EXISTS,
+    NOT_EXISTS
+  }
 
   public record Requirement(String key, Op op, Set<String> values) {
     boolean matches(Map<String, String> labels) {
@@ -49,7 +59,9 @@ public final class LabelSelector {
     return true;
   }
 
-  /** Parses the selector; throws ApiException (400) on bad syntax. Null or blank selects everything. */
+  /**
+   * Parses the selector; throws ApiException (400) on bad syntax. Null or blank selects everything.
+   */
   public static LabelSelector parse(String s) {
     if (s == null || s.isBlank()) {
       return EVERYTHING;
@@ -104,13 +116,22 @@ public final class LabelSelector {
     }
     int idx;
     if ((idx = p.indexOf("!=")) >= 0) {
-      return new Requirement(key(p.substring(0, idx).trim(), whole), Op.NOT_EQUALS, Set.of(value(p.substring(idx + 2).trim(), whole)));
+      return new Requirement(
+          key(p.substring(0, idx).trim(), whole),
+          Op.NOT_EQUALS,
+          Set.of(value(p.substring(idx + 2).trim(), whole)));
     }
     if ((idx = p.indexOf("==")) >= 0) {
-      return new Requirement(key(p.substring(0, idx).trim(), whole), Op.EQUALS, Set.of(value(p.substring(idx + 2).trim(), whole)));
+      return new Requirement(
+          key(p.substring(0, idx).trim(), whole),
+          Op.EQUALS,
+          Set.of(value(p.substring(idx + 2).trim(), whole)));
     }
     if ((idx = p.indexOf('=')) >= 0) {
-      return new Requirement(key(p.substring(0, idx).trim(), whole), Op.EQUALS, Set.of(value(p.substring(idx + 1).trim(), whole)));
+      return new Requirement(
+          key(p.substring(0, idx).trim(), whole),
+          Op.EQUALS,
+          Set.of(value(p.substring(idx + 1).trim(), whole)));
     }
     return new Requirement(key(p, whole), Op.EXISTS, Set.of());
   }
@@ -130,6 +151,7 @@ public final class LabelSelector {
   }
 
   private static ApiException bad(String whole, String why) {
-    return ApiException.badRequest("unable to parse requirement: " + why + " in label selector \"" + whole + "\"");
+    return ApiException.badRequest(
+        "unable to parse requirement: " + why + " in label selector \"" + whole + "\"");
   }
 }

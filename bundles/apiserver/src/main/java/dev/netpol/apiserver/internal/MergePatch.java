@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * RFC 7386 JSON merge patch, and the strategic-merge approximation built on it: the strategic directives
- * ({@code $patch}, {@code $setElementOrder/...}, {@code $retainKeys}, {@code $deleteFromPrimitiveList/...}) are
- * interpreted where cheap and removed, and lists are replaced as in a merge patch. That is exact for kinds whose
- * lists carry no patch merge keys (NetworkPolicy, EndpointSlice, CRs) and approximate for Pod containers.
+ * RFC 7386 JSON merge patch, and the strategic-merge approximation built on it: the strategic
+ * directives ({@code $patch}, {@code $setElementOrder/...}, {@code $retainKeys}, {@code
+ * $deleteFromPrimitiveList/...}) are interpreted where cheap and removed, and lists are replaced as
+ * in a merge patch. That is exact for kinds whose lists carry no patch merge keys (NetworkPolicy,
+ * EndpointSlice, CRs) and approximate for Pod containers.
  */
 public final class MergePatch {
   private MergePatch() {}
@@ -21,7 +22,8 @@ public final class MergePatch {
     if (!patch.isObject()) {
       return patch.deepCopy();
     }
-    ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.object();
+    ObjectNode result =
+        target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.object();
     for (Map.Entry<String, JsonNode> e : patch.properties()) {
       if (e.getValue().isNull()) {
         result.remove(e.getKey());
@@ -44,7 +46,8 @@ public final class MergePatch {
     if ("replace".equals(directive)) {
       return stripDirectives(patch);
     }
-    ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.object();
+    ObjectNode result =
+        target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.object();
     for (Map.Entry<String, JsonNode> e : patch.properties()) {
       String key = e.getKey();
       if (key.startsWith("$deleteFromPrimitiveList/")) {
@@ -82,9 +85,9 @@ public final class MergePatch {
   }
 
   /**
-   * Merges a list that kubectl sent with a {@code $setElementOrder} directive: its elements name the merge key
-   * (e.g. {"name": "c"}) and the final order. Elements are matched by that key and merged; {@code $patch: delete}
-   * removes one. Primitive lists become the ordered union.
+   * Merges a list that kubectl sent with a {@code $setElementOrder} directive: its elements name
+   * the merge key (e.g. {"name": "c"}) and the final order. Elements are matched by that key and
+   * merged; {@code $patch: delete} removes one. Primitive lists become the ordered union.
    */
   private static ArrayNode mergeList(JsonNode target, ArrayNode patch, ArrayNode order) {
     ArrayNode out = Json.array();
@@ -92,7 +95,10 @@ public final class MergePatch {
     if (target != null && target.isArray()) {
       target.forEach(current::add);
     }
-    String mergeKey = order.size() > 0 && order.get(0).isObject() && order.get(0).size() == 1 ? order.get(0).fieldNames().next() : null;
+    String mergeKey =
+        order.size() > 0 && order.get(0).isObject() && order.get(0).size() == 1
+            ? order.get(0).fieldNames().next()
+            : null;
     if (mergeKey == null) {
       java.util.LinkedHashSet<JsonNode> union = new java.util.LinkedHashSet<>();
       order.forEach(union::add);
@@ -136,11 +142,13 @@ public final class MergePatch {
   public static JsonNode stripDirectives(JsonNode n) {
     if (n.isObject()) {
       ObjectNode out = Json.object();
-      n.properties().forEach(e -> {
-        if (!e.getKey().startsWith("$")) {
-          out.set(e.getKey(), stripDirectives(e.getValue()));
-        }
-      });
+      n.properties()
+          .forEach(
+              e -> {
+                if (!e.getKey().startsWith("$")) {
+                  out.set(e.getKey(), stripDirectives(e.getValue()));
+                }
+              });
       return out;
     }
     if (n.isArray()) {

@@ -21,17 +21,31 @@ public final class NameRules {
       errs.add(FieldError.required("metadata.name", "name or generateName is required"));
       return errs;
     }
-    boolean labelOnly = type == ResourceRegistry.NAMESPACES || type.storageKey().equals(ResourceRegistry.SERVICES.storageKey());
+    boolean labelOnly =
+        type == ResourceRegistry.NAMESPACES
+            || type.storageKey().equals(ResourceRegistry.SERVICES.storageKey());
     if (labelOnly) {
       if (name.length() > 63 || !LABEL_RE.matcher(name).matches()) {
-        errs.add(FieldError.invalid("metadata.name", name, "a lowercase RFC 1123 label must consist of lower case alphanumeric "
-            + "characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
-            + "regex used for validation is '" + LABEL + "')"));
+        errs.add(
+            FieldError.invalid(
+                "metadata.name",
+                name,
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                    + "characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
+                    + "regex used for validation is '"
+                    + LABEL
+                    + "')"));
       }
     } else if (name.length() > 253 || !SUBDOMAIN_RE.matcher(name).matches()) {
-      errs.add(FieldError.invalid("metadata.name", name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-          + "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
-          + "regex used for validation is '" + SUBDOMAIN + "')"));
+      errs.add(
+          FieldError.invalid(
+              "metadata.name",
+              name,
+              "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                  + "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
+                  + "regex used for validation is '"
+                  + SUBDOMAIN
+                  + "')"));
     }
     return errs;
   }

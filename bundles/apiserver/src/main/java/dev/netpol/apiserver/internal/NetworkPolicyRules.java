@@ -8,9 +8,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** networking.k8s.io/v1 NetworkPolicy defaulting and validation, following the API server's rules and messages. */
+/**
+ * networking.k8s.io/v1 NetworkPolicy defaulting and validation, following the API server's rules
+ * and messages.
+ */
 final class NetworkPolicyRules implements KindRules {
-  private static final String CIDR_HINT = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
+  private static final String CIDR_HINT =
+      "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
   private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
   private static final Pattern PORT_NAME = Pattern.compile("[-a-z0-9]+");
 
@@ -44,7 +48,9 @@ final class NetworkPolicyRules implements KindRules {
     rules(spec.path("egress"), "spec.egress", "to", errs);
     JsonNode types = spec.path("policyTypes");
     if (types.size() > 2) {
-      errs.add(FieldError.invalid("spec.policyTypes", types, "may not specify more than two policyTypes"));
+      errs.add(
+          FieldError.invalid(
+              "spec.policyTypes", types, "may not specify more than two policyTypes"));
     } else {
       for (int i = 0; i < types.size(); i++) {
         String t = types.get(i).asText();
@@ -81,7 +87,9 @@ final class NetworkPolicyRules implements KindRules {
       if (p.isNumber()) {
         int v = p.asInt();
         if (v < 1 || v > 65535 || !p.canConvertToInt()) {
-          errs.add(FieldError.invalid(path + ".port", p.asLong(), "must be between 1 and 65535, inclusive"));
+          errs.add(
+              FieldError.invalid(
+                  path + ".port", p.asLong(), "must be between 1 and 65535, inclusive"));
         }
       } else {
         portName(p.asText(), path + ".port", errs);
@@ -90,13 +98,20 @@ final class NetworkPolicyRules implements KindRules {
     JsonNode end = port.get("endPort");
     if (end != null && !end.isNull()) {
       if (!hasPort) {
-        errs.add(FieldError.required(path + ".port", "must specify port when endPort is specified"));
+        errs.add(
+            FieldError.required(path + ".port", "must specify port when endPort is specified"));
       } else if (!p.isNumber()) {
-        errs.add(FieldError.forbidden(path + ".endPort", "may not be specified when `port` is non-numeric"));
+        errs.add(
+            FieldError.forbidden(
+                path + ".endPort", "may not be specified when `port` is non-numeric"));
       } else if (end.asLong() < p.asLong()) {
-        errs.add(FieldError.invalid(path + ".endPort", end.asLong(), "must be greater than or equal to `port`"));
+        errs.add(
+            FieldError.invalid(
+                path + ".endPort", end.asLong(), "must be greater than or equal to `port`"));
       } else if (end.asLong() > 65535) {
-        errs.add(FieldError.invalid(path + ".endPort", end.asLong(), "must be between 1 and 65535, inclusive"));
+        errs.add(
+            FieldError.invalid(
+                path + ".endPort", end.asLong(), "must be between 1 and 65535, inclusive"));
       }
     }
   }
@@ -105,7 +120,11 @@ final class NetworkPolicyRules implements KindRules {
     if (name.length() > 15) {
       errs.add(FieldError.invalid(path, name, "must be no more than 15 characters"));
     } else if (!PORT_NAME.matcher(name).matches()) {
-      errs.add(FieldError.invalid(path, name, "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"));
+      errs.add(
+          FieldError.invalid(
+              path,
+              name,
+              "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"));
     } else if (!name.matches(".*[a-z].*")) {
       errs.add(FieldError.invalid(path, name, "must contain at least one letter (a-z)"));
     } else if (name.contains("--")) {
@@ -168,11 +187,18 @@ final class NetworkPolicyRules implements KindRules {
       String op = Json.text(e, "operator");
       int values = e.path("values").size();
       if (op == null || !OPERATORS.contains(op)) {
-        errs.add(FieldError.invalid(p + ".operator", op == null ? "" : op, "not a valid selector operator"));
+        errs.add(
+            FieldError.invalid(
+                p + ".operator", op == null ? "" : op, "not a valid selector operator"));
       } else if ((op.equals("In") || op.equals("NotIn")) && values == 0) {
-        errs.add(FieldError.required(p + ".values", "must be specified when `operator` is 'In' or 'NotIn'"));
+        errs.add(
+            FieldError.required(
+                p + ".values", "must be specified when `operator` is 'In' or 'NotIn'"));
       } else if ((op.equals("Exists") || op.equals("DoesNotExist")) && values > 0) {
-        errs.add(FieldError.forbidden(p + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        errs.add(
+            FieldError.forbidden(
+                p + ".values",
+                "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
       }
     }
   }

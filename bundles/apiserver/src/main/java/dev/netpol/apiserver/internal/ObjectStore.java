@@ -11,9 +11,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * All objects, keyed by resource and namespace/name, with one global resourceVersion counter and a bounded
- * event history for watches that resume from a resourceVersion. Stored objects are never mutated: writers hand
- * in fresh trees, readers must copy before changing. Listeners run under the store lock and must not block.
+ * All objects, keyed by resource and namespace/name, with one global resourceVersion counter and a
+ * bounded event history for watches that resume from a resourceVersion. Stored objects are never
+ * mutated: writers hand in fresh trees, readers must copy before changing. Listeners run under the
+ * store lock and must not block.
  */
 public final class ObjectStore {
   private static final int HISTORY_LIMIT = 20_000;
@@ -22,6 +23,7 @@ public final class ObjectStore {
   private final ArrayDeque<StoreEvent> history = new ArrayDeque<>();
   private final List<Consumer<StoreEvent>> listeners = new CopyOnWriteArrayList<>();
   private long resourceVersion;
+
   /** Every event with a resourceVersion above this is still in history. */
   private long historyFloor;
 
@@ -67,11 +69,12 @@ public final class ObjectStore {
   /** Snapshot of everything, by storage key, plus the resourceVersion it corresponds to. */
   public synchronized Snapshot snapshot() {
     Map<String, List<ObjectNode>> copy = new TreeMap<>();
-    objects.forEach((k, v) -> {
-      if (!v.isEmpty()) {
-        copy.put(k, new ArrayList<>(v.values()));
-      }
-    });
+    objects.forEach(
+        (k, v) -> {
+          if (!v.isEmpty()) {
+            copy.put(k, new ArrayList<>(v.values()));
+          }
+        });
     return new Snapshot(resourceVersion, copy);
   }
 
@@ -97,7 +100,9 @@ public final class ObjectStore {
     if (old == null) {
       throw ApiException.notFound(t, Json.name(obj));
     }
-    if (expectedRv != null && !expectedRv.isEmpty() && !expectedRv.equals(Json.text(old, "metadata", "resourceVersion"))) {
+    if (expectedRv != null
+        && !expectedRv.isEmpty()
+        && !expectedRv.equals(Json.text(old, "metadata", "resourceVersion"))) {
       throw ApiException.conflict(t, Json.name(obj));
     }
     ObjectNode candidate = obj.deepCopy();
@@ -118,7 +123,9 @@ public final class ObjectStore {
     if (old == null) {
       throw ApiException.notFound(t, name);
     }
-    if (expectedRv != null && !expectedRv.isEmpty() && !expectedRv.equals(Json.text(old, "metadata", "resourceVersion"))) {
+    if (expectedRv != null
+        && !expectedRv.isEmpty()
+        && !expectedRv.equals(Json.text(old, "metadata", "resourceVersion"))) {
       throw ApiException.conflict(t, name);
     }
     b.remove(k);
@@ -152,10 +159,12 @@ public final class ObjectStore {
   }
 
   /**
-   * Atomically registers a listener and returns what happened to storageKey since fromRv; with fromRv null,
-   * synthetic ADDED events for the current objects. Throws 410 Gone when history no longer reaches back that far.
+   * Atomically registers a listener and returns what happened to storageKey since fromRv; with
+   * fromRv null, synthetic ADDED events for the current objects. Throws 410 Gone when history no
+   * longer reaches back that far.
    */
-  public synchronized List<StoreEvent> subscribe(Consumer<StoreEvent> l, String storageKey, Long fromRv) {
+  public synchronized List<StoreEvent> subscribe(
+      Consumer<StoreEvent> l, String storageKey, Long fromRv) {
     List<StoreEvent> backlog = new ArrayList<>();
     if (fromRv == null) {
       for (ObjectNode o : bucket(storageKey).values()) {

@@ -18,11 +18,13 @@ public final class Persister implements AutoCloseable {
   private final StateFile file;
   private final AtomicBoolean dirty = new AtomicBoolean();
   private final Consumer<StoreEvent> listener = e -> dirty.set(true);
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "netpol-apiserver-persist");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "netpol-apiserver-persist");
+            t.setDaemon(true);
+            return t;
+          });
 
   public Persister(ObjectStore store, StateFile file) {
     this.store = store;

@@ -7,8 +7,9 @@ import java.util.Base64;
 
 /**
  * Just enough of the Kubernetes protobuf encoding for the objects kubectl's generator commands send
- * ({@code kubectl create namespace|configmap}): the "k8s\0" envelope (runtime.Unknown), ObjectMeta's name,
- * generateName, namespace, labels, annotations and finalizers, and ConfigMap data. Anything else is refused with 415.
+ * ({@code kubectl create namespace|configmap}): the "k8s\0" envelope (runtime.Unknown),
+ * ObjectMeta's name, generateName, namespace, labels, annotations and finalizers, and ConfigMap
+ * data. Anything else is refused with 415.
  */
 final class ProtobufBodies {
   private static final byte[] MAGIC = {'k', '8', 's', 0};
@@ -43,9 +44,19 @@ final class ProtobufBodies {
         envelope.skip();
       }
     }
-    if (raw == null || !"v1".equals(apiVersion) || !("Namespace".equals(kind) || "ConfigMap".equals(kind))) {
-      throw new ApiException(415, "UnsupportedMediaType", "protobuf request bodies are only understood for v1 Namespace and "
-          + "ConfigMap (got " + apiVersion + " " + kind + "); send JSON or YAML, e.g. kubectl create -f", null);
+    if (raw == null
+        || !"v1".equals(apiVersion)
+        || !("Namespace".equals(kind) || "ConfigMap".equals(kind))) {
+      throw new ApiException(
+          415,
+          "UnsupportedMediaType",
+          "protobuf request bodies are only understood for v1 Namespace and "
+              + "ConfigMap (got "
+              + apiVersion
+              + " "
+              + kind
+              + "); send JSON or YAML, e.g. kubectl create -f",
+          null);
     }
     ObjectNode obj = Json.object().put("apiVersion", apiVersion).put("kind", kind);
     Reader r = new Reader(raw, 0, raw.length);
@@ -101,7 +112,11 @@ final class ProtobufBodies {
         r.skip();
       }
     }
-    into.put(key, base64 ? Base64.getEncoder().encodeToString(value) : new String(value, StandardCharsets.UTF_8));
+    into.put(
+        key,
+        base64
+            ? Base64.getEncoder().encodeToString(value)
+            : new String(value, StandardCharsets.UTF_8));
   }
 
   /** Protobuf wire-format reader over a slice of a byte array. */

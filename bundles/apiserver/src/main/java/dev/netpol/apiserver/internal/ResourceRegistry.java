@@ -11,26 +11,80 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The built-in kinds plus the kinds made served by CustomResourceDefinitions. Thread-safe. */
 public final class ResourceRegistry {
-  public static final ResourceType NAMESPACES = new ResourceType("", "v1", "Namespace", "namespaces", "namespace", false, true, List.of("ns"));
-  public static final ResourceType PODS = new ResourceType("", "v1", "Pod", "pods", "pod", true, true, List.of("po"));
-  public static final ResourceType SERVICES = new ResourceType("", "v1", "Service", "services", "service", true, true, List.of("svc"));
-  public static final ResourceType ENDPOINTS = new ResourceType("", "v1", "Endpoints", "endpoints", "endpoints", true, false, List.of("ep"));
-  public static final ResourceType CONFIGMAPS = new ResourceType("", "v1", "ConfigMap", "configmaps", "configmap", true, false, List.of("cm"));
-  public static final ResourceType NODES = new ResourceType("", "v1", "Node", "nodes", "node", false, true, List.of("no"));
-  public static final ResourceType EVENTS = new ResourceType("", "v1", "Event", "events", "event", true, false, List.of("ev"));
-  public static final ResourceType ENDPOINT_SLICES = new ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", true, false, List.of());
-  public static final ResourceType NETWORK_POLICIES = new ResourceType("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", true, false, List.of("netpol"));
-  public static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "Event", "events", "event", true, false, List.of("ev"));
-  public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, false, List.of());
-  public static final ResourceType CRDS = new ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition", false, true, List.of("crd", "crds"));
+  public static final ResourceType NAMESPACES =
+      new ResourceType(
+          "", "v1", "Namespace", "namespaces", "namespace", false, true, List.of("ns"));
+  public static final ResourceType PODS =
+      new ResourceType("", "v1", "Pod", "pods", "pod", true, true, List.of("po"));
+  public static final ResourceType SERVICES =
+      new ResourceType("", "v1", "Service", "services", "service", true, true, List.of("svc"));
+  public static final ResourceType ENDPOINTS =
+      new ResourceType("", "v1", "Endpoints", "endpoints", "endpoints", true, false, List.of("ep"));
+  public static final ResourceType CONFIGMAPS =
+      new ResourceType(
+          "", "v1", "ConfigMap", "configmaps", "configmap", true, false, List.of("cm"));
+  public static final ResourceType NODES =
+      new ResourceType("", "v1", "Node", "nodes", "node", false, true, List.of("no"));
+  public static final ResourceType EVENTS =
+      new ResourceType("", "v1", "Event", "events", "event", true, false, List.of("ev"));
+  public static final ResourceType ENDPOINT_SLICES =
+      new ResourceType(
+          "discovery.k8s.io",
+          "v1",
+          "EndpointSlice",
+          "endpointslices",
+          "endpointslice",
+          true,
+          false,
+          List.of());
+  public static final ResourceType NETWORK_POLICIES =
+      new ResourceType(
+          "networking.k8s.io",
+          "v1",
+          "NetworkPolicy",
+          "networkpolicies",
+          "networkpolicy",
+          true,
+          false,
+          List.of("netpol"));
+  public static final ResourceType EVENTS_V1 =
+      new ResourceType(
+          "events.k8s.io", "v1", "Event", "events", "event", true, false, List.of("ev"));
+  public static final ResourceType LEASES =
+      new ResourceType(
+          "coordination.k8s.io", "v1", "Lease", "leases", "lease", true, false, List.of());
+  public static final ResourceType CRDS =
+      new ResourceType(
+          "apiextensions.k8s.io",
+          "v1",
+          "CustomResourceDefinition",
+          "customresourcedefinitions",
+          "customresourcedefinition",
+          false,
+          true,
+          List.of("crd", "crds"));
 
-  private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, PODS, SERVICES, ENDPOINTS, CONFIGMAPS, NODES, EVENTS,
-      ENDPOINT_SLICES, NETWORK_POLICIES, EVENTS_V1, LEASES, CRDS);
+  private static final List<ResourceType> BUILT_IN =
+      List.of(
+          NAMESPACES,
+          PODS,
+          SERVICES,
+          ENDPOINTS,
+          CONFIGMAPS,
+          NODES,
+          EVENTS,
+          ENDPOINT_SLICES,
+          NETWORK_POLICIES,
+          EVENTS_V1,
+          LEASES,
+          CRDS);
 
   /** apiVersion + "/" + plural -> type. */
   private final Map<String, ResourceType> byPath = new LinkedHashMap<>();
+
   /** CRD name -> the types it serves. */
   private final Map<String, List<ResourceType>> byCrd = new LinkedHashMap<>();
+
   private final AtomicLong generation = new AtomicLong();
 
   public ResourceRegistry() {
@@ -100,8 +154,16 @@ public final class ResourceRegistry {
       for (JsonNode v : versions) {
         if (v.path("served").asBoolean(true)) {
           boolean status = v.path("subresources").has("status");
-          types.add(new ResourceType(group, v.path("name").asText(), kind, plural,
-              singular == null ? kind.toLowerCase() : singular, namespaced, status, List.copyOf(shortNames)));
+          types.add(
+              new ResourceType(
+                  group,
+                  v.path("name").asText(),
+                  kind,
+                  plural,
+                  singular == null ? kind.toLowerCase() : singular,
+                  namespaced,
+                  status,
+                  List.copyOf(shortNames)));
         }
       }
     }

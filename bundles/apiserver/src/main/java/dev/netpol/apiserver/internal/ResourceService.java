@@ -13,15 +13,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API semantics on top of the store: metadata bookkeeping, status subresource, defaulting and validation,
- * patches, finalizers, namespace lifecycle and CRD registration. Independent of HTTP.
+ * The API semantics on top of the store: metadata bookkeeping, status subresource, defaulting and
+ * validation, patches, finalizers, namespace lifecycle and CRD registration. Independent of HTTP.
  */
 public final class ResourceService {
   private static final Logger LOG = LoggerFactory.getLogger(ResourceService.class);
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  public enum PatchType { JSON, MERGE, STRATEGIC, APPLY }
+  public enum PatchType {
+    JSON,
+    MERGE,
+    STRATEGIC,
+    APPLY
+  }
 
   /** A write's result; created tells 201 from 200. */
   public record Result(ObjectNode object, boolean created) {}
@@ -35,7 +40,8 @@ public final class ResourceService {
     this.registry = registry;
     rules.put(ResourceRegistry.NAMESPACES.storageKey(), new NamespaceRules());
     rules.put(ResourceRegistry.PODS.storageKey(), new PodRules());
-    rules.put(ResourceRegistry.SERVICES.storageKey(), new ServiceRules(new ClusterIpAllocator(store)));
+    rules.put(
+        ResourceRegistry.SERVICES.storageKey(), new ServiceRules(new ClusterIpAllocator(store)));
     rules.put(ResourceRegistry.NETWORK_POLICIES.storageKey(), new NetworkPolicyRules());
     rules.put(ResourceRegistry.CRDS.storageKey(), new CrdRules());
   }
@@ -51,11 +57,13 @@ public final class ResourceService {
   /** A copy of obj as served by type t (apiVersion and kind set). */
   public static ObjectNode present(ResourceType t, ObjectNode obj) {
     ObjectNode out = Json.object().put("apiVersion", t.apiVersion()).put("kind", t.kind());
-    obj.properties().forEach(e -> {
-      if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
-        out.set(e.getKey(), e.getValue().deepCopy());
-      }
-    });
+    obj.properties()
+        .forEach(
+            e -> {
+              if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
+                out.set(e.getKey(), e.getValue().deepCopy());
+              }
+            });
     return out;
   }
 
@@ -96,10 +104,13 @@ public final class ResourceService {
         ns = bodyNs;
       }
       if (ns == null || ns.isEmpty()) {
-        throw ApiException.badRequest("the namespace of the object must be set for namespaced resource " + t.qualifiedResource());
+        throw ApiException.badRequest(
+            "the namespace of the object must be set for namespaced resource "
+                + t.qualifiedResource());
       }
       if (bodyNs != null && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
-        throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        throw ApiException.badRequest(
+            "the namespace of the provided object does not match the namespace sent on the request");
       }
       meta.put("namespace", ns);
       if (store.get(ResourceRegistry.NAMESPACES, null, ns) == null) {
@@ -114,7 +125,9 @@ public final class ResourceService {
       meta.put("name", generateName + randomSuffix());
     }
     if (t.hasStatus() && t != ResourceRegistry.NODES) {
-      obj.remove("status"); // as the real strategies do; nodes are registered with their status by the kubelet
+      obj.remove(
+          "status"); // as the real strategies do; nodes are registered with their status by the
+      // kubelet
     }
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", Json.now());
@@ -135,12 +148,14 @@ public final class ResourceService {
   }
 
   /** PUT of the object (status false) or of its status subresource. */
-  public Result update(ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun) {
+  public Result update(
+      ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun) {
     String rv = Json.text(body, "metadata", "resourceVersion");
     if (rv != null && !rv.isEmpty()) {
       return update(t, ns, name, body, status, dryRun, rv);
     }
-    // unconditional update: still guard the read-modify-write (status carried over) against concurrent writers
+    // unconditional update: still guard the read-modify-write (status carried over) against
+    // concurrent writers
     for (int attempt = 0; ; attempt++) {
       ObjectNode old = store.get(t, ns, name);
       String oldRv = old == null ? null : Json.text(old, "metadata", "resourceVersion");
@@ -154,7 +169,14 @@ public final class ResourceService {
     }
   }
 
-  private Result update(ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun, String expectedRv) {
+  private Result update(
+      ResourceType t,
+      String ns,
+      String name,
+      ObjectNode body,
+      boolean status,
+      boolean dryRun,
+      String expectedRv) {
     ObjectNode old = store.get(t, ns, name);
     if (old == null) {
       throw ApiException.notFound(t, name);
@@ -163,12 +185,18 @@ public final class ResourceService {
     checkKind(t, obj);
     String bodyName = Json.name(obj);
     if (bodyName != null && !bodyName.equals(name)) {
-      throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+      throw ApiException.badRequest(
+          "the name of the object ("
+              + bodyName
+              + ") does not match the name on the URL ("
+              + name
+              + ")");
     }
     if (t.namespaced()) {
       String bodyNs = Json.namespace(obj);
       if (bodyNs != null && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
-        throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        throw ApiException.badRequest(
+            "the namespace of the provided object does not match the namespace sent on the request");
       }
     }
     ObjectNode next;
@@ -197,7 +225,13 @@ public final class ResourceService {
     } else {
       meta.remove("namespace");
     }
-    for (String f : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")) {
+    for (String f :
+        List.of(
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation")) {
       if (oldMeta.has(f)) {
         meta.set(f, oldMeta.get(f));
       } else {
@@ -226,8 +260,18 @@ public final class ResourceService {
     return new Result(present(t, stored), false);
   }
 
-  /** PATCH; server-side apply creates a missing object. Retries on conflict unless the patch pins a resourceVersion. */
-  public Result patch(ResourceType t, String ns, String name, PatchType type, byte[] body, boolean status, boolean dryRun) {
+  /**
+   * PATCH; server-side apply creates a missing object. Retries on conflict unless the patch pins a
+   * resourceVersion.
+   */
+  public Result patch(
+      ResourceType t,
+      String ns,
+      String name,
+      PatchType type,
+      byte[] body,
+      boolean status,
+      boolean dryRun) {
     JsonNode patch;
     try {
       patch = (type == PatchType.APPLY ? Json.YAML : Json.MAPPER).readTree(body);
@@ -235,7 +279,8 @@ public final class ResourceService {
       throw ApiException.badRequest("cannot parse patch: " + e.getMessage());
     }
     if (patch == null || (type == PatchType.JSON ? !patch.isArray() : !patch.isObject())) {
-      throw ApiException.badRequest("the patch body is not a JSON " + (type == PatchType.JSON ? "array" : "object"));
+      throw ApiException.badRequest(
+          "the patch body is not a JSON " + (type == PatchType.JSON ? "array" : "object"));
     }
     for (int attempt = 0; ; attempt++) {
       ObjectNode old = store.get(t, ns, name);
@@ -248,18 +293,20 @@ public final class ResourceService {
         throw ApiException.notFound(t, name);
       }
       String oldRv = Json.text(old, "metadata", "resourceVersion");
-      JsonNode patched = switch (type) {
-        case JSON -> JsonPatch.apply(present(t, old), patch);
-        case MERGE -> MergePatch.apply(present(t, old), patch);
-        case STRATEGIC -> MergePatch.applyStrategic(present(t, old), patch);
-        case APPLY -> MergePatch.apply(present(t, old), patch);
-      };
+      JsonNode patched =
+          switch (type) {
+            case JSON -> JsonPatch.apply(present(t, old), patch);
+            case MERGE -> MergePatch.apply(present(t, old), patch);
+            case STRATEGIC -> MergePatch.applyStrategic(present(t, old), patch);
+            case APPLY -> MergePatch.apply(present(t, old), patch);
+          };
       if (!(patched instanceof ObjectNode obj)) {
         throw ApiException.unprocessable("the patch result is not an object");
       }
       String patchedRv = Json.text(obj, "metadata", "resourceVersion");
       boolean pinned = type != PatchType.APPLY && patchedRv != null && !patchedRv.equals(oldRv);
-      if (type == PatchType.APPLY && !Objects.equals(Json.text(patch, "metadata", "resourceVersion"), null)) {
+      if (type == PatchType.APPLY
+          && !Objects.equals(Json.text(patch, "metadata", "resourceVersion"), null)) {
         pinned = true;
         patchedRv = Json.text(patch, "metadata", "resourceVersion");
       }
@@ -274,7 +321,8 @@ public final class ResourceService {
   }
 
   /** DELETE; with finalizers only marks the object. options may carry preconditions. */
-  public ObjectNode delete(ResourceType t, String ns, String name, JsonNode options, boolean dryRun) {
+  public ObjectNode delete(
+      ResourceType t, String ns, String name, JsonNode options, boolean dryRun) {
     ObjectNode old = store.get(t, ns, name);
     if (old == null) {
       throw ApiException.notFound(t, name);
@@ -294,7 +342,8 @@ public final class ResourceService {
       }
       ObjectNode marked = old.deepCopy();
       Json.meta(marked).put("deletionTimestamp", Json.now()).put("deletionGracePeriodSeconds", 0);
-      LOG.info("marked {} {} for deletion, waiting for finalizers", t.qualifiedResource(), key(old));
+      LOG.info(
+          "marked {} {} for deletion, waiting for finalizers", t.qualifiedResource(), key(old));
       return present(t, store.update(t, marked, null));
     }
     return present(t, finishDelete(t, ns, name));
@@ -333,7 +382,8 @@ public final class ResourceService {
     }
   }
 
-  public ObjectNode deleteCollection(ResourceType t, String ns, LabelSelector labels, FieldSelector fields, boolean dryRun) {
+  public ObjectNode deleteCollection(
+      ResourceType t, String ns, LabelSelector labels, FieldSelector fields, boolean dryRun) {
     ObjectNode list = list(t, ns, labels, fields);
     List<JsonNode> deleted = new ArrayList<>();
     for (JsonNode o : list.path("items")) {
@@ -370,8 +420,13 @@ public final class ResourceService {
   private static void checkKind(ResourceType t, ObjectNode obj) {
     String kind = Json.text(obj, "kind");
     if (kind != null && !kind.isEmpty() && !kind.equals(t.kind())) {
-      throw ApiException.badRequest("the API version in the data (" + Json.text(obj, "apiVersion") + ") and kind (" + kind
-          + ") do not match the resource " + t.qualifiedResource());
+      throw ApiException.badRequest(
+          "the API version in the data ("
+              + Json.text(obj, "apiVersion")
+              + ") and kind ("
+              + kind
+              + ") do not match the resource "
+              + t.qualifiedResource());
     }
     obj.put("apiVersion", t.apiVersion());
     obj.put("kind", t.kind());

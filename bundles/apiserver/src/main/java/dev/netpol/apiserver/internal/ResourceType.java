@@ -3,8 +3,15 @@ package dev.netpol.apiserver.internal;
 import java.util.List;
 
 /** One served resource: where it lives in the URL space and how it behaves. */
-public record ResourceType(String group, String version, String kind, String plural, String singular,
-    boolean namespaced, boolean hasStatus, List<String> shortNames) {
+public record ResourceType(
+    String group,
+    String version,
+    String kind,
+    String plural,
+    String singular,
+    boolean namespaced,
+    boolean hasStatus,
+    List<String> shortNames) {
 
   public String apiVersion() {
     return group.isEmpty() ? version : group + "/" + version;

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Service defaulting (type, ports, IP families) and cluster IP allocation; cluster IPs are immutable. */
+/**
+ * Service defaulting (type, ports, IP families) and cluster IP allocation; cluster IPs are
+ * immutable.
+ */
 final class ServiceRules implements KindRules {
   private final ClusterIpAllocator allocator;
 
@@ -55,14 +58,18 @@ final class ServiceRules implements KindRules {
       JsonNode p = ports.get(i);
       long port = p.path("port").asLong(0);
       if (port < 1 || port > 65535) {
-        errs.add(FieldError.invalid("spec.ports[" + i + "].port", port, "must be between 1 and 65535, inclusive"));
+        errs.add(
+            FieldError.invalid(
+                "spec.ports[" + i + "].port", port, "must be between 1 and 65535, inclusive"));
       }
       if (ports.size() > 1 && Json.text(p, "name") == null) {
         errs.add(FieldError.required("spec.ports[" + i + "].name", ""));
       }
       String protocol = Json.text(p, "protocol");
       if (!List.of("TCP", "UDP", "SCTP").contains(protocol)) {
-        errs.add(FieldError.unsupported("spec.ports[" + i + "].protocol", protocol, "SCTP", "TCP", "UDP"));
+        errs.add(
+            FieldError.unsupported(
+                "spec.ports[" + i + "].protocol", protocol, "SCTP", "TCP", "UDP"));
       }
     }
     if (!errs.isEmpty()) {
@@ -71,7 +78,11 @@ final class ServiceRules implements KindRules {
     if (old != null) {
       JsonNode oldIps = old.path("spec").path("clusterIPs");
       if (!spec.path("clusterIPs").equals(oldIps)) {
-        errs.add(FieldError.invalid("spec.clusterIPs[0]", spec.path("clusterIPs").toString(), "may not change once set"));
+        errs.add(
+            FieldError.invalid(
+                "spec.clusterIPs[0]",
+                spec.path("clusterIPs").toString(),
+                "may not change once set"));
       }
       return errs;
     }
@@ -81,16 +92,21 @@ final class ServiceRules implements KindRules {
 
   /** Fills clusterIP, clusterIPs, ipFamilies and ipFamilyPolicy of a new Service. */
   private void allocate(ObjectNode spec, List<FieldError> errs) {
-    String policy = spec.hasNonNull("ipFamilyPolicy") ? spec.get("ipFamilyPolicy").asText() : "SingleStack";
+    String policy =
+        spec.hasNonNull("ipFamilyPolicy") ? spec.get("ipFamilyPolicy").asText() : "SingleStack";
     if (!List.of("SingleStack", "PreferDualStack", "RequireDualStack").contains(policy)) {
-      errs.add(FieldError.unsupported("spec.ipFamilyPolicy", policy, "SingleStack", "PreferDualStack", "RequireDualStack"));
+      errs.add(
+          FieldError.unsupported(
+              "spec.ipFamilyPolicy", policy, "SingleStack", "PreferDualStack", "RequireDualStack"));
       return;
     }
     List<String> families = new ArrayList<>();
     spec.path("ipFamilies").forEach(f -> families.add(f.asText()));
     List<String> requested = new ArrayList<>();
     spec.path("clusterIPs").forEach(ip -> requested.add(ip.asText()));
-    if (requested.isEmpty() && spec.hasNonNull("clusterIP") && !spec.get("clusterIP").asText().isEmpty()) {
+    if (requested.isEmpty()
+        && spec.hasNonNull("clusterIP")
+        && !spec.get("clusterIP").asText().isEmpty()) {
       requested.add(spec.get("clusterIP").asText());
     }
     if (families.isEmpty()) {
@@ -106,12 +122,17 @@ final class ServiceRules implements KindRules {
       families.add(families.get(0).equals("IPv4") ? "IPv6" : "IPv4");
     }
     if (policy.equals("SingleStack") && families.size() > 1) {
-      errs.add(FieldError.invalid("spec.ipFamilies", families.toString(), "when spec.ipFamilyPolicy is SingleStack, only one ipFamily is allowed"));
+      errs.add(
+          FieldError.invalid(
+              "spec.ipFamilies",
+              families.toString(),
+              "when spec.ipFamilyPolicy is SingleStack, only one ipFamily is allowed"));
       return;
     }
     for (int i = 0; i < families.size(); i++) {
       if (!families.get(i).equals("IPv4") && !families.get(i).equals("IPv6")) {
-        errs.add(FieldError.unsupported("spec.ipFamilies[" + i + "]", families.get(i), "IPv4", "IPv6"));
+        errs.add(
+            FieldError.unsupported("spec.ipFamilies[" + i + "]", families.get(i), "IPv4", "IPv6"));
         return;
       }
     }
@@ -132,7 +153,11 @@ final class ServiceRules implements KindRules {
         } else {
           String ip = allocator.allocate(family);
           if (ip == null) {
-            errs.add(FieldError.invalid("spec.clusterIPs", "", "no free " + family + " address in " + ClusterIpAllocator.range(family)));
+            errs.add(
+                FieldError.invalid(
+                    "spec.clusterIPs",
+                    "",
+                    "no free " + family + " address in " + ClusterIpAllocator.range(family)));
             return;
           }
           ips.add(ip);

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The persisted state: one JSON file holding the resourceVersion counter and every object. Written to a temp
- * file, fsynced, then atomically renamed over the old one (and the directory fsynced), so a crash at any point
- * leaves either the previous or the new complete state.
+ * The persisted state: one JSON file holding the resourceVersion counter and every object. Written
+ * to a temp file, fsynced, then atomically renamed over the old one (and the directory fsynced), so
+ * a crash at any point leaves either the previous or the new complete state.
  */
 public final class StateFile {
   public static final String NAME = "apiserver-state.json";
@@ -36,14 +36,22 @@ public final class StateFile {
   public void save(ObjectStore.Snapshot snapshot) throws IOException {
     ObjectNode root = Json.object().put("resourceVersion", snapshot.resourceVersion());
     ObjectNode objects = root.putObject("objects");
-    snapshot.objects().forEach((key, list) -> {
-      ArrayNode arr = objects.putArray(key);
-      list.forEach(arr::add);
-    });
+    snapshot
+        .objects()
+        .forEach(
+            (key, list) -> {
+              ArrayNode arr = objects.putArray(key);
+              list.forEach(arr::add);
+            });
     byte[] bytes = Json.bytes(root);
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(NAME + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
@@ -65,11 +73,14 @@ public final class StateFile {
     }
     JsonNode root = Json.MAPPER.readTree(file.toFile());
     Map<String, List<ObjectNode>> objects = new LinkedHashMap<>();
-    root.path("objects").properties().forEach(e -> {
-      List<ObjectNode> list = new ArrayList<>();
-      e.getValue().forEach(o -> list.add((ObjectNode) o));
-      objects.put(e.getKey(), list);
-    });
+    root.path("objects")
+        .properties()
+        .forEach(
+            e -> {
+              List<ObjectNode> list = new ArrayList<>();
+              e.getValue().forEach(o -> list.add((ObjectNode) o));
+              objects.put(e.getKey(), list);
+            });
     return new Loaded(root.path("resourceVersion").asLong(), objects);
   }
 

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Server-side meta.k8s.io/v1 Table output, what {@code kubectl get} asks for: the usual columns of the built-in
- * kinds and a CRD's additionalPrinterColumns (simple dotted JSONPaths).
+ * Server-side meta.k8s.io/v1 Table output, what {@code kubectl get} asks for: the usual columns of
+ * the built-in kinds and a CRD's additionalPrinterColumns (simple dotted JSONPaths).
  */
 public final class TableConverter {
   private record Column(String name, String type, int priority, Function<JsonNode, Object> value) {}
@@ -28,14 +28,21 @@ public final class TableConverter {
   }
 
   /** A Table of objects; includeObject is "Object", "None" or (default) "Metadata". */
-  public ObjectNode table(ResourceType t, List<ObjectNode> objects, String resourceVersion, String includeObject) {
+  public ObjectNode table(
+      ResourceType t, List<ObjectNode> objects, String resourceVersion, String includeObject) {
     List<Column> columns = columns(t);
     ObjectNode table = Json.object().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
-    table.putObject("metadata").put("resourceVersion", resourceVersion == null ? "" : resourceVersion);
+    table
+        .putObject("metadata")
+        .put("resourceVersion", resourceVersion == null ? "" : resourceVersion);
     ArrayNode defs = table.putArray("columnDefinitions");
     for (Column c : columns) {
-      defs.addObject().put("name", c.name()).put("type", c.type().equals("date") ? "string" : c.type())
-          .put("format", c.name().equals("Name") ? "name" : "").put("description", c.name()).put("priority", c.priority());
+      defs.addObject()
+          .put("name", c.name())
+          .put("type", c.type().equals("date") ? "string" : c.type())
+          .put("format", c.name().equals("Name") ? "name" : "")
+          .put("description", c.name())
+          .put("priority", c.priority());
     }
     ArrayNode rows = table.putArray("rows");
     for (ObjectNode o : objects) {
@@ -54,7 +61,10 @@ public final class TableConverter {
       if ("Object".equals(includeObject)) {
         row.set("object", ResourceService.present(t, o));
       } else if (!"None".equals(includeObject)) {
-        ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
+        ObjectNode partial =
+            row.putObject("object")
+                .put("kind", "PartialObjectMetadata")
+                .put("apiVersion", "meta.k8s.io/v1");
         partial.set("metadata", o.path("metadata").deepCopy());
       }
     }
@@ -64,7 +74,8 @@ public final class TableConverter {
   private List<Column> columns(ResourceType t) {
     List<Column> cols = new ArrayList<>();
     cols.add(new Column("Name", "string", 0, Json::name));
-    Column age = new Column("Age", "string", 0, o -> age(Json.text(o, "metadata", "creationTimestamp")));
+    Column age =
+        new Column("Age", "string", 0, o -> age(Json.text(o, "metadata", "creationTimestamp")));
     switch (t.storageKey()) {
       case "/namespaces" -> {
         cols.add(new Column("Status", "string", 0, o -> Json.text(o, "status", "phase")));
@@ -72,64 +83,126 @@ public final class TableConverter {
       }
       case "/pods" -> {
         cols.add(new Column("Ready", "string", 0, TableConverter::podReady));
-        cols.add(new Column("Status", "string", 0, o -> o.path("metadata").has("deletionTimestamp") ? "Terminating"
-            : or(Json.text(o, "status", "phase"), "Unknown")));
-        cols.add(new Column("Restarts", "string", 0, o -> {
-          int n = 0;
-          for (JsonNode cs : o.path("status").path("containerStatuses")) {
-            n += cs.path("restartCount").asInt();
-          }
-          return Integer.toString(n);
-        }));
+        cols.add(
+            new Column(
+                "Status",
+                "string",
+                0,
+                o ->
+                    o.path("metadata").has("deletionTimestamp")
+                        ? "Terminating"
+                        : or(Json.text(o, "status", "phase"), "Unknown")));
+        cols.add(
+            new Column(
+                "Restarts",
+                "string",
+                0,
+                o -> {
+                  int n = 0;
+                  for (JsonNode cs : o.path("status").path("containerStatuses")) {
+                    n += cs.path("restartCount").asInt();
+                  }
+                  return Integer.toString(n);
+                }));
         cols.add(age);
         cols.add(new Column("IP", "string", 1, o -> or(Json.text(o, "status", "podIP"), "<none>")));
-        cols.add(new Column("Node", "string", 1, o -> or(Json.text(o, "spec", "nodeName"), "<none>")));
+        cols.add(
+            new Column("Node", "string", 1, o -> or(Json.text(o, "spec", "nodeName"), "<none>")));
       }
       case "/services" -> {
         cols.add(new Column("Type", "string", 0, o -> Json.text(o, "spec", "type")));
-        cols.add(new Column("Cluster-IP", "string", 0, o -> or(Json.text(o, "spec", "clusterIP"), "<none>")));
+        cols.add(
+            new Column(
+                "Cluster-IP", "string", 0, o -> or(Json.text(o, "spec", "clusterIP"), "<none>")));
         cols.add(new Column("External-IP", "string", 0, o -> "<none>"));
-        cols.add(new Column("Port(s)", "string", 0, o -> {
-          List<String> ports = new ArrayList<>();
-          o.path("spec").path("ports").forEach(p -> ports.add(p.path("port").asText() + "/" + p.path("protocol").asText("TCP")));
-          return ports.isEmpty() ? "<none>" : String.join(",", ports);
-        }));
+        cols.add(
+            new Column(
+                "Port(s)",
+                "string",
+                0,
+                o -> {
+                  List<String> ports = new ArrayList<>();
+                  o.path("spec")
+                      .path("ports")
+                      .forEach(
+                          p ->
+                              ports.add(
+                                  p.path("port").asText()
+                                      + "/"
+                                      + p.path("protocol").asText("TCP")));
+                  return ports.isEmpty() ? "<none>" : String.join(",", ports);
+                }));
         cols.add(age);
-        cols.add(new Column("Selector", "string", 1, o -> labels(Json.stringMap(o.path("spec").path("selector")))));
+        cols.add(
+            new Column(
+                "Selector",
+                "string",
+                1,
+                o -> labels(Json.stringMap(o.path("spec").path("selector")))));
       }
       case "networking.k8s.io/networkpolicies" -> {
-        cols.add(new Column("Pod-Selector", "string", 0, o -> labels(Json.stringMap(o.path("spec").path("podSelector").path("matchLabels")))));
+        cols.add(
+            new Column(
+                "Pod-Selector",
+                "string",
+                0,
+                o ->
+                    labels(
+                        Json.stringMap(o.path("spec").path("podSelector").path("matchLabels")))));
         cols.add(age);
       }
       case "discovery.k8s.io/endpointslices" -> {
         cols.add(new Column("AddressType", "string", 0, o -> Json.text(o, "addressType")));
-        cols.add(new Column("Ports", "string", 0, o -> {
-          List<String> ports = new ArrayList<>();
-          o.path("ports").forEach(p -> ports.add(p.has("port") ? p.path("port").asText() : "<unset>"));
-          return ports.isEmpty() ? "<unset>" : String.join(",", ports);
-        }));
-        cols.add(new Column("Endpoints", "string", 0, o -> {
-          List<String> ips = new ArrayList<>();
-          o.path("endpoints").forEach(e -> e.path("addresses").forEach(a -> ips.add(a.asText())));
-          if (ips.isEmpty()) {
-            return "<unset>";
-          }
-          return ips.size() <= 3 ? String.join(",", ips) : String.join(",", ips.subList(0, 3)) + " + " + (ips.size() - 3) + " more...";
-        }));
+        cols.add(
+            new Column(
+                "Ports",
+                "string",
+                0,
+                o -> {
+                  List<String> ports = new ArrayList<>();
+                  o.path("ports")
+                      .forEach(p -> ports.add(p.has("port") ? p.path("port").asText() : "<unset>"));
+                  return ports.isEmpty() ? "<unset>" : String.join(",", ports);
+                }));
+        cols.add(
+            new Column(
+                "Endpoints",
+                "string",
+                0,
+                o -> {
+                  List<String> ips = new ArrayList<>();
+                  o.path("endpoints")
+                      .forEach(e -> e.path("addresses").forEach(a -> ips.add(a.asText())));
+                  if (ips.isEmpty()) {
+                    return "<unset>";
+                  }
+                  return ips.size() <= 3
+                      ? String.join(",", ips)
+                      : String.join(",", ips.subList(0, 3)) + " + " + (ips.size() - 3) + " more...";
+                }));
         cols.add(age);
       }
       case "/configmaps" -> {
-        cols.add(new Column("Data", "integer", 0, o -> o.path("data").size() + o.path("binaryData").size()));
+        cols.add(
+            new Column(
+                "Data", "integer", 0, o -> o.path("data").size() + o.path("binaryData").size()));
         cols.add(age);
       }
       case "/nodes" -> {
         cols.add(new Column("Status", "string", 0, TableConverter::nodeStatus));
         cols.add(new Column("Roles", "string", 0, o -> "<none>"));
         cols.add(age);
-        cols.add(new Column("Version", "string", 0, o -> or(Json.text(o, "status", "nodeInfo", "kubeletVersion"), "")));
+        cols.add(
+            new Column(
+                "Version",
+                "string",
+                0,
+                o -> or(Json.text(o, "status", "nodeInfo", "kubeletVersion"), "")));
       }
       case "apiextensions.k8s.io/customresourcedefinitions" ->
-          cols.add(new Column("Created At", "date", 0, o -> Json.text(o, "metadata", "creationTimestamp")));
+          cols.add(
+              new Column(
+                  "Created At", "date", 0, o -> Json.text(o, "metadata", "creationTimestamp")));
       default -> cols.addAll(printerColumns(t, age));
     }
     return cols;
@@ -147,16 +220,23 @@ public final class TableConverter {
         for (JsonNode c : v.path("additionalPrinterColumns")) {
           String type = c.path("type").asText("string");
           String path = c.path("jsonPath").asText();
-          cols.add(new Column(c.path("name").asText(), type, c.path("priority").asInt(0), o -> {
-            JsonNode n = jsonPath(o, path);
-            if (n == null || n.isMissingNode() || n.isNull()) {
-              return "";
-            }
-            if (type.equals("date")) {
-              return age(n.asText());
-            }
-            return n.isContainerNode() ? n.toString() : n.isNumber() || n.isBoolean() ? n : n.asText();
-          }));
+          cols.add(
+              new Column(
+                  c.path("name").asText(),
+                  type,
+                  c.path("priority").asInt(0),
+                  o -> {
+                    JsonNode n = jsonPath(o, path);
+                    if (n == null || n.isMissingNode() || n.isNull()) {
+                      return "";
+                    }
+                    if (type.equals("date")) {
+                      return age(n.asText());
+                    }
+                    return n.isContainerNode()
+                        ? n.toString()
+                        : n.isNumber() || n.isBoolean() ? n : n.asText();
+                  }));
         }
       }
     }

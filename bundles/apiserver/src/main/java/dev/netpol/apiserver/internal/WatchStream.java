@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One HTTP streaming watch: newline-delimited JSON watch events over a chunked 200 response. Objects that enter
- * or leave the selection on an update are sent as ADDED or DELETED, as the real API server does.
+ * One HTTP streaming watch: newline-delimited JSON watch events over a chunked 200 response.
+ * Objects that enter or leave the selection on an update are sent as ADDED or DELETED, as the real
+ * API server does.
  */
 final class WatchStream {
   private final ObjectStore store;
@@ -25,8 +26,16 @@ final class WatchStream {
   private final FieldSelector fields;
   private final Function<ObjectNode, JsonNode> render;
 
-  /** render turns a stored object into what the event carries (the object itself, or a one-row Table). */
-  WatchStream(ObjectStore store, ResourceType type, String namespace, LabelSelector labels, FieldSelector fields,
+  /**
+   * render turns a stored object into what the event carries (the object itself, or a one-row
+   * Table).
+   */
+  WatchStream(
+      ObjectStore store,
+      ResourceType type,
+      String namespace,
+      LabelSelector labels,
+      FieldSelector fields,
       Function<ObjectNode, JsonNode> render) {
     this.render = render;
     this.store = store;
@@ -36,14 +45,21 @@ final class WatchStream {
     this.fields = fields;
   }
 
-  /** How often an idle watch that allows bookmarks gets one; also how a vanished client is noticed. */
+  /**
+   * How often an idle watch that allows bookmarks gets one; also how a vanished client is noticed.
+   */
   static final long BOOKMARK_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /**
-   * Streams until the client goes away, timeoutSeconds pass, or stopping says so. With bookmarks allowed, an idle
-   * watch gets a BOOKMARK with the current resourceVersion every few seconds.
+   * Streams until the client goes away, timeoutSeconds pass, or stopping says so. With bookmarks
+   * allowed, an idle watch gets a BOOKMARK with the current resourceVersion every few seconds.
    */
-  void serve(HttpExchange ex, String resourceVersion, long timeoutSeconds, boolean bookmarks, BooleanSupplier stopping)
+  void serve(
+      HttpExchange ex,
+      String resourceVersion,
+      long timeoutSeconds,
+      boolean bookmarks,
+      BooleanSupplier stopping)
       throws IOException {
     Long fromRv = null;
     if (resourceVersion != null && !resourceVersion.isEmpty() && !resourceVersion.equals("0")) {
@@ -55,11 +71,12 @@ final class WatchStream {
     }
     BlockingQueue<StoreEvent> queue = new LinkedBlockingQueue<>();
     String key = type.storageKey();
-    Consumer<StoreEvent> listener = e -> {
-      if (e.storageKey().equals(key)) {
-        queue.offer(e);
-      }
-    };
+    Consumer<StoreEvent> listener =
+        e -> {
+          if (e.storageKey().equals(key)) {
+            queue.offer(e);
+          }
+        };
     List<StoreEvent> backlog;
     ObjectNode gone = null;
     try {
@@ -88,11 +105,13 @@ final class WatchStream {
           send(out, e);
           lastWrite = System.nanoTime();
         } else if (bookmarks && System.nanoTime() - lastWrite > BOOKMARK_NANOS) {
-          // events are queued under the store lock before the counter is readable, so an empty queue after
+          // events are queued under the store lock before the counter is readable, so an empty
+          // queue after
           // reading it means nothing up to rv is pending
           long rv = store.resourceVersion();
           if (queue.isEmpty()) {
-            ObjectNode marker = Json.object().put("kind", type.kind()).put("apiVersion", type.apiVersion());
+            ObjectNode marker =
+                Json.object().put("kind", type.kind()).put("apiVersion", type.apiVersion());
             marker.putObject("metadata").put("resourceVersion", Long.toString(rv));
             write(out, Json.object().put("type", "BOOKMARK").set("object", marker));
           }
@@ -110,14 +129,18 @@ final class WatchStream {
   }
 
   private boolean matches(ObjectNode o) {
-    return o != null && (namespace == null || namespace.equals(Json.namespace(o)))
-        && labels.matches(Json.labels(o)) && fields.matches(o);
+    return o != null
+        && (namespace == null || namespace.equals(Json.namespace(o)))
+        && labels.matches(Json.labels(o))
+        && fields.matches(o);
   }
 
   private void send(OutputStream out, StoreEvent e) throws IOException {
     boolean now = !e.type().equals(StoreEvent.DELETED) && matches(e.object());
-    boolean before = e.type().equals(StoreEvent.ADDED) ? false
-        : e.type().equals(StoreEvent.DELETED) ? matches(e.object()) : matches(e.previous());
+    boolean before =
+        e.type().equals(StoreEvent.ADDED)
+            ? false
+            : e.type().equals(StoreEvent.DELETED) ? matches(e.object()) : matches(e.previous());
     String type;
     if (now && before) {
       type = StoreEvent.MODIFIED;

@@ -28,15 +28,36 @@ class EndpointSliceControllerTest {
   }
 
   private void runningPod(String name, String port, String... ips) throws Exception {
-    service.create(ResourceRegistry.PODS, "eps", obj("{'metadata':{'name':'" + name + "','labels':{'app':'web'}},'spec':{'nodeName':'n1',"
-        + "'containers':[{'name':'c','ports':[{'name':'http','containerPort':" + port + "}]}]}}"), false);
+    service.create(
+        ResourceRegistry.PODS,
+        "eps",
+        obj(
+            "{'metadata':{'name':'"
+                + name
+                + "','labels':{'app':'web'}},'spec':{'nodeName':'n1',"
+                + "'containers':[{'name':'c','ports':[{'name':'http','containerPort':"
+                + port
+                + "}]}]}}"),
+        false);
     StringBuilder podIps = new StringBuilder();
     for (String ip : ips) {
       podIps.append(podIps.length() == 0 ? "" : ",").append("{'ip':'").append(ip).append("'}");
     }
-    service.patch(ResourceRegistry.PODS, "eps", name, ResourceService.PatchType.MERGE,
-        ("{'status':{'phase':'Running','podIP':'" + ips[0] + "','podIPs':[" + podIps + "],"
-            + "'conditions':[{'type':'Ready','status':'True'}]}}").replace('\'', '"').getBytes(), true, false);
+    service.patch(
+        ResourceRegistry.PODS,
+        "eps",
+        name,
+        ResourceService.PatchType.MERGE,
+        ("{'status':{'phase':'Running','podIP':'"
+                + ips[0]
+                + "','podIPs':["
+                + podIps
+                + "],"
+                + "'conditions':[{'type':'Ready','status':'True'}]}}")
+            .replace('\'', '"')
+            .getBytes(),
+        true,
+        false);
   }
 
   /** addressType + ports -> sorted addresses. */
@@ -45,25 +66,36 @@ class EndpointSliceControllerTest {
     for (ObjectNode s : service.store().list(ResourceRegistry.ENDPOINT_SLICES, "eps")) {
       StringBuilder ips = new StringBuilder();
       for (JsonNode e : s.path("endpoints")) {
-        ips.append(e.at("/addresses/0").asText()).append(e.at("/conditions/ready").asBoolean() ? "" : "(unready)").append(' ');
+        ips.append(e.at("/addresses/0").asText())
+            .append(e.at("/conditions/ready").asBoolean() ? "" : "(unready)")
+            .append(' ');
       }
-      out.put(s.path("addressType").asText() + " " + s.path("ports").toString(), ips.toString().trim());
+      out.put(
+          s.path("addressType").asText() + " " + s.path("ports").toString(), ips.toString().trim());
     }
     return out;
   }
 
   @Test
   void dualStackServiceWithNamedTargetPort() throws Exception {
-    service.create(ResourceRegistry.SERVICES, "eps", obj("{'metadata':{'name':'web'},'spec':{'ipFamilyPolicy':'PreferDualStack',"
-        + "'selector':{'app':'web'},'ports':[{'name':'h','port':80,'targetPort':'http'}]}}"), false);
+    service.create(
+        ResourceRegistry.SERVICES,
+        "eps",
+        obj(
+            "{'metadata':{'name':'web'},'spec':{'ipFamilyPolicy':'PreferDualStack',"
+                + "'selector':{'app':'web'},'ports':[{'name':'h','port':80,'targetPort':'http'}]}}"),
+        false);
     runningPod("a", "8080", "198.18.99.1", "fd00:198:18:99::1");
     runningPod("b", "8080", "198.18.99.2", "fd00:198:18:99::2");
     runningPod("c", "9090", "198.18.99.3");
     controller.reconcile("eps");
-    assertEquals(Map.of(
-        "IPv4 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]", "198.18.99.1 198.18.99.2",
-        "IPv4 [{\"name\":\"h\",\"port\":9090,\"protocol\":\"TCP\"}]", "198.18.99.3",
-        "IPv6 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]", "fd00:198:18:99::1 fd00:198:18:99::2"), slices());
+    assertEquals(
+        Map.of(
+            "IPv4 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]", "198.18.99.1 198.18.99.2",
+            "IPv4 [{\"name\":\"h\",\"port\":9090,\"protocol\":\"TCP\"}]", "198.18.99.3",
+            "IPv6 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]",
+                "fd00:198:18:99::1 fd00:198:18:99::2"),
+        slices());
     ObjectNode any = service.store().list(ResourceRegistry.ENDPOINT_SLICES, "eps").get(0);
     assertEquals("web", Json.labels(any).get("kubernetes.io/service-name"));
     assertEquals("Service", any.at("/metadata/ownerReferences/0/kind").asText());
@@ -71,18 +103,32 @@ class EndpointSliceControllerTest {
     assertEquals("Pod", ep.at("/targetRef/kind").asText());
     assertEquals("n1", ep.path("nodeName").asText());
 
-    service.patch(ResourceRegistry.PODS, "eps", "b", ResourceService.PatchType.MERGE,
-        "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}]}}".getBytes(), true, false);
+    service.patch(
+        ResourceRegistry.PODS,
+        "eps",
+        "b",
+        ResourceService.PatchType.MERGE,
+        "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}]}}".getBytes(),
+        true,
+        false);
     service.delete(ResourceRegistry.PODS, "eps", "c", null, false);
     controller.reconcile("eps");
-    assertEquals(Map.of(
-        "IPv4 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]", "198.18.99.1 198.18.99.2(unready)",
-        "IPv6 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]", "fd00:198:18:99::1 fd00:198:18:99::2(unready)"), slices());
+    assertEquals(
+        Map.of(
+            "IPv4 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]",
+                "198.18.99.1 198.18.99.2(unready)",
+            "IPv6 [{\"name\":\"h\",\"port\":8080,\"protocol\":\"TCP\"}]",
+                "fd00:198:18:99::1 fd00:198:18:99::2(unready)"),
+        slices());
   }
 
   @Test
   void reconcileIsStable() throws Exception {
-    service.create(ResourceRegistry.SERVICES, "eps", obj("{'metadata':{'name':'web'},'spec':{'selector':{'app':'web'},'ports':[{'port':80}]}}"), false);
+    service.create(
+        ResourceRegistry.SERVICES,
+        "eps",
+        obj("{'metadata':{'name':'web'},'spec':{'selector':{'app':'web'},'ports':[{'port':80}]}}"),
+        false);
     runningPod("a", "8080", "198.18.99.1");
     controller.reconcile("eps");
     long rv = service.store().resourceVersion();
@@ -91,6 +137,7 @@ class EndpointSliceControllerTest {
     List<ObjectNode> slices = service.store().list(ResourceRegistry.ENDPOINT_SLICES, "eps");
     assertEquals(1, slices.size());
     assertTrue(Json.name(slices.get(0)).startsWith("web-"));
-    assertEquals(80, slices.get(0).at("/ports/0/port").asInt(), "numeric targetPort defaults to port");
+    assertEquals(
+        80, slices.get(0).at("/ports/0/port").asInt(), "numeric targetPort defaults to port");
   }
 }

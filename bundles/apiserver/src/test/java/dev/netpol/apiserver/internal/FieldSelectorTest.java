@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 class FieldSelectorTest {
   private static ObjectNode pod() throws Exception {
-    return (ObjectNode) Json.MAPPER.readTree(
-        "{\"metadata\":{\"name\":\"p1\",\"namespace\":\"ns1\"},\"spec\":{\"nodeName\":\"node-1\"},\"status\":{\"phase\":\"Running\"}}");
+    return (ObjectNode)
+        Json.MAPPER.readTree(
+            "{\"metadata\":{\"name\":\"p1\",\"namespace\":\"ns1\"},\"spec\":{\"nodeName\":\"node-1\"},\"status\":{\"phase\":\"Running\"}}");
   }
 
   @Test
@@ -31,6 +32,7 @@ class FieldSelectorTest {
 
   @Test
   void rejectsTermsWithoutOperator() {
-    assertEquals(400, assertThrows(ApiException.class, () -> FieldSelector.parse("spec.nodeName")).code());
+    assertEquals(
+        400, assertThrows(ApiException.class, () -> FieldSelector.parse("spec.nodeName")).code());
   }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LabelSelectorTest {
-  private static final Map<String, String> WEB = Map.of("app", "web", "tier", "front", "example.com/team", "a");
+  private static final Map<String, String> WEB =
+      Map.of("app", "web", "tier", "front", "example.com/team", "a");
 
   private static boolean sel(String s) {
     return LabelSelector.parse(s).matches(WEB);

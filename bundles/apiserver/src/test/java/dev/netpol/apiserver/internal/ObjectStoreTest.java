@@ -28,9 +28,13 @@ class ObjectStoreTest {
     assertEquals("1", same.at("/metadata/resourceVersion").asText());
     assertSame(store.get(t, "ns", "a"), same);
     assertEquals("3", store.update(t, cm("a", "2"), "1").at("/metadata/resourceVersion").asText());
-    assertEquals(409, assertThrows(ApiException.class, () -> store.update(t, cm("a", "3"), "1")).code());
+    assertEquals(
+        409, assertThrows(ApiException.class, () -> store.update(t, cm("a", "3"), "1")).code());
     assertEquals(409, assertThrows(ApiException.class, () -> store.create(t, cm("a", "3"))).code());
-    assertEquals("4", store.delete(t, "ns", "a", null).at("/metadata/resourceVersion").asText(), "DELETED carries the deletion's RV");
+    assertEquals(
+        "4",
+        store.delete(t, "ns", "a", null).at("/metadata/resourceVersion").asText(),
+        "DELETED carries the deletion's RV");
   }
 
   @Test
@@ -43,9 +47,11 @@ class ObjectStoreTest {
     List<StoreEvent> live = new ArrayList<>();
     List<StoreEvent> backlog = store.subscribe(live::add, t.storageKey(), 101L);
     assertEquals(List.of("MODIFIED"), backlog.stream().map(StoreEvent::type).toList());
-    assertEquals(2, store.subscribe(e -> { }, t.storageKey(), 100L).size());
-    assertEquals(2, store.subscribe(e -> { }, t.storageKey(), null).size(), "current state: old and a");
-    ApiException gone = assertThrows(ApiException.class, () -> store.subscribe(e -> { }, t.storageKey(), 99L));
+    assertEquals(2, store.subscribe(e -> {}, t.storageKey(), 100L).size());
+    assertEquals(
+        2, store.subscribe(e -> {}, t.storageKey(), null).size(), "current state: old and a");
+    ApiException gone =
+        assertThrows(ApiException.class, () -> store.subscribe(e -> {}, t.storageKey(), 99L));
     assertEquals(410, gone.code());
     store.delete(t, "ns", "a", null);
     assertEquals(List.of("DELETED"), live.stream().map(StoreEvent::type).toList());

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateFileTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void roundTripAndATornTempFileIsIgnored() throws Exception {
@@ -23,7 +22,8 @@ class StateFileTest {
     ns.putObject("metadata").put("name", "a");
     file.save(new ObjectStore.Snapshot(42, Map.of("/namespaces", List.of(ns))));
     // a crash in the middle of the next save leaves a partial temp file and the old state
-    Files.writeString(dir.resolve(StateFile.NAME + ".tmp"), "{\"resourceVersion\":43,\"objects\":{\"/names");
+    Files.writeString(
+        dir.resolve(StateFile.NAME + ".tmp"), "{\"resourceVersion\":43,\"objects\":{\"/names");
     StateFile.Loaded loaded = new StateFile(dir).load();
     assertEquals(42, loaded.resourceVersion());
     assertEquals("a", Json.name(loaded.objects().get("/namespaces").get(0)));

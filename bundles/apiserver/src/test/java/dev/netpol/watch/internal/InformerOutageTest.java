@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The watch bundle's shared informers through an API outage: the cache keeps the last state while
- * the API is gone, and after it returns (same port, same data) the informer converges on the
- * API's state — including changes it could not have seen as watch events (made while its API
- * port was down, through another server on the same data directory), which only a relist finds.
+ * the API is gone, and after it returns (same port, same data) the informer converges on the API's
+ * state — including changes it could not have seen as watch events (made while its API port was
+ * down, through another server on the same data directory), which only a relist finds.
  *
  * <p>Lives in bundles/apiserver's test tree (package of the watch bundle, for the package-private
  * {@link SharedInformers}) because netpol-apiserver depends on netpol-watch: a test dependency of
@@ -63,9 +63,18 @@ class InformerOutageTest {
 
   /** A client made the way {@code Connector} makes it. */
   private static KubernetesClient client(String url) {
-    Config cfg = new ConfigBuilder(Config.empty()).withMasterUrl(url).withHttp2Disable(true)
-        .withOnlyHttpWatches(true).withRequestRetryBackoffLimit(5).withWatchReconnectInterval(500).build();
-    return new KubernetesClientBuilder().withConfig(cfg).withHttpClientFactory(new JdkHttpClientFactory()).build();
+    Config cfg =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(url)
+            .withHttp2Disable(true)
+            .withOnlyHttpWatches(true)
+            .withRequestRetryBackoffLimit(5)
+            .withWatchReconnectInterval(500)
+            .build();
+    return new KubernetesClientBuilder()
+        .withConfig(cfg)
+        .withHttpClientFactory(new JdkHttpClientFactory())
+        .build();
   }
 
   private static int freePort() throws IOException {
@@ -75,9 +84,19 @@ class InformerOutageTest {
   }
 
   private static Pod pod(String name, String version) {
-    return new PodBuilder().withNewMetadata().withNamespace("outage").withName(name)
-        .addToLabels("version", version).endMetadata()
-        .withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("none").endContainer().endSpec()
+    return new PodBuilder()
+        .withNewMetadata()
+        .withNamespace("outage")
+        .withName(name)
+        .addToLabels("version", version)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName("n1")
+        .addNewContainer()
+        .withName("c")
+        .withImage("none")
+        .endContainer()
+        .endSpec()
         .build();
   }
 
@@ -92,7 +111,8 @@ class InformerOutageTest {
     return m;
   }
 
-  private static long await(SharedIndexInformer<Pod> inf, Predicate<Map<String, String>> want, String what)
+  private static long await(
+      SharedIndexInformer<Pod> inf, Predicate<Map<String, String>> want, String what)
       throws InterruptedException {
     long t0 = System.nanoTime();
     while (System.nanoTime() - t0 < CATCH_UP_MS * 1_000_000) {
@@ -105,7 +125,9 @@ class InformerOutageTest {
     return -1;
   }
 
-  /** Starts the API on exactly this port, waiting out a port still held by the old server's sockets. */
+  /**
+   * Starts the API on exactly this port, waiting out a port still held by the old server's sockets.
+   */
   private static EmbeddedApiServer startOn(int port, Path dir) throws Exception {
     long end = System.currentTimeMillis() + 10_000;
     while (true) {
@@ -130,16 +152,29 @@ class InformerOutageTest {
     api = startOn(port, data);
     String url = api.url();
     writer = client(url);
-    writer.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("outage").endMetadata().build()).create();
+    writer
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("outage").endMetadata().build())
+        .create();
     writer.pods().resource(pod("p1", "v1")).create();
     writer.pods().resource(pod("p2", "v1")).create();
 
     informers = new SharedInformers(client(url), "test API " + url);
     SharedIndexInformer<Pod> inf = informers.informer(Pod.class, Selection.ALL);
-    assertSame(inf, informers.informer(Pod.class, Selection.ALL), "one informer per (type, selection)");
+    assertSame(
+        inf, informers.informer(Pod.class, Selection.ALL), "one informer per (type, selection)");
     await(inf, m -> m.equals(Map.of("p1", "v1", "p2", "v1")), "initial sync");
-    writer.pods().inNamespace("outage").withName("p1").edit(p -> new PodBuilder(p).editMetadata()
-        .addToLabels("version", "v2").endMetadata().build());
+    writer
+        .pods()
+        .inNamespace("outage")
+        .withName("p1")
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editMetadata()
+                    .addToLabels("version", "v2")
+                    .endMetadata()
+                    .build());
     await(inf, m -> "v2".equals(m.get("p1")), "watch event before the outage");
 
     // outage: the API goes away; the cache must keep the last state while the informer retries
@@ -150,34 +185,56 @@ class InformerOutageTest {
     assertFalse(inf.isWatching(), "informer should notice the outage");
 
     // while the informer's API port is down, the state changes behind its back: another server on
-    // the same data directory (another port) edits it. No watch event of these can reach the informer.
+    // the same data directory (another port) edits it. No watch event of these can reach the
+    // informer.
     EmbeddedApiServer other = new EmbeddedApiServer();
     other.start("127.0.0.1", 0, data);
     try (KubernetesClient c = client(other.url())) {
       c.pods().inNamespace("outage").withName("p2").delete();
-      c.pods().inNamespace("outage").withName("p1").edit(p -> new PodBuilder(p).editMetadata()
-          .addToLabels("version", "v3").endMetadata().build());
+      c.pods()
+          .inNamespace("outage")
+          .withName("p1")
+          .edit(
+              p ->
+                  new PodBuilder(p)
+                      .editMetadata()
+                      .addToLabels("version", "v3")
+                      .endMetadata()
+                      .build());
       c.pods().resource(pod("p3", "v1")).create();
     } finally {
       other.stop();
     }
     Thread.sleep(500);
-    assertEquals(Map.of("p1", "v2", "p2", "v1"), cached(inf), "cache still holds the last state it saw");
+    assertEquals(
+        Map.of("p1", "v2", "p2", "v1"), cached(inf), "cache still holds the last state it saw");
 
     // the API returns on the same port and data directory
     long back = System.nanoTime();
     api = startOn(port, data);
     assertEquals(url, api.url());
-    long relist = await(inf, m -> m.equals(Map.of("p1", "v3", "p3", "v1")), "resync with offline changes");
-    System.out.printf("informer outage: offline changes visible %d ms after the API returned%n",
+    long relist =
+        await(inf, m -> m.equals(Map.of("p1", "v3", "p3", "v1")), "resync with offline changes");
+    System.out.printf(
+        "informer outage: offline changes visible %d ms after the API returned%n",
         (System.nanoTime() - back) / 1_000_000);
 
     // and live changes after the return arrive as watch events again
     writer.pods().resource(pod("p4", "v1")).create();
-    writer.pods().inNamespace("outage").withName("p3").edit(p -> new PodBuilder(p).editMetadata()
-        .addToLabels("version", "v2").endMetadata().build());
+    writer
+        .pods()
+        .inNamespace("outage")
+        .withName("p3")
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editMetadata()
+                    .addToLabels("version", "v2")
+                    .endMetadata()
+                    .build());
     writer.pods().inNamespace("outage").withName("p1").delete();
-    long live = await(inf, m -> m.equals(Map.of("p3", "v2", "p4", "v1")), "live changes after the return");
+    long live =
+        await(inf, m -> m.equals(Map.of("p3", "v2", "p4", "v1")), "live changes after the return");
     System.out.printf("informer outage: relist %d ms, live changes %d ms%n", relist, live);
     assertTrue(inf.isWatching(), "informer watches again");
   }

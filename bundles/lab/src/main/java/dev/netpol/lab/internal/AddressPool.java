@@ -33,7 +33,8 @@ public final class AddressPool {
       int bits = raw.length * 8;
       int prefix = Integer.parseInt(cidr.substring(slash + 1));
       if (prefix < 0 || prefix > bits) {
-        throw new IllegalArgumentException("address range '" + cidr + "': prefix outside 0.." + bits);
+        throw new IllegalArgumentException(
+            "address range '" + cidr + "': prefix outside 0.." + bits);
       }
       BigInteger base = new BigInteger(1, raw);
       if (!base.shiftRight(bits - prefix).shiftLeft(bits - prefix).equals(base)) {
@@ -51,7 +52,8 @@ public final class AddressPool {
 
   /** Whether every address of this pool is inside {@code outer}. */
   public boolean within(AddressPool outer) {
-    return bits == outer.bits && prefix >= outer.prefix
+    return bits == outer.bits
+        && prefix >= outer.prefix
         && base.shiftRight(bits - outer.prefix).equals(outer.base.shiftRight(bits - outer.prefix));
   }
 
@@ -63,12 +65,16 @@ public final class AddressPool {
   /** The address at {@code index}, as text. */
   public String address(long index) {
     if (index < 0 || index >= size()) {
-      throw new IllegalArgumentException("address index " + index + " is outside the range " + this);
+      throw new IllegalArgumentException(
+          "address index " + index + " is outside the range " + this);
     }
     return text(base.add(BigInteger.valueOf(index)), bits);
   }
 
-  /** The lowest index from 2 up (0 is the network, 1 kept for a gateway) whose address is not in use. */
+  /**
+   * The lowest index from 2 up (0 is the network, 1 kept for a gateway) whose address is not in
+   * use.
+   */
   public long firstFree(Set<String> used) {
     for (long i = 2; i < size() - 1; i++) {
       if (!used.contains(address(i))) {

@@ -46,12 +46,24 @@ public final class ApiRegistrar implements AutoCloseable {
     try {
       text = Files.readString(kubeconfig);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the kubeconfig " + kubeconfig
-          + " (start `netpol standalone` or pass --kubeconfig FILE, or --no-api)", e);
+      throw new UncheckedIOException(
+          "cannot read the kubeconfig "
+              + kubeconfig
+              + " (start `netpol standalone` or pass --kubeconfig FILE, or --no-api)",
+          e);
     }
-    Config cfg = new ConfigBuilder(Config.fromKubeconfig(null, text, kubeconfig.toString()))
-        .withHttp2Disable(true).withRequestRetryBackoffLimit(2).withConnectionTimeout(5000).withRequestTimeout(10000).build();
-    client = new KubernetesClientBuilder().withConfig(cfg).withHttpClientFactory(new JdkHttpClientFactory()).build();
+    Config cfg =
+        new ConfigBuilder(Config.fromKubeconfig(null, text, kubeconfig.toString()))
+            .withHttp2Disable(true)
+            .withRequestRetryBackoffLimit(2)
+            .withConnectionTimeout(5000)
+            .withRequestTimeout(10000)
+            .build();
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(cfg)
+            .withHttpClientFactory(new JdkHttpClientFactory())
+            .build();
   }
 
   public KubernetesClient client() {
@@ -64,7 +76,10 @@ public final class ApiRegistrar implements AutoCloseable {
       return false;
     }
     try {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
@@ -78,17 +93,35 @@ public final class ApiRegistrar implements AutoCloseable {
   public void registerPod(LabPod pod, List<ServePort> serve, String hostIp) {
     List<io.fabric8.kubernetes.api.model.Container> containers = new ArrayList<>();
     for (ServePort p : serve) {
-      containers.add(new ContainerBuilder().withName("cont-" + p.port() + "-" + p.protocol()).withImage("netpol-lab")
-          .withPorts(new ContainerPortBuilder().withName(p.portName()).withContainerPort(p.port())
-              .withProtocol(p.protocol().toUpperCase(Locale.ROOT)).build()).build());
+      containers.add(
+          new ContainerBuilder()
+              .withName("cont-" + p.port() + "-" + p.protocol())
+              .withImage("netpol-lab")
+              .withPorts(
+                  new ContainerPortBuilder()
+                      .withName(p.portName())
+                      .withContainerPort(p.port())
+                      .withProtocol(p.protocol().toUpperCase(Locale.ROOT))
+                      .build())
+              .build());
     }
     if (containers.isEmpty()) {
       containers.add(new ContainerBuilder().withName("pod").withImage("netpol-lab").build());
     }
-    Pod object = new PodBuilder().withNewMetadata().withNamespace(pod.namespace()).withName(pod.name())
-        .withLabels(pod.labels()).addToAnnotations("netpol.dev/lab-netns", pod.netns())
-        .addToAnnotations("netpol.dev/lab-host-veth", pod.hostVeth()).endMetadata()
-        .withNewSpec().withNodeName(pod.nodeName()).withContainers(containers).endSpec().build();
+    Pod object =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(pod.namespace())
+            .withName(pod.name())
+            .withLabels(pod.labels())
+            .addToAnnotations("netpol.dev/lab-netns", pod.netns())
+            .addToAnnotations("netpol.dev/lab-host-veth", pod.hostVeth())
+            .endMetadata()
+            .withNewSpec()
+            .withNodeName(pod.nodeName())
+            .withContainers(containers)
+            .endSpec()
+            .build();
     Pod created;
     try {
       created = client.pods().inNamespace(pod.namespace()).resource(object).create();
@@ -102,14 +135,39 @@ public final class ApiRegistrar implements AutoCloseable {
     }
     List<PodCondition> conditions = new ArrayList<>();
     for (String type : List.of("PodScheduled", "Initialized", "ContainersReady", "Ready")) {
-      conditions.add(new PodConditionBuilder().withType(type).withStatus("True").withLastTransitionTime(now).build());
+      conditions.add(
+          new PodConditionBuilder()
+              .withType(type)
+              .withStatus("True")
+              .withLastTransitionTime(now)
+              .build());
     }
-    created.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
-        .withPodIP(pod.ipv4()).withPodIPs(ips).withHostIP(hostIp).withStartTime(now).withConditions(conditions)
-        .withContainerStatuses(created.getSpec().getContainers().stream().map(c -> new ContainerStatusBuilder()
-            .withName(c.getName()).withImage(c.getImage()).withReady(true).withStarted(true).withRestartCount(0)
-            .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build()).toList())
-        .build());
+    created.setStatus(
+        new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+            .withPhase("Running")
+            .withPodIP(pod.ipv4())
+            .withPodIPs(ips)
+            .withHostIP(hostIp)
+            .withStartTime(now)
+            .withConditions(conditions)
+            .withContainerStatuses(
+                created.getSpec().getContainers().stream()
+                    .map(
+                        c ->
+                            new ContainerStatusBuilder()
+                                .withName(c.getName())
+                                .withImage(c.getImage())
+                                .withReady(true)
+                                .withStarted(true)
+                                .withRestartCount(0)
+                                .withNewState()
+                                .withNewRunning()
+                                .withStartedAt(now)
+                                .endRunning()
+                                .endState()
+                                .build())
+                    .toList())
+            .build());
     try {
       client.pods().inNamespace(pod.namespace()).resource(created).updateStatus();
     } catch (KubernetesClientException e) {
@@ -120,20 +178,39 @@ public final class ApiRegistrar implements AutoCloseable {
   /** Creates the Service {@code s-<ns>-<name>}; returns its name and ClusterIP. */
   public Map.Entry<String, String> createService(LabPod pod, List<ServePort> serve) {
     if (serve.isEmpty()) {
-      throw new IllegalArgumentException("pod " + pod.key() + ": --service needs at least one --serve port");
+      throw new IllegalArgumentException(
+          "pod " + pod.key() + ": --service needs at least one --serve port");
     }
     String name = "s-" + pod.namespace() + "-" + pod.name();
     if (name.length() > 63) {
-      throw new IllegalArgumentException("pod " + pod.key() + ": service name " + name + " is longer than 63");
+      throw new IllegalArgumentException(
+          "pod " + pod.key() + ": service name " + name + " is longer than 63");
     }
-    Service svc = new ServiceBuilder().withNewMetadata().withNamespace(pod.namespace()).withName(name).endMetadata()
-        .withNewSpec().withType("ClusterIP").withSelector(Map.of("pod", pod.name()))
-        // a dual-stack pod gets a dual-stack Service: ClusterIPs of both families
-        .withIpFamilyPolicy(pod.ipv6() == null ? "SingleStack" : "PreferDualStack")
-        .withIpFamilies(pod.ipv6() == null ? List.of("IPv4") : List.of("IPv4", "IPv6"))
-        .withPorts(serve.stream().map(p -> new ServicePortBuilder().withName(p.portName()).withPort(p.port())
-            .withTargetPort(new IntOrString(p.port())).withProtocol(p.protocol().toUpperCase(Locale.ROOT)).build()).toList())
-        .endSpec().build();
+    Service svc =
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withNamespace(pod.namespace())
+            .withName(name)
+            .endMetadata()
+            .withNewSpec()
+            .withType("ClusterIP")
+            .withSelector(Map.of("pod", pod.name()))
+            // a dual-stack pod gets a dual-stack Service: ClusterIPs of both families
+            .withIpFamilyPolicy(pod.ipv6() == null ? "SingleStack" : "PreferDualStack")
+            .withIpFamilies(pod.ipv6() == null ? List.of("IPv4") : List.of("IPv4", "IPv6"))
+            .withPorts(
+                serve.stream()
+                    .map(
+                        p ->
+                            new ServicePortBuilder()
+                                .withName(p.portName())
+                                .withPort(p.port())
+                                .withTargetPort(new IntOrString(p.port()))
+                                .withProtocol(p.protocol().toUpperCase(Locale.ROOT))
+                                .build())
+                    .toList())
+            .endSpec()
+            .build();
     try {
       Service created = client.services().inNamespace(pod.namespace()).resource(svc).create();
       return Map.entry(name, String.valueOf(created.getSpec().getClusterIP()));
@@ -165,8 +242,12 @@ public final class ApiRegistrar implements AutoCloseable {
   }
 
   private RuntimeException fail(String what, KubernetesClientException e) {
-    String msg = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-    return new IllegalStateException(what + ": the API at " + kubeconfig + " refused it: " + msg, e);
+    String msg =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : e.getMessage();
+    return new IllegalStateException(
+        what + ": the API at " + kubeconfig + " refused it: " + msg, e);
   }
 
   @Override

@@ -14,11 +14,13 @@ import org.osgi.framework.BundleContext;
 public final class LabActivator extends GuiceBundleActivator {
   @Override
   protected List<Module> modules(BundleContext context) {
-    return List.of(new AbstractModule() {
-      @Override
-      protected void configure() {
-        OsgiBindings.exportService(binder(), Command.class, Key.get(LabCommand.class), Map.of(Command.NAME, "lab"));
-      }
-    });
+    return List.of(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            OsgiBindings.exportService(
+                binder(), Command.class, Key.get(LabCommand.class), Map.of(Command.NAME, "lab"));
+          }
+        });
   }
 }

@@ -24,8 +24,10 @@ import java.util.Set;
 
 /** {@code netpol lab}: up, pod add, pod rm, probe, list, down. */
 public final class LabCommand implements Command {
-  static final Set<String> COMMON = Set.of("--kubeconfig", "--data-dir", "--pool4", "--pool6", "--node-name", "--host-ip");
-  static final String COMMON_HELP = """
+  static final Set<String> COMMON =
+      Set.of("--kubeconfig", "--data-dir", "--pool4", "--pool6", "--node-name", "--host-ip");
+  static final String COMMON_HELP =
+      """
       common options:
         --kubeconfig FILE   API to register pods in (default ~/.netpol/standalone/kubeconfig)
         --no-api            make pods in the kernel only, register nothing
@@ -34,8 +36,10 @@ public final class LabCommand implements Command {
         --pool6 CIDR        pod IPv6 range inside fd00:198:18::/48 (default %s)
         --node-name NAME    spec.nodeName of new pods (default: this host's name)
         --host-ip IP        status.hostIP of new pods (default: this host's first IPv4 address)
-      """.formatted(LabConfig.DEFAULT_POOL4, LabConfig.DEFAULT_POOL6);
-  static final String POD_HELP = """
+      """
+          .formatted(LabConfig.DEFAULT_POOL4, LabConfig.DEFAULT_POOL6);
+  static final String POD_HELP =
+      """
       pod options:
         --labels k=v,...    pod labels
         --serve LIST        ports to serve, e.g. 80/tcp,81/udp,80/sctp (TCP accept+reply, UDP echo,
@@ -54,7 +58,10 @@ public final class LabCommand implements Command {
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+    if (args.isEmpty()
+        || args.get(0).equals("--help")
+        || args.get(0).equals("-h")
+        || args.get(0).equals("help")) {
       out.print(usage());
       return args.isEmpty() ? 2 : 0;
     }
@@ -91,25 +98,34 @@ public final class LabCommand implements Command {
           probe     FROM TO PORT: connect from inside pod FROM; prints connected/blocked, exit 0/1
           list      the lab's pods
           down      remove everything the lab made (the blackhole routes stay)
-        """ + COMMON_HELP;
+        """
+        + COMMON_HELP;
   }
 
   private int pod(List<String> args, PrintStream out, PrintStream err) {
     if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
-      out.print("usage: netpol lab pod add NS/NAME [pod options] | netpol lab pod rm NS/NAME\n" + POD_HELP + COMMON_HELP);
+      out.print(
+          "usage: netpol lab pod add NS/NAME [pod options] | netpol lab pod rm NS/NAME\n"
+              + POD_HELP
+              + COMMON_HELP);
       return args.isEmpty() ? 2 : 0;
     }
     return switch (args.get(0)) {
       case "add" -> add(args.subList(1, args.size()), out);
       case "rm", "remove", "delete" -> rm(args.subList(1, args.size()), out);
-      default -> throw new IllegalArgumentException("unknown 'pod' subcommand '" + args.get(0) + "' (add or rm)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown 'pod' subcommand '" + args.get(0) + "' (add or rm)");
     };
   }
 
   private int add(List<String> words, PrintStream out) {
     Args a = Args.parse(words, union(COMMON, POD_VALUED), POD_FLAGS);
     if (a.help()) {
-      out.print("usage: netpol lab pod add NS/NAME [pod options]\n  make one pod and register it\n" + POD_HELP + COMMON_HELP);
+      out.print(
+          "usage: netpol lab pod add NS/NAME [pod options]\n  make one pod and register it\n"
+              + POD_HELP
+              + COMMON_HELP);
       return 0;
     }
     if (a.positional.size() != 1) {
@@ -124,7 +140,9 @@ public final class LabCommand implements Command {
   private int rm(List<String> words, PrintStream out) {
     Args a = Args.parse(words, COMMON, Set.of("--no-api"));
     if (a.help()) {
-      out.print("usage: netpol lab pod rm NS/NAME...\n  remove pods: processes, netns, links, routes, Pod and Service objects\n" + COMMON_HELP);
+      out.print(
+          "usage: netpol lab pod rm NS/NAME...\n  remove pods: processes, netns, links, routes, Pod and Service objects\n"
+              + COMMON_HELP);
       return 0;
     }
     if (a.positional.isEmpty()) {
@@ -146,17 +164,21 @@ public final class LabCommand implements Command {
   }
 
   private int up(List<String> words, PrintStream out) throws Exception {
-    Set<String> valued = union(union(COMMON, POD_VALUED), Set.of("--file", "--namespaces", "--pods"));
+    Set<String> valued =
+        union(union(COMMON, POD_VALUED), Set.of("--file", "--namespaces", "--pods"));
     Args a = Args.parse(words, valued, POD_FLAGS);
     if (a.help()) {
-      out.print("""
+      out.print(
+          """
           usage: netpol lab up --file SPEC | --namespaces x,y,z --pods a,b,c [pod options]
             --file SPEC         one pod per line, written as the arguments of `pod add`:
                                   x/a --labels pod=a --serve 80/tcp,81/udp --service
                                 blank lines and lines starting with # are skipped
             --namespaces LIST   with --pods: every pod in every namespace, labelled pod=NAME, with the
                                 pod options given here (the upstream e2e model: --service --serve ...)
-          """ + POD_HELP + COMMON_HELP);
+          """
+              + POD_HELP
+              + COMMON_HELP);
       return 0;
     }
     List<List<String>> pods = new ArrayList<>();
@@ -186,7 +208,10 @@ public final class LabCommand implements Command {
               line.addAll(List.of(o, a.options.get(o)));
             }
           }
-          a.flags.stream().filter(POD_FLAGS::contains).filter(x -> !x.equals("--no-api")).forEach(line::add);
+          a.flags.stream()
+              .filter(POD_FLAGS::contains)
+              .filter(x -> !x.equals("--no-api"))
+              .forEach(line::add);
           pods.add(line);
         }
       }
@@ -198,7 +223,8 @@ public final class LabCommand implements Command {
       for (List<String> line : pods) {
         Args p = Args.parse(line, POD_VALUED, POD_FLAGS);
         if (p.positional.size() != 1) {
-          throw new IllegalArgumentException("spec line '" + String.join(" ", line) + "' needs exactly one NS/NAME");
+          throw new IllegalArgumentException(
+              "spec line '" + String.join(" ", line) + "' needs exactly one NS/NAME");
         }
         print(out, lab.addPod(spec(p.positional.get(0), p)));
       }
@@ -207,9 +233,12 @@ public final class LabCommand implements Command {
   }
 
   private int probe(List<String> words, PrintStream out) {
-    Args a = Args.parse(words, union(COMMON, Set.of("--protocol", "--timeout")), Set.of("--ipv6", "--no-api"));
+    Args a =
+        Args.parse(
+            words, union(COMMON, Set.of("--protocol", "--timeout")), Set.of("--ipv6", "--no-api"));
     if (a.help()) {
-      out.print("""
+      out.print(
+          """
           usage: netpol lab probe FROM TO PORT [--protocol tcp|udp|sctp] [--timeout 1s] [--ipv6]
             FROM   a lab pod NS/NAME; the probe runs inside its network namespace
             TO     a lab pod NS/NAME, svc/NS/NAME (the Service's ClusterIP), or an IP address
@@ -217,7 +246,8 @@ public final class LabCommand implements Command {
             (IP protocol 132) is answered by the destination pod's capture with an INIT-ACK.
             Prints 'connected' (exit 0) or 'blocked: REASON' (exit 1).
             --ipv6   use the IPv6 address of TO
-          """ + COMMON_HELP);
+          """
+              + COMMON_HELP);
       return 0;
     }
     if (a.positional.size() != 3) {
@@ -227,13 +257,18 @@ public final class LabCommand implements Command {
     try {
       port = Integer.parseInt(a.positional.get(2));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("probe port '" + a.positional.get(2) + "' is not a number");
+      throw new IllegalArgumentException(
+          "probe port '" + a.positional.get(2) + "' is not a number");
     }
     Duration timeout = duration(a.get("--timeout", "1s"));
     try (Lab lab = new Lab(config(a))) {
       String host = lab.resolve(a.positional.get(1), a.flags.contains("--ipv6"));
-      ProbeResult r = lab.probe(a.positional.get(0), host, port, a.get("--protocol", "tcp"), timeout);
-      out.println(r.connected() ? r.detail() : r.detail().startsWith("blocked") ? r.detail() : "blocked: " + r.detail());
+      ProbeResult r =
+          lab.probe(a.positional.get(0), host, port, a.get("--protocol", "tcp"), timeout);
+      out.println(
+          r.connected()
+              ? r.detail()
+              : r.detail().startsWith("blocked") ? r.detail() : "blocked: " + r.detail());
       return r.connected() ? 0 : 1;
     }
   }
@@ -241,16 +276,30 @@ public final class LabCommand implements Command {
   private int list(List<String> words, PrintStream out) {
     Args a = Args.parse(words, COMMON, Set.of("--no-api"));
     if (a.help()) {
-      out.print("usage: netpol lab list\n  the lab's pods: netns, host link, addresses, served ports, server pid\n" + COMMON_HELP);
+      out.print(
+          "usage: netpol lab list\n  the lab's pods: netns, host link, addresses, served ports, server pid\n"
+              + COMMON_HELP);
       return 0;
     }
     Lab lab = new Lab(config(a, true));
     List<LabPod> pods = lab.pods();
-    out.printf("%-24s %-24s %-15s %-15s %-22s %-8s %s%n", "POD", "NETNS", "HOST-LINK", "IPV4", "IPV6", "SERVER", "SERVES");
+    out.printf(
+        "%-24s %-24s %-15s %-15s %-22s %-8s %s%n",
+        "POD", "NETNS", "HOST-LINK", "IPV4", "IPV6", "SERVER", "SERVES");
     for (LabPod p : pods) {
-      String server = p.pid() == 0 ? "-" : Files.exists(Path.of("/proc/" + p.pid())) ? Long.toString(p.pid()) : "dead";
-      out.printf("%-24s %-24s %-15s %-15s %-22s %-8s %s%n", p.key(), p.netns(), p.hostVeth(), p.ipv4(),
-          p.ipv6() == null ? "-" : p.ipv6(), server, String.join(",", p.serve()));
+      String server =
+          p.pid() == 0
+              ? "-"
+              : Files.exists(Path.of("/proc/" + p.pid())) ? Long.toString(p.pid()) : "dead";
+      out.printf(
+          "%-24s %-24s %-15s %-15s %-22s %-8s %s%n",
+          p.key(),
+          p.netns(),
+          p.hostVeth(),
+          p.ipv4(),
+          p.ipv6() == null ? "-" : p.ipv6(),
+          server,
+          String.join(",", p.serve()));
     }
     return 0;
   }
@@ -258,15 +307,21 @@ public final class LabCommand implements Command {
   private int down(List<String> words, PrintStream out, PrintStream err) {
     Args a = Args.parse(words, COMMON, Set.of("--no-api"));
     if (a.help()) {
-      out.print("usage: netpol lab down\n  remove every pod (processes, netns, links, routes, Pod and Service objects) and the\n"
-          + "  namespaces the lab created; the blackhole routes for the lab ranges stay\n" + COMMON_HELP);
+      out.print(
+          "usage: netpol lab down\n  remove every pod (processes, netns, links, routes, Pod and Service objects) and the\n"
+              + "  namespaces the lab created; the blackhole routes for the lab ranges stay\n"
+              + COMMON_HELP);
       return 0;
     }
     try (Lab lab = new Lab(config(a, true))) {
       int n = lab.pods().size();
       List<String> problems = lab.down();
       problems.forEach(p -> err.println("netpol lab: " + p));
-      out.println("lab down: removed " + n + " pods" + (problems.isEmpty() ? "" : ", " + problems.size() + " problems"));
+      out.println(
+          "lab down: removed "
+              + n
+              + " pods"
+              + (problems.isEmpty() ? "" : ", " + problems.size() + " problems"));
       return problems.isEmpty() ? 0 : 1;
     }
   }
@@ -279,8 +334,14 @@ public final class LabCommand implements Command {
         serve.add(ServePort.parse(s));
       }
     }
-    return new PodSpec(nn[0], nn[1], labels(a.get("--labels", "")), serve, a.flags.contains("--ipv6"),
-        a.options.get("--node"), a.flags.contains("--service"));
+    return new PodSpec(
+        nn[0],
+        nn[1],
+        labels(a.get("--labels", "")),
+        serve,
+        a.flags.contains("--ipv6"),
+        a.options.get("--node"),
+        a.flags.contains("--service"));
   }
 
   static String[] key(String key) {
@@ -318,7 +379,9 @@ public final class LabCommand implements Command {
       if (t.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
       }
-      return Duration.ofMillis(Math.round(Double.parseDouble(t.endsWith("s") ? t.substring(0, t.length() - 1) : t) * 1000));
+      return Duration.ofMillis(
+          Math.round(
+              Double.parseDouble(t.endsWith("s") ? t.substring(0, t.length() - 1) : t) * 1000));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("timeout '" + s + "' is not a duration like 1s or 500ms");
     }
@@ -331,14 +394,24 @@ public final class LabCommand implements Command {
   /** {@code tolerant}: a missing kubeconfig only disables the API side (list, down). */
   private static LabConfig config(Args a, boolean tolerant) {
     String home = System.getProperty("user.home");
-    Path kubeconfig = a.flags.contains("--no-api") ? null
-        : Path.of(a.get("--kubeconfig", home + "/.netpol/standalone/kubeconfig"));
-    if (kubeconfig != null && tolerant && !a.options.containsKey("--kubeconfig") && !Files.exists(kubeconfig)) {
+    Path kubeconfig =
+        a.flags.contains("--no-api")
+            ? null
+            : Path.of(a.get("--kubeconfig", home + "/.netpol/standalone/kubeconfig"));
+    if (kubeconfig != null
+        && tolerant
+        && !a.options.containsKey("--kubeconfig")
+        && !Files.exists(kubeconfig)) {
       kubeconfig = null;
     }
-    return new LabConfig(Path.of(a.get("--data-dir", home + "/.netpol/lab")), kubeconfig,
-        a.get("--pool4", LabConfig.DEFAULT_POOL4), a.get("--pool6", LabConfig.DEFAULT_POOL6), System.getProperty("netpol.lab.name-prefix", "npl"),
-        a.get("--node-name", nodeName()), a.get("--host-ip", hostIp()));
+    return new LabConfig(
+        Path.of(a.get("--data-dir", home + "/.netpol/lab")),
+        kubeconfig,
+        a.get("--pool4", LabConfig.DEFAULT_POOL4),
+        a.get("--pool6", LabConfig.DEFAULT_POOL6),
+        System.getProperty("netpol.lab.name-prefix", "npl"),
+        a.get("--node-name", nodeName()),
+        a.get("--host-ip", hostIp()));
   }
 
   static String nodeName() {
@@ -365,7 +438,9 @@ public final class LabCommand implements Command {
           continue;
         }
         for (InetAddress addr : Collections.list(nif.getInetAddresses())) {
-          if (addr instanceof Inet4Address && !addr.isLinkLocalAddress() && !addr.isLoopbackAddress()) {
+          if (addr instanceof Inet4Address
+              && !addr.isLinkLocalAddress()
+              && !addr.isLoopbackAddress()) {
             return addr.getHostAddress();
           }
         }
@@ -383,8 +458,14 @@ public final class LabCommand implements Command {
   }
 
   private static void print(PrintStream out, LabPod p) {
-    out.printf("pod %s: netns %s, host link %s, %s%s%s%s%n", p.key(), p.netns(), p.hostVeth(), p.ipv4(),
-        p.ipv6() == null ? "" : " " + p.ipv6(), p.serve().isEmpty() ? "" : ", serves " + String.join(",", p.serve()),
+    out.printf(
+        "pod %s: netns %s, host link %s, %s%s%s%s%n",
+        p.key(),
+        p.netns(),
+        p.hostVeth(),
+        p.ipv4(),
+        p.ipv6() == null ? "" : " " + p.ipv6(),
+        p.serve().isEmpty() ? "" : ", serves " + String.join(",", p.serve()),
         p.service() == null ? "" : ", service " + p.service());
   }
 }

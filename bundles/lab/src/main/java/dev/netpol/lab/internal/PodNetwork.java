@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kernel side of a lab pod, made the way a routed CNI (Calico-like) makes it: a network
- * namespace with {@code eth0}, the host end of the veth pair with no address, /32 and /128
- * routes to the pod on the host, and inside the pod a default route via 169.254.1.1 (IPv4) and
- * fe80::1 (IPv6) whose neighbour entries point at the host end's MAC. proxy_arp on the host end
- * also answers for 169.254.1.1 should the pod flush its neighbours.
+ * namespace with {@code eth0}, the host end of the veth pair with no address, /32 and /128 routes
+ * to the pod on the host, and inside the pod a default route via 169.254.1.1 (IPv4) and fe80::1
+ * (IPv6) whose neighbour entries point at the host end's MAC. proxy_arp on the host end also
+ * answers for 169.254.1.1 should the pod flush its neighbours.
  */
 public final class PodNetwork {
   static final String GATEWAY4 = "169.254.1.1";
@@ -33,7 +33,8 @@ public final class PodNetwork {
     if (Shell.run("ip", family, "route", "show", "type", "blackhole", cidr).out().isBlank()) {
       Shell.Result r = Shell.run("ip", family, "route", "add", "blackhole", cidr);
       if (!r.ok() && !r.out().contains("File exists")) {
-        throw new IllegalStateException("cannot add the blackhole route " + cidr + ": " + r.out().strip());
+        throw new IllegalStateException(
+            "cannot add the blackhole route " + cidr + ": " + r.out().strip());
       }
     }
   }
@@ -41,7 +42,8 @@ public final class PodNetwork {
   /** Makes the namespace, the veth pair, addresses, routes and neighbours of one pod. */
   public static void create(String netns, String hostVeth, String ipv4, String ipv6) {
     Shell.check("ip", "netns", "add", netns);
-    Shell.check("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", "eth0", "netns", netns);
+    Shell.check(
+        "ip", "link", "add", hostVeth, "type", "veth", "peer", "name", "eth0", "netns", netns);
     sysctl("ipv4", hostVeth, "proxy_arp", "1");
     sysctl("ipv4", hostVeth, "forwarding", "1"); // per input device: no global ip_forward needed
     sysctl("ipv4", hostVeth, "send_redirects", "0");
@@ -50,7 +52,9 @@ public final class PodNetwork {
       if (Files.exists(Path.of("/proc/sys/net/ipv6/conf", hostVeth, "force_forwarding"))) {
         sysctl("ipv6", hostVeth, "force_forwarding", "1");
       } else if (!"1".equals(read("/proc/sys/net/ipv6/conf/all/forwarding"))) {
-        LOG.warn("pod {}: IPv6 forwarding is off and this kernel has no per-link force_forwarding; IPv6 between pods needs net.ipv6.conf.all.forwarding=1", netns);
+        LOG.warn(
+            "pod {}: IPv6 forwarding is off and this kernel has no per-link force_forwarding; IPv6 between pods needs net.ipv6.conf.all.forwarding=1",
+            netns);
       }
     }
     Shell.check("ip", "link", "set", hostVeth, "up");
@@ -64,15 +68,49 @@ public final class PodNetwork {
     Shell.check(cat(in, "addr", "add", ipv4 + "/32", "dev", "eth0"));
     Shell.check(cat(in, "route", "add", GATEWAY4, "dev", "eth0", "scope", "link"));
     Shell.check(cat(in, "route", "add", "default", "via", GATEWAY4, "dev", "eth0"));
-    Shell.check(cat(in, "neigh", "replace", GATEWAY4, "lladdr", hostMac, "dev", "eth0", "nud", "permanent"));
+    Shell.check(
+        cat(
+            in,
+            "neigh",
+            "replace",
+            GATEWAY4,
+            "lladdr",
+            hostMac,
+            "dev",
+            "eth0",
+            "nud",
+            "permanent"));
     Shell.check("ip", "route", "replace", ipv4 + "/32", "dev", hostVeth);
     if (ipv6 != null) {
       String podMac = podMac(netns);
       Shell.check(cat(in, "addr", "add", ipv6 + "/128", "dev", "eth0", "nodad"));
       Shell.check(cat(in, "-6", "route", "add", "default", "via", GATEWAY6, "dev", "eth0"));
-      Shell.check(cat(in, "-6", "neigh", "replace", GATEWAY6, "lladdr", hostMac, "dev", "eth0", "nud", "permanent"));
+      Shell.check(
+          cat(
+              in,
+              "-6",
+              "neigh",
+              "replace",
+              GATEWAY6,
+              "lladdr",
+              hostMac,
+              "dev",
+              "eth0",
+              "nud",
+              "permanent"));
       Shell.check("ip", "-6", "route", "replace", ipv6 + "/128", "dev", hostVeth);
-      Shell.check("ip", "-6", "neigh", "replace", ipv6, "lladdr", podMac, "dev", hostVeth, "nud", "permanent");
+      Shell.check(
+          "ip",
+          "-6",
+          "neigh",
+          "replace",
+          ipv6,
+          "lladdr",
+          podMac,
+          "dev",
+          hostVeth,
+          "nud",
+          "permanent");
     }
   }
 

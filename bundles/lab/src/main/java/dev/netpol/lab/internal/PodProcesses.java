@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * Processes inside pods: the server ({@code labpod.py serve}, detached with setsid so it outlives
- * the short-lived {@code netpol lab} JVM) and probes ({@code labpod.py probe}). The script ships
- * in this bundle and is extracted into the data directory.
+ * the short-lived {@code netpol lab} JVM) and probes ({@code labpod.py probe}). The script ships in
+ * this bundle and is extracted into the data directory.
  */
 public final class PodProcesses {
   private final Path dataDir;
@@ -25,7 +25,9 @@ public final class PodProcesses {
     this.dataDir = dataDir;
   }
 
-  /** Starts the pod's server and waits until it reports that every port is bound; returns its pid. */
+  /**
+   * Starts the pod's server and waits until it reports that every port is bound; returns its pid.
+   */
   public long startServer(String netns, String podName, List<ServePort> serve) {
     Path script = script();
     Path logs = dataDir.resolve("logs");
@@ -33,17 +35,38 @@ public final class PodProcesses {
       Files.createDirectories(logs);
       Path log = logs.resolve(netns + ".log");
       Files.deleteIfExists(log);
-      List<String> cmd = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", netns, python(), "-u",
-          script.toString(), "serve", "--name", podName, "--log", logs.resolve(netns + ".sctp.log").toString()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "setsid",
+                  "ip",
+                  "netns",
+                  "exec",
+                  netns,
+                  python(),
+                  "-u",
+                  script.toString(),
+                  "serve",
+                  "--name",
+                  podName,
+                  "--log",
+                  logs.resolve(netns + ".sctp.log").toString()));
       for (String proto : List.of("tcp", "udp", "sctp")) {
-        String ports = serve.stream().filter(p -> p.protocol().equals(proto)).map(p -> Integer.toString(p.port()))
-            .collect(Collectors.joining(","));
+        String ports =
+            serve.stream()
+                .filter(p -> p.protocol().equals(proto))
+                .map(p -> Integer.toString(p.port()))
+                .collect(Collectors.joining(","));
         if (!ports.isEmpty()) {
           cmd.addAll(List.of("--" + proto, ports));
         }
       }
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < deadline) {
         String out = Files.exists(log) ? Files.readString(log) : "";
@@ -56,7 +79,8 @@ public final class PodProcesses {
         Thread.sleep(20);
       }
       p.destroyForcibly();
-      throw new IllegalStateException("pod " + netns + ": server did not start within 10s (log " + log + ")");
+      throw new IllegalStateException(
+          "pod " + netns + ": server did not start within 10s (log " + log + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("pod " + netns + ": cannot start the server", e);
     } catch (InterruptedException e) {
@@ -69,7 +93,10 @@ public final class PodProcesses {
   public static void killAll(String netns) {
     for (int round = 0; round < 20; round++) {
       Shell.Result r = Shell.run("ip", "netns", "pids", netns);
-      List<String> pids = r.ok() ? Arrays.stream(r.out().split("\\s+")).filter(s -> !s.isBlank()).toList() : List.of();
+      List<String> pids =
+          r.ok()
+              ? Arrays.stream(r.out().split("\\s+")).filter(s -> !s.isBlank()).toList()
+              : List.of();
       if (pids.isEmpty()) {
         return;
       }
@@ -85,7 +112,9 @@ public final class PodProcesses {
     }
   }
 
-  /** Kills the recorded server process if it still is a lab server (the pid may have been reused). */
+  /**
+   * Kills the recorded server process if it still is a lab server (the pid may have been reused).
+   */
   public static void killServer(long pid) {
     if (pid <= 0) {
       return;
@@ -103,8 +132,21 @@ public final class PodProcesses {
   /** Runs a probe from inside {@code netns}; connected when the probe exits 0. */
   public ProbeResult probe(String netns, String host, int port, String protocol, Duration timeout) {
     String secs = String.format(java.util.Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0);
-    Shell.Result r = Shell.run("ip", "netns", "exec", netns, python(), script().toString(), "probe",
-        "--protocol", protocol, "--timeout", secs, host, Integer.toString(port));
+    Shell.Result r =
+        Shell.run(
+            "ip",
+            "netns",
+            "exec",
+            netns,
+            python(),
+            script().toString(),
+            "probe",
+            "--protocol",
+            protocol,
+            "--timeout",
+            secs,
+            host,
+            Integer.toString(port));
     return new ProbeResult(r.rc() == 0, r.out().strip());
   }
 
@@ -120,7 +162,11 @@ public final class PodProcesses {
         Files.createDirectories(dataDir);
         Path tmp = dataDir.resolve("labpod.py.tmp");
         Files.write(tmp, bytes);
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp,
+            target,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
       return target;
     } catch (IOException e) {

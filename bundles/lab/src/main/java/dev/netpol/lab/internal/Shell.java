@@ -19,7 +19,11 @@ public final class Shell {
 
   public static Result run(List<String> cmd) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -42,7 +46,8 @@ public final class Shell {
   public static String check(String... cmd) {
     Result r = run(cmd);
     if (!r.ok()) {
-      throw new IllegalStateException("`" + String.join(" ", cmd) + "` failed (" + r.rc() + "): " + r.out().strip());
+      throw new IllegalStateException(
+          "`" + String.join(" ", cmd) + "` failed (" + r.rc() + "): " + r.out().strip());
     }
     return r.out();
   }

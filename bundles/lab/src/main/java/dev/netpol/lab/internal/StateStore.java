@@ -16,9 +16,10 @@ import java.nio.file.StandardOpenOption;
  * two {@code netpol lab} invocations at once do not lose each other's pods.
  */
 public final class StateStore {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private final Path dir;
 
   public StateStore(Path dir) {
@@ -33,7 +34,9 @@ public final class StateStore {
   public FileChannel lock() {
     try {
       Files.createDirectories(dir);
-      FileChannel ch = FileChannel.open(dir.resolve("state.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel ch =
+          FileChannel.open(
+              dir.resolve("state.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       ch.lock();
       return ch;
     } catch (IOException e) {

@@ -17,7 +17,8 @@ class AddressPoolTest {
     AddressPool v6 = AddressPool.parse("fd00:198:18:40::/58");
     assertEquals("fd00:198:18:40::2", v6.address(2));
     assertEquals("fd00:198:18:40::1:0", v6.address(65536));
-    assertThrows(IllegalArgumentException.class, () -> AddressPool.parse("198.18.64.0/30").address(4));
+    assertThrows(
+        IllegalArgumentException.class, () -> AddressPool.parse("198.18.64.0/30").address(4));
   }
 
   @Test
@@ -25,8 +26,17 @@ class AddressPoolTest {
     AddressPool p = AddressPool.parse("198.18.64.0/29");
     assertEquals(2, p.firstFree(Set.of()));
     assertEquals(4, p.firstFree(Set.of("198.18.64.2", "198.18.64.3")));
-    IllegalStateException full = assertThrows(IllegalStateException.class,
-        () -> p.firstFree(Set.of("198.18.64.2", "198.18.64.3", "198.18.64.4", "198.18.64.5", "198.18.64.6")));
+    IllegalStateException full =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                p.firstFree(
+                    Set.of(
+                        "198.18.64.2",
+                        "198.18.64.3",
+                        "198.18.64.4",
+                        "198.18.64.5",
+                        "198.18.64.6")));
     assertTrue(full.getMessage().contains("198.18.64.0/29"), full.getMessage());
   }
 
@@ -36,8 +46,14 @@ class AddressPoolTest {
     assertFalse(AddressPool.parse("10.0.0.0/24").within(AddressPool.LAB4));
     assertFalse(AddressPool.parse("fd00:198:18::/48").within(AddressPool.LAB4));
     assertTrue(AddressPool.parse("fd00:198:18:45::/64").within(AddressPool.LAB6));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> AddressPool.parse("198.18.64.1/24")).getMessage().contains("host bits"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> AddressPool.parse("198.18.64.0")).getMessage().contains("no /prefix"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> AddressPool.parse("198.18.64.1/24"))
+            .getMessage()
+            .contains("host bits"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> AddressPool.parse("198.18.64.0"))
+            .getMessage()
+            .contains("no /prefix"));
   }
 
   @Test

@@ -17,8 +17,11 @@ class LabCommandTest {
   private int run(String... args) throws Exception {
     out.reset();
     err.reset();
-    return new LabCommand().run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new LabCommand()
+        .run(
+            List.of(args),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private String out() {
@@ -33,17 +36,40 @@ class LabCommandTest {
   void everySubcommandHasHelp() throws Exception {
     assertEquals(0, run("--help"));
     assertTrue(out().contains("pod add") && out().contains("--kubeconfig"), out());
-    for (List<String> cmd : List.of(List.of("up"), List.of("pod"), List.of("pod", "add"), List.of("pod", "rm"),
-        List.of("rm"), List.of("probe"), List.of("list"), List.of("down"))) {
-      String[] args = new java.util.ArrayList<String>(cmd) {{ add("--help"); }}.toArray(String[]::new);
+    for (List<String> cmd :
+        List.of(
+            List.of("up"),
+            List.of("pod"),
+            List.of("pod", "add"),
+            List.of("pod", "rm"),
+            List.of("rm"),
+            List.of("probe"),
+            List.of("list"),
+            List.of("down"))) {
+      String[] args =
+          new java.util.ArrayList<String>(cmd) {
+            {
+              add("--help");
+            }
+          }.toArray(String[]::new);
       assertEquals(0, run(args), String.join(" ", cmd));
       assertTrue(out().startsWith("usage: netpol lab"), String.join(" ", cmd) + ": " + out());
     }
   }
 
   @Test
-  void aMissingKubeconfigFailsBeforeAnythingIsMade(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    assertEquals(1, run("pod", "add", "x/a", "--kubeconfig", dir.resolve("nope").toString(), "--data-dir", dir.toString()));
+  void aMissingKubeconfigFailsBeforeAnythingIsMade(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    assertEquals(
+        1,
+        run(
+            "pod",
+            "add",
+            "x/a",
+            "--kubeconfig",
+            dir.resolve("nope").toString(),
+            "--data-dir",
+            dir.toString()));
     assertTrue(err().contains("cannot read the kubeconfig " + dir.resolve("nope")), err());
     assertTrue(!java.nio.file.Files.exists(dir.resolve("state.json")), "nothing recorded");
   }

@@ -39,13 +39,22 @@ public final class AffectedPolicies {
     }
     List<Pod> versions = Stream.of(old, now).filter(Objects::nonNull).toList();
     String ns = versions.get(0).getMetadata().getNamespace();
-    Map<String, String> nsLabels = state.namespace(ns).map(ResolutionEngine::namespaceLabels)
-        .orElse(Map.of(ResolutionEngine.NAME_LABEL, ns));
+    Map<String, String> nsLabels =
+        state
+            .namespace(ns)
+            .map(ResolutionEngine::namespaceLabels)
+            .orElse(Map.of(ResolutionEngine.NAME_LABEL, ns));
     boolean backsAService = false;
     for (Service svc : state.services(ns)) {
       Map<String, String> sel = svc.getSpec() == null ? null : svc.getSpec().getSelector();
-      if (sel != null && !sel.isEmpty() && versions.stream().anyMatch(p -> sel.entrySet().stream()
-          .allMatch(e -> e.getValue().equals(PodFacts.labels(p).get(e.getKey()))))) {
+      if (sel != null
+          && !sel.isEmpty()
+          && versions.stream()
+              .anyMatch(
+                  p ->
+                      sel.entrySet().stream()
+                          .allMatch(
+                              e -> e.getValue().equals(PodFacts.labels(p).get(e.getKey()))))) {
         backsAService = true;
         break;
       }
@@ -60,12 +69,18 @@ public final class AffectedPolicies {
       for (Pod pod : versions) {
         Map<String, String> labels = PodFacts.labels(pod);
         hit |= p.namespace().equals(ns) && p.podSelector().matches(labels);
-        hit |= Stream.concat(p.ingress().stream(), p.egress().stream())
-            .anyMatch(r -> peerMatches(p, r, ns, nsLabels, labels));
+        hit |=
+            Stream.concat(p.ingress().stream(), p.egress().stream())
+                .anyMatch(r -> peerMatches(p, r, ns, nsLabels, labels));
       }
       // named egress ports resolve on any pod inside ipBlocks or anywhere (to: missing)
-      hit |= p.egress().stream().anyMatch(r -> r.hasNamedPorts()
-          && (r.allPeers() || r.peers().stream().anyMatch(x -> x.ipBlock() != null)));
+      hit |=
+          p.egress().stream()
+              .anyMatch(
+                  r ->
+                      r.hasNamedPorts()
+                          && (r.allPeers()
+                              || r.peers().stream().anyMatch(x -> x.ipBlock() != null)));
       hit |= backsAService && !p.egress().isEmpty();
       if (hit) {
         out.add(new PolicyKey(p.namespace(), p.name()));
@@ -75,8 +90,10 @@ public final class AffectedPolicies {
   }
 
   /** Namespaces: label changes reach policies with namespace selectors and those inside it. */
-  public List<PolicyKey> byNamespace(Collection<NetworkPolicy> policies, Namespace old, Namespace now) {
-    if (old != null && now != null
+  public List<PolicyKey> byNamespace(
+      Collection<NetworkPolicy> policies, Namespace old, Namespace now) {
+    if (old != null
+        && now != null
         && Objects.equals(old.getMetadata().getLabels(), now.getMetadata().getLabels())) {
       return List.of();
     }
@@ -84,8 +101,11 @@ public final class AffectedPolicies {
     List<PolicyKey> out = new ArrayList<>();
     for (NetworkPolicy np : policies) {
       ParsedPolicy p = parse(np);
-      if (p != null && (p.namespace().equals(name) || Stream.concat(p.ingress().stream(), p.egress().stream())
-          .flatMap(r -> r.peers().stream()).anyMatch(x -> x.namespaceSelector() != null))) {
+      if (p != null
+          && (p.namespace().equals(name)
+              || Stream.concat(p.ingress().stream(), p.egress().stream())
+                  .flatMap(r -> r.peers().stream())
+                  .anyMatch(x -> x.namespaceSelector() != null))) {
         out.add(new PolicyKey(p.namespace(), p.name()));
       }
     }
@@ -111,14 +131,20 @@ public final class AffectedPolicies {
     parsed.remove(key);
   }
 
-  private boolean peerMatches(ParsedPolicy p, ParsedRule r, String podNs,
-      Map<String, String> nsLabels, Map<String, String> podLabels) {
+  private boolean peerMatches(
+      ParsedPolicy p,
+      ParsedRule r,
+      String podNs,
+      Map<String, String> nsLabels,
+      Map<String, String> podLabels) {
     for (ParsedPeer peer : r.peers()) {
       if (peer.ipBlock() != null) {
         continue;
       }
-      boolean nsOk = peer.namespaceSelector() == null ? p.namespace().equals(podNs)
-          : peer.namespaceSelector().matches(nsLabels);
+      boolean nsOk =
+          peer.namespaceSelector() == null
+              ? p.namespace().equals(podNs)
+              : peer.namespaceSelector().matches(nsLabels);
       if (nsOk && peer.podSelector().matches(podLabels)) {
         return true;
       }
@@ -145,8 +171,12 @@ public final class AffectedPolicies {
 
   /** The parts of a pod resolution reads. */
   static List<Object> fingerprint(Pod p) {
-    return List.of(PodFacts.labels(p), PodFacts.ips(p), String.valueOf(PodFacts.eligible(p)),
-        String.valueOf(PodFacts.terminated(p)), String.valueOf(PodFacts.nodeName(p)),
+    return List.of(
+        PodFacts.labels(p),
+        PodFacts.ips(p),
+        String.valueOf(PodFacts.eligible(p)),
+        String.valueOf(PodFacts.terminated(p)),
+        String.valueOf(PodFacts.nodeName(p)),
         String.valueOf(p.getSpec() == null ? null : p.getSpec().getContainers()),
         String.valueOf(p.getSpec() == null ? null : p.getSpec().getInitContainers()));
   }

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Work queue of dirty keys with coalescing: marking a queued key again keeps one entry and the
- * earliest time a change was seen. A key being processed is never handed out twice; if it is
- * marked meanwhile it is queued again when {@link #done} is called.
+ * earliest time a change was seen. A key being processed is never handed out twice; if it is marked
+ * meanwhile it is queued again when {@link #done} is called.
  */
 public final class DirtyQueue<K> {
   public record Item<K>(K key, Instant firstSeen) {}

@@ -50,11 +50,13 @@ public final class InformerClusterState implements ClusterState {
     return informers.services().getStore().list();
   }
 
-  public static <T extends HasMetadata> List<T> inNamespace(SharedIndexInformer<T> informer, String ns) {
+  public static <T extends HasMetadata> List<T> inNamespace(
+      SharedIndexInformer<T> informer, String ns) {
     if (informer.getIndexer().getIndexers().containsKey(Cache.NAMESPACE_INDEX)) {
       return informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns);
     }
     return informer.getStore().list().stream()
-        .filter(o -> ns.equals(o.getMetadata().getNamespace())).toList();
+        .filter(o -> ns.equals(o.getMetadata().getNamespace()))
+        .toList();
   }
 }

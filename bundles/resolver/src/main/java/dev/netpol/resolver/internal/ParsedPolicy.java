@@ -5,16 +5,21 @@ import dev.netpol.api.model.Protocol;
 import java.util.List;
 
 /** A NetworkPolicy after validation: every value parsed, defaults applied. */
-public record ParsedPolicy(String namespace, String name, String uid, Selector podSelector,
-    boolean ingressIsolated, boolean egressIsolated, List<ParsedRule> ingress,
+public record ParsedPolicy(
+    String namespace,
+    String name,
+    String uid,
+    Selector podSelector,
+    boolean ingressIsolated,
+    boolean egressIsolated,
+    List<ParsedRule> ingress,
     List<ParsedRule> egress) {
 
   /**
-   * One rule. {@code allPeers}: from/to missing or empty. {@code allPorts}: ports missing or
-   * empty.
+   * One rule. {@code allPeers}: from/to missing or empty. {@code allPorts}: ports missing or empty.
    */
-  public record ParsedRule(boolean allPeers, List<ParsedPeer> peers, boolean allPorts,
-      List<ParsedPort> ports) {
+  public record ParsedRule(
+      boolean allPeers, List<ParsedPeer> peers, boolean allPorts, List<ParsedPort> ports) {
     public boolean hasNamedPorts() {
       return ports.stream().anyMatch(p -> p.name() != null);
     }
@@ -24,8 +29,8 @@ public record ParsedPolicy(String namespace, String name, String uid, Selector p
   public record ParsedPeer(Peer ipBlock, Selector namespaceSelector, Selector podSelector) {}
 
   /**
-   * A port: numeric range {@code first..last}, all ports of the protocol ({@code first == 0,
-   * last == 65535}), or a container port {@code name}.
+   * A port: numeric range {@code first..last}, all ports of the protocol ({@code first == 0, last
+   * == 65535}), or a container port {@code name}.
    */
   public record ParsedPort(Protocol protocol, int first, int last, String name) {}
 }

@@ -17,7 +17,8 @@ final class PodCache {
   /** As {@link PodFacts#eligible}: own network namespace, an IP, not terminated. */
   boolean eligible(Pod pod) {
     return !(pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork()))
-        && !PodFacts.terminated(pod) && !ips(pod).isEmpty();
+        && !PodFacts.terminated(pod)
+        && !ips(pod).isEmpty();
   }
 
   /** Can receive Service traffic: not terminated and has an IP (hostNetwork included). */

@@ -18,8 +18,8 @@ public final class PodFacts {
   private PodFacts() {}
 
   /**
-   * A pod takes part in policies (as a selected pod or a peer) if it has its own network
-   * namespace, at least one IP, and has not terminated.
+   * A pod takes part in policies (as a selected pod or a peer) if it has its own network namespace,
+   * at least one IP, and has not terminated.
    */
   public static boolean eligible(Pod pod) {
     if (pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
@@ -46,7 +46,9 @@ public final class PodFacts {
         }
       }
     }
-    if (raw.isEmpty() && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isBlank()) {
+    if (raw.isEmpty()
+        && pod.getStatus().getPodIP() != null
+        && !pod.getStatus().getPodIP().isBlank()) {
       raw.add(pod.getStatus().getPodIP());
     }
     List<InetAddress> out = new ArrayList<>();
@@ -70,8 +72,8 @@ public final class PodFacts {
   }
 
   /**
-   * Container port numbers the pod names {@code name} for {@code protocol} (normally zero or
-   * one). Restartable init containers (sidecars) serve ports too.
+   * Container port numbers the pod names {@code name} for {@code protocol} (normally zero or one).
+   * Restartable init containers (sidecars) serve ports too.
    */
   public static Set<Integer> namedPort(Pod pod, String name, Protocol protocol) {
     Set<Integer> out = new LinkedHashSet<>();
@@ -95,7 +97,8 @@ public final class PodFacts {
       }
       for (ContainerPort p : c.getPorts()) {
         String proto = p.getProtocol() == null ? "TCP" : p.getProtocol();
-        if (name.equals(p.getName()) && protocol.name().equalsIgnoreCase(proto)
+        if (name.equals(p.getName())
+            && protocol.name().equalsIgnoreCase(proto)
             && p.getContainerPort() != null) {
           out.add(p.getContainerPort());
         }

@@ -62,9 +62,11 @@ public final class PolicyEndpointWriter {
     return stored;
   }
 
-  /** Sets the Resolved condition where it differs; keeps lastTransitionTime if status is the same. */
-  public void setResolved(List<PolicyEndpoint> stored, boolean resolved, String reason,
-      String message, Instant now) {
+  /**
+   * Sets the Resolved condition where it differs; keeps lastTransitionTime if status is the same.
+   */
+  public void setResolved(
+      List<PolicyEndpoint> stored, boolean resolved, String reason, String message, Instant now) {
     for (PolicyEndpoint pe : stored) {
       Condition old = condition(pe);
       String status = resolved ? "True" : "False";
@@ -73,21 +75,36 @@ public final class PolicyEndpointWriter {
       Integer in = spec == null || spec.getIngress() == null ? null : spec.getIngress().size();
       Integer eg = spec == null || spec.getEgress() == null ? null : spec.getEgress().size();
       PolicyEndpointStatus current = pe.getStatus();
-      boolean sameCounts = current != null && Objects.equals(pods, current.getSelectedPods())
-          && Objects.equals(in, current.getIngressEntries()) && Objects.equals(eg, current.getEgressEntries());
-      if (old != null && status.equals(old.getStatus()) && Objects.equals(reason, old.getReason())
-          && Objects.equals(message, old.getMessage()) && sameCounts) {
+      boolean sameCounts =
+          current != null
+              && Objects.equals(pods, current.getSelectedPods())
+              && Objects.equals(in, current.getIngressEntries())
+              && Objects.equals(eg, current.getEgressEntries());
+      if (old != null
+          && status.equals(old.getStatus())
+          && Objects.equals(reason, old.getReason())
+          && Objects.equals(message, old.getMessage())
+          && sameCounts) {
         continue;
       }
-      String since = old != null && status.equals(old.getStatus()) && old.getLastTransitionTime() != null
-          ? old.getLastTransitionTime() : Rfc3339.seconds(now);
-      Condition c = new ConditionBuilder().withType(PolicyEndpoint.RESOLVED).withStatus(status)
-          .withReason(reason).withMessage(message).withLastTransitionTime(since).build();
+      String since =
+          old != null && status.equals(old.getStatus()) && old.getLastTransitionTime() != null
+              ? old.getLastTransitionTime()
+              : Rfc3339.seconds(now);
+      Condition c =
+          new ConditionBuilder()
+              .withType(PolicyEndpoint.RESOLVED)
+              .withStatus(status)
+              .withReason(reason)
+              .withMessage(message)
+              .withLastTransitionTime(since)
+              .build();
       PolicyEndpointStatus st = new PolicyEndpointStatus();
       List<Condition> conditions = new ArrayList<>();
       if (pe.getStatus() != null && pe.getStatus().getConditions() != null) {
         pe.getStatus().getConditions().stream()
-            .filter(x -> !PolicyEndpoint.RESOLVED.equals(x.getType())).forEach(conditions::add);
+            .filter(x -> !PolicyEndpoint.RESOLVED.equals(x.getType()))
+            .forEach(conditions::add);
       }
       conditions.add(c);
       st.setConditions(conditions);
@@ -105,17 +122,24 @@ public final class PolicyEndpointWriter {
       return null;
     }
     return pe.getStatus().getConditions().stream()
-        .filter(c -> PolicyEndpoint.RESOLVED.equals(c.getType())).findFirst().orElse(null);
+        .filter(c -> PolicyEndpoint.RESOLVED.equals(c.getType()))
+        .findFirst()
+        .orElse(null);
   }
 
   private static void annotate(PolicyEndpoint pe, String seen) {
-    Map<String, String> a = pe.getMetadata().getAnnotations() == null ? new HashMap<>()
-        : new HashMap<>(pe.getMetadata().getAnnotations());
+    Map<String, String> a =
+        pe.getMetadata().getAnnotations() == null
+            ? new HashMap<>()
+            : new HashMap<>(pe.getMetadata().getAnnotations());
     a.put(PolicyEndpoint.CHANGE_SEEN_AT, seen);
     pe.getMetadata().setAnnotations(a);
   }
 
   private io.fabric8.kubernetes.client.dsl.Resource<PolicyEndpoint> api(PolicyEndpoint pe) {
-    return client.resources(PolicyEndpoint.class).inNamespace(pe.getMetadata().getNamespace()).resource(pe);
+    return client
+        .resources(PolicyEndpoint.class)
+        .inNamespace(pe.getMetadata().getNamespace())
+        .resource(pe);
   }
 }

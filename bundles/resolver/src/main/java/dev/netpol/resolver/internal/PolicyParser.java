@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Validates a NetworkPolicy the way the API server would and turns it into a {@link
- * ParsedPolicy}. Throws {@link ModelException} naming the JSON path of the first bad field.
+ * Validates a NetworkPolicy the way the API server would and turns it into a {@link ParsedPolicy}.
+ * Throws {@link ModelException} naming the JSON path of the first bad field.
  */
 public final class PolicyParser {
   /** IANA_SVC_NAME, as Kubernetes validates container port names. */
@@ -52,8 +52,8 @@ public final class PolicyParser {
         } else if ("Egress".equals(t)) {
           egressType = true;
         } else {
-          throw new ModelException("spec.policyTypes[" + i + "]",
-              "unknown policy type '" + t + "' (Ingress or Egress)");
+          throw new ModelException(
+              "spec.policyTypes[" + i + "]", "unknown policy type '" + t + "' (Ingress or Egress)");
         }
       }
     }
@@ -79,11 +79,21 @@ public final class PolicyParser {
     }
     var md = policy.getMetadata();
     // rules of a direction the policy does not isolate are validated but have no effect
-    return new ParsedPolicy(md.getNamespace(), md.getName(), md.getUid(), podSelector,
-        ingressType, egressType, ingressType ? ingress : List.of(), egressType ? egress : List.of());
+    return new ParsedPolicy(
+        md.getNamespace(),
+        md.getName(),
+        md.getUid(),
+        podSelector,
+        ingressType,
+        egressType,
+        ingressType ? ingress : List.of(),
+        egressType ? egress : List.of());
   }
 
-  private static ParsedRule rule(String field, String peersName, List<NetworkPolicyPeer> peers,
+  private static ParsedRule rule(
+      String field,
+      String peersName,
+      List<NetworkPolicyPeer> peers,
       List<NetworkPolicyPort> ports) {
     List<ParsedPeer> parsedPeers = new ArrayList<>();
     if (peers != null) {
@@ -97,23 +107,32 @@ public final class PolicyParser {
         parsedPorts.add(port(field + ".ports[" + k + "]", ports.get(k)));
       }
     }
-    return new ParsedRule(parsedPeers.isEmpty(), List.copyOf(parsedPeers),
-        parsedPorts.isEmpty(), List.copyOf(parsedPorts));
+    return new ParsedRule(
+        parsedPeers.isEmpty(),
+        List.copyOf(parsedPeers),
+        parsedPorts.isEmpty(),
+        List.copyOf(parsedPorts));
   }
 
   private static ParsedPeer peer(String field, NetworkPolicyPeer p) {
-    if (p == null || (p.getIpBlock() == null && p.getPodSelector() == null
-        && p.getNamespaceSelector() == null)) {
-      throw new ModelException(field, "must specify a peer (podSelector, namespaceSelector or ipBlock)");
+    if (p == null
+        || (p.getIpBlock() == null
+            && p.getPodSelector() == null
+            && p.getNamespaceSelector() == null)) {
+      throw new ModelException(
+          field, "must specify a peer (podSelector, namespaceSelector or ipBlock)");
     }
     if (p.getIpBlock() != null) {
       if (p.getPodSelector() != null || p.getNamespaceSelector() != null) {
-        throw new ModelException(field, "ipBlock may not be combined with podSelector or namespaceSelector");
+        throw new ModelException(
+            field, "ipBlock may not be combined with podSelector or namespaceSelector");
       }
       return new ParsedPeer(ipBlock(field + ".ipBlock", p.getIpBlock()), null, null);
     }
-    Selector ns = p.getNamespaceSelector() == null ? null
-        : Selector.parse(p.getNamespaceSelector(), field + ".namespaceSelector");
+    Selector ns =
+        p.getNamespaceSelector() == null
+            ? null
+            : Selector.parse(p.getNamespaceSelector(), field + ".namespaceSelector");
     Selector pods = Selector.parse(p.getPodSelector(), field + ".podSelector");
     return new ParsedPeer(null, ns, pods);
   }
@@ -148,9 +167,12 @@ public final class PolicyParser {
     }
     if (port.getIntVal() == null) {
       String name = port.getStrVal();
-      if (name.length() > 15 || !PORT_NAME.matcher(name).matches() || !name.matches(".*[a-z].*")
+      if (name.length() > 15
+          || !PORT_NAME.matcher(name).matches()
+          || !name.matches(".*[a-z].*")
           || name.contains("--")) {
-        throw new ModelException(field + ".port",
+        throw new ModelException(
+            field + ".port",
             "'" + name + "' is neither a port number nor a valid port name (IANA_SVC_NAME)");
       }
       if (endPort != null) {
@@ -165,8 +187,8 @@ public final class PolicyParser {
     int last = first;
     if (endPort != null) {
       if (endPort < first || endPort > PortRange.MAX_PORT) {
-        throw new ModelException(field + ".endPort",
-            "endPort " + endPort + " must be within " + first + "..65535");
+        throw new ModelException(
+            field + ".endPort", "endPort " + endPort + " must be within " + first + "..65535");
       }
       last = endPort;
     }

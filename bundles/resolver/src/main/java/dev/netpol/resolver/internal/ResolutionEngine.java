@@ -27,6 +27,7 @@ import java.util.Map;
 public final class ResolutionEngine {
   /** Label the API server puts on every namespace; added here if a namespace lacks it. */
   public static final String NAME_LABEL = "kubernetes.io/metadata.name";
+
   private static final List<Peer> ALL_PEERS =
       List.of(Peer.of(Cidr.all(IpFamily.V4)), Peer.of(Cidr.all(IpFamily.V6)));
 
@@ -52,17 +53,31 @@ public final class ResolutionEngine {
     }
     List<ResolvedEntry> egress = new ArrayList<>();
     ServiceEntries services = new ServiceEntries(state, pods);
-    List<InetAddress> clusterIps = policy.egress().isEmpty() ? List.of() : services.selectedClusterIps();
+    List<InetAddress> clusterIps =
+        policy.egress().isEmpty() ? List.of() : services.selectedClusterIps();
     for (ParsedRule rule : policy.egress()) {
       List<ResolvedEntry> ruleEntries = egressRule(rule);
       egress.addAll(services.forRule(new RuleAllows(ruleEntries)));
       egress.addAll(ServiceEntries.carveClusterIps(ruleEntries, clusterIps));
     }
-    List<SelectedPod> selectedPods = selected.stream().map(p -> new SelectedPod(
-        p.getMetadata().getNamespace(), p.getMetadata().getName(), PodFacts.nodeName(p),
-        pods.ips(p))).toList();
-    return new ResolvedPolicy(new PolicyKey(policy.namespace(), policy.name()), policy.uid(),
-        policy.ingressIsolated(), policy.egressIsolated(), selectedPods, merge(ingress), merge(egress));
+    List<SelectedPod> selectedPods =
+        selected.stream()
+            .map(
+                p ->
+                    new SelectedPod(
+                        p.getMetadata().getNamespace(),
+                        p.getMetadata().getName(),
+                        PodFacts.nodeName(p),
+                        pods.ips(p)))
+            .toList();
+    return new ResolvedPolicy(
+        new PolicyKey(policy.namespace(), policy.name()),
+        policy.uid(),
+        policy.ingressIsolated(),
+        policy.egressIsolated(),
+        selectedPods,
+        merge(ingress),
+        merge(egress));
   }
 
   /**
@@ -82,7 +97,8 @@ public final class ResolutionEngine {
       List<PortRange> ports = new ArrayList<>(numeric(rule));
       ports.addAll(named(rule, pod));
       if (!ports.isEmpty()) {
-        groups.computeIfAbsent(ports.stream().distinct().sorted().toList(), k -> new ArrayList<>())
+        groups
+            .computeIfAbsent(ports.stream().distinct().sorted().toList(), k -> new ArrayList<>())
             .add(pod.getMetadata().getName());
       }
     }
@@ -95,15 +111,16 @@ public final class ResolutionEngine {
   }
 
   /**
-   * Egress: numeric ports apply to every peer block; named ports resolve on each destination pod
-   * (a pod lacking the name is not allowed by that port).
+   * Egress: numeric ports apply to every peer block; named ports resolve on each destination pod (a
+   * pod lacking the name is not allowed by that port).
    */
   private List<ResolvedEntry> egressRule(ParsedRule rule) {
     List<ResolvedEntry> out = new ArrayList<>();
     List<PortRange> numeric = numeric(rule);
     if (rule.allPorts() || !numeric.isEmpty()) {
       List<PortRange> ports = rule.allPorts() ? ResolvedEntry.ALL_PORTS : numeric;
-      peerBlocks(rule).forEach(p -> out.add(new ResolvedEntry(p, ports, ResolvedEntry.ALL_TARGETS)));
+      peerBlocks(rule)
+          .forEach(p -> out.add(new ResolvedEntry(p, ports, ResolvedEntry.ALL_TARGETS)));
     }
     if (rule.hasNamedPorts()) {
       for (var dest : namedDestinations(rule).entrySet()) {
@@ -139,7 +156,8 @@ public final class ResolutionEngine {
 
   /** Pods (with the IPs that count) a named port of this rule is resolved on. */
   private Map<Pod, List<InetAddress>> namedDestinations(ParsedRule rule) {
-    Map<Pod, List<InetAddress>> out = new java.util.IdentityHashMap<>(); // Pod.hashCode walks the whole object
+    Map<Pod, List<InetAddress>> out =
+        new java.util.IdentityHashMap<>(); // Pod.hashCode walks the whole object
     if (rule.allPeers()) {
       for (Pod pod : state.allPods()) {
         if (pods.eligible(pod)) {
@@ -240,7 +258,8 @@ public final class ResolutionEngine {
     }
     List<ResolvedEntry> out = new ArrayList<>();
     for (var e : ports.entrySet()) {
-      List<PortRange> p = all.getOrDefault(e.getKey(), false) ? ResolvedEntry.ALL_PORTS : e.getValue();
+      List<PortRange> p =
+          all.getOrDefault(e.getKey(), false) ? ResolvedEntry.ALL_PORTS : e.getValue();
       out.add(new ResolvedEntry(e.getKey().peer(), p, e.getKey().targets()));
     }
     return out;

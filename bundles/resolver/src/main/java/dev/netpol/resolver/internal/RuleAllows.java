@@ -32,7 +32,8 @@ final class RuleAllows {
         || anyAllows(blocks, ip, protocol, port);
   }
 
-  private static boolean anyAllows(List<ResolvedEntry> entries, InetAddress ip, Protocol protocol, int port) {
+  private static boolean anyAllows(
+      List<ResolvedEntry> entries, InetAddress ip, Protocol protocol, int port) {
     for (ResolvedEntry e : entries) {
       if (e.peer().contains(ip) && (e.allPorts() || matchesAny(e.ports(), protocol, port))) {
         return true;

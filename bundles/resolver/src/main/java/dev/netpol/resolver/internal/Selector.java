@@ -37,10 +37,10 @@ public final class Selector {
     if (selector == null) {
       return ALL;
     }
-    Map<String, String> labels = selector.getMatchLabels() == null ? Map.of()
-        : Map.copyOf(selector.getMatchLabels());
-    List<LabelSelectorRequirement> exprs = selector.getMatchExpressions() == null ? List.of()
-        : selector.getMatchExpressions();
+    Map<String, String> labels =
+        selector.getMatchLabels() == null ? Map.of() : Map.copyOf(selector.getMatchLabels());
+    List<LabelSelectorRequirement> exprs =
+        selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions();
     java.util.ArrayList<Requirement> reqs = new java.util.ArrayList<>();
     for (int i = 0; i < exprs.size(); i++) {
       LabelSelectorRequirement r = exprs.get(i);
@@ -59,8 +59,8 @@ public final class Selector {
           throw new ModelException(f + ".values", "must be empty for operator " + op);
         }
       } else {
-        throw new ModelException(f + ".operator",
-            "unknown operator '" + op + "' (In, NotIn, Exists, DoesNotExist)");
+        throw new ModelException(
+            f + ".operator", "unknown operator '" + op + "' (In, NotIn, Exists, DoesNotExist)");
       }
       reqs.add(new Requirement(r.getKey(), op, Set.copyOf(values)));
     }

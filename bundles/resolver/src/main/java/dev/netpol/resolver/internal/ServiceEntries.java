@@ -20,12 +20,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Egress to Services. The egress hook sees {@code ClusterIP:servicePort} before the service
- * proxy rewrites it, so a rule that allows a Service's backends must also allow its ClusterIP.
- * A ClusterIP/servicePort is allowed by a rule only if every backend that serves that port (on an
- * address of the ClusterIP's family) is allowed by the same rule on the port it serves (targetPort, resolved per backend when named).
- * One backend outside the rule keeps the whole Service out: conservative, never wider than the
- * policy.
+ * Egress to Services. The egress hook sees {@code ClusterIP:servicePort} before the service proxy
+ * rewrites it, so a rule that allows a Service's backends must also allow its ClusterIP. A
+ * ClusterIP/servicePort is allowed by a rule only if every backend that serves that port (on an
+ * address of the ClusterIP's family) is allowed by the same rule on the port it serves (targetPort,
+ * resolved per backend when named). One backend outside the rule keeps the whole Service out:
+ * conservative, never wider than the policy.
  */
 final class ServiceEntries {
   private record Proxied(Service service, List<InetAddress> clusterIps, List<Pod> backends) {}
@@ -49,7 +49,9 @@ final class ServiceEntries {
     for (Service svc : state.allServices()) {
       List<InetAddress> clusterIps = clusterIps(svc);
       Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
-      if (clusterIps.isEmpty() || selector == null || selector.isEmpty()
+      if (clusterIps.isEmpty()
+          || selector == null
+          || selector.isEmpty()
           || svc.getSpec().getPorts() == null) {
         continue;
       }
@@ -90,13 +92,19 @@ final class ServiceEntries {
       List<Pod> backends = p.backends();
       for (ServicePort sp : svc.getSpec().getPorts()) {
         Protocol protocol = ResolutionEngine.protocolOrNull(sp.getProtocol());
-        if (protocol == null || sp.getPort() == null || sp.getPort() < 1 || sp.getPort() > PortRange.MAX_PORT) {
+        if (protocol == null
+            || sp.getPort() == null
+            || sp.getPort() < 1
+            || sp.getPort() > PortRange.MAX_PORT) {
           continue;
         }
         for (InetAddress ip : clusterIps) {
           if (allBackendsAllowed(rule, backends, sp, protocol, IpFamily.of(ip))) {
-            out.add(new ResolvedEntry(Peer.host(ip), List.of(PortRange.single(protocol, sp.getPort())),
-                ResolvedEntry.ALL_TARGETS));
+            out.add(
+                new ResolvedEntry(
+                    Peer.host(ip),
+                    List.of(PortRange.single(protocol, sp.getPort())),
+                    ResolvedEntry.ALL_TARGETS));
           }
         }
       }
@@ -105,8 +113,8 @@ final class ServiceEntries {
   }
 
   /**
-   * The ClusterIPs of Services with a selector: their traffic is allowed only through the
-   * entries {@link #forRule} computes, never because a wider block happens to contain them.
+   * The ClusterIPs of Services with a selector: their traffic is allowed only through the entries
+   * {@link #forRule} computes, never because a wider block happens to contain them.
    */
   List<InetAddress> selectedClusterIps() {
     List<InetAddress> out = new ArrayList<>();
@@ -121,11 +129,12 @@ final class ServiceEntries {
 
   /**
    * Adds every such ClusterIP inside a block (not a host route) to the block's except list. The
-   * egress hook sees ClusterIP:servicePort before DNAT; without this, a rule for
-   * {@code 0.0.0.0/0 port 80} would pass {@code ClusterIP:80} to a backend on a port, or a
-   * backend, the rule does not allow (upstream e2e "except clause" case with a wide /4).
+   * egress hook sees ClusterIP:servicePort before DNAT; without this, a rule for {@code 0.0.0.0/0
+   * port 80} would pass {@code ClusterIP:80} to a backend on a port, or a backend, the rule does
+   * not allow (upstream e2e "except clause" case with a wide /4).
    */
-  static List<ResolvedEntry> carveClusterIps(List<ResolvedEntry> entries, List<InetAddress> clusterIps) {
+  static List<ResolvedEntry> carveClusterIps(
+      List<ResolvedEntry> entries, List<InetAddress> clusterIps) {
     if (clusterIps.isEmpty()) {
       return entries;
     }
@@ -142,15 +151,18 @@ final class ServiceEntries {
           except.add(Cidr.host(ip));
         }
       }
-      out.add(except.size() == e.peer().except().size() ? e
-          : new ResolvedEntry(new Peer(cidr, except.stream().sorted().toList()), e.ports(), e.targets()));
+      out.add(
+          except.size() == e.peer().except().size()
+              ? e
+              : new ResolvedEntry(
+                  new Peer(cidr, except.stream().sorted().toList()), e.ports(), e.targets()));
     }
     return out;
   }
 
   /** A ClusterIP of one family forwards to backend addresses of that family only. */
-  private boolean allBackendsAllowed(RuleAllows rule, List<Pod> backends, ServicePort sp,
-      Protocol protocol, IpFamily family) {
+  private boolean allBackendsAllowed(
+      RuleAllows rule, List<Pod> backends, ServicePort sp, Protocol protocol, IpFamily family) {
     boolean anyServes = false;
     for (Pod b : backends) {
       Set<Integer> targets = targetPorts(sp, b, protocol);

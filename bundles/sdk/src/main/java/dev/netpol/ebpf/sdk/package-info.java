@@ -1,11 +1,11 @@
 /**
- * The netpol eBPF SDK: the system libbpf (1.1) through jnr-ffi. Open and load BPF objects
- * ({@link dev.netpol.ebpf.sdk.BpfObject}, verifier log on failure), maps with raw, typed
- * ({@link dev.netpol.ebpf.sdk.TypedMap} + {@link dev.netpol.ebpf.sdk.Codec}), batch and map-in-map
- * access ({@link dev.netpol.ebpf.sdk.BpfMap}), pins under a bpffs root
- * ({@link dev.netpol.ebpf.sdk.Pins}), tc clsact hooks ({@link dev.netpol.ebpf.sdk.TcHook}),
- * BPF_PROG_RUN ({@link dev.netpol.ebpf.sdk.BpfProgram#testRun}), ring buffers, node-wide
- * introspection and BTF struct layouts. Every failing call throws
- * {@link dev.netpol.ebpf.sdk.BpfException} naming the call, the object and the errno.
+ * The netpol eBPF SDK: the system libbpf (1.1) through jnr-ffi. Open and load BPF objects ({@link
+ * dev.netpol.ebpf.sdk.BpfObject}, verifier log on failure), maps with raw, typed ({@link
+ * dev.netpol.ebpf.sdk.TypedMap} + {@link dev.netpol.ebpf.sdk.Codec}), batch and map-in-map access
+ * ({@link dev.netpol.ebpf.sdk.BpfMap}), pins under a bpffs root ({@link dev.netpol.ebpf.sdk.Pins}),
+ * tc clsact hooks ({@link dev.netpol.ebpf.sdk.TcHook}), BPF_PROG_RUN ({@link
+ * dev.netpol.ebpf.sdk.BpfProgram#testRun}), ring buffers, node-wide introspection and BTF struct
+ * layouts. Every failing call throws {@link dev.netpol.ebpf.sdk.BpfException} naming the call, the
+ * object and the errno.
  */
 package dev.netpol.ebpf.sdk;

@@ -10,5 +10,4 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
-@interface KernelTest {
-}
+@interface KernelTest {}

@@ -4,11 +4,12 @@ import java.security.SecureRandom;
 
 /** The per-run name prefix "nps" + 4 hex characters for netns, links and bpffs mounts. */
 final class Names {
-    private static final String PREFIX = String.format("nps%04x", new SecureRandom().nextInt(0x10000));
+  private static final String PREFIX =
+      String.format("nps%04x", new SecureRandom().nextInt(0x10000));
 
-    private Names() {}
+  private Names() {}
 
-    static String prefix() {
-        return PREFIX;
-    }
+  static String prefix() {
+    return PREFIX;
+  }
 }

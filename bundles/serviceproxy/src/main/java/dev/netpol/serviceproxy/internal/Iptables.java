@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The iptables tools of one flavour. Mixing iptables-legacy and iptables-nft on one host is a real
- * failure mode (rules in both, evaluated in an order nobody sees), so the flavour is whatever
- * plain {@code iptables} is, and every tool used is that flavour's explicit binary.
+ * failure mode (rules in both, evaluated in an order nobody sees), so the flavour is whatever plain
+ * {@code iptables} is, and every tool used is that flavour's explicit binary.
  */
 final class Iptables {
   private static final Logger LOG = LoggerFactory.getLogger(Iptables.class);
@@ -28,7 +28,9 @@ final class Iptables {
     return new Iptables(flavour);
   }
 
-  /** e.g. {@code iptables-nft-restore}, or the plain name when the flavoured one is not installed. */
+  /**
+   * e.g. {@code iptables-nft-restore}, or the plain name when the flavoured one is not installed.
+   */
   String binary(Family f, String suffix) {
     String plain = f.tool + suffix;
     if (flavour.isEmpty()) {

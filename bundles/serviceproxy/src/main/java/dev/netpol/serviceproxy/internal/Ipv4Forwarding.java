@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A node routes between its pods' host interfaces: IPv4 forwarding is turned on (as container
  * runtimes and CNIs do) and left on when the node stops. Turning it off again would reset the
- * per-interface forwarding of every interface, cutting pods that other software set up. Lab
- * traffic cannot leave the machine: the lab ranges have blackhole routes.
+ * per-interface forwarding of every interface, cutting pods that other software set up. Lab traffic
+ * cannot leave the machine: the lab ranges have blackhole routes.
  */
 final class Ipv4Forwarding implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(Ipv4Forwarding.class);
@@ -23,10 +23,13 @@ final class Ipv4Forwarding implements Managed {
       String before = Files.readString(SYSCTL).trim();
       if (!"1".equals(before)) {
         Files.writeString(SYSCTL, "1");
-        LOG.info("net.ipv4.ip_forward set to 1 for pod-to-pod routing (was {}; it stays on)", before);
+        LOG.info(
+            "net.ipv4.ip_forward set to 1 for pod-to-pod routing (was {}; it stays on)", before);
       }
     } catch (IOException e) {
-      LOG.warn("cannot turn on net.ipv4.ip_forward: {}; pods on different host interfaces cannot reach each other", e.getMessage());
+      LOG.warn(
+          "cannot turn on net.ipv4.ip_forward: {}; pods on different host interfaces cannot reach each other",
+          e.getMessage());
     }
   }
 

@@ -3,10 +3,16 @@ package dev.netpol.serviceproxy.internal;
 import java.util.List;
 
 /**
- * One port of one Service on one ClusterIP, with its ready endpoints: what becomes one
- * per-service chain.
+ * One port of one Service on one ClusterIP, with its ready endpoints: what becomes one per-service
+ * chain.
  */
-record ServicePortEntry(String namespace, String name, String portName, String protocol, String clusterIp, int port,
+record ServicePortEntry(
+    String namespace,
+    String name,
+    String portName,
+    String protocol,
+    String clusterIp,
+    int port,
     List<Backend> backends) {
 
   /** A ready endpoint address and the port traffic is sent to. */

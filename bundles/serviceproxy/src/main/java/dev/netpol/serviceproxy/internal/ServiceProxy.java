@@ -32,7 +32,8 @@ public final class ServiceProxy implements Managed {
   private final Settings settings;
   private final Object lock = new Object();
   private ScheduledExecutorService executor;
-  private final java.util.concurrent.atomic.AtomicBoolean syncScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean syncScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private ScheduledFuture<?> resync;
   private AutoCloseable following;
   private KubeCluster cluster;
@@ -54,7 +55,9 @@ public final class ServiceProxy implements Managed {
       LOG.info("service proxy disabled (netpol.serviceproxy.enabled=false)");
       return;
     }
-    rules = new NatRules(settings.get(ProxySettings.CHAIN_PREFIX), settings.get(ProxySettings.MASQUERADE_MARK));
+    rules =
+        new NatRules(
+            settings.get(ProxySettings.CHAIN_PREFIX), settings.get(ProxySettings.MASQUERADE_MARK));
     try {
       iptables = Iptables.detect();
     } catch (RuntimeException e) {
@@ -62,23 +65,33 @@ public final class ServiceProxy implements Managed {
       LOG.warn("service proxy off: {}", e.getMessage());
       return;
     }
-    families = settings.get(ProxySettings.IPV6) ? EnumSet.allOf(Family.class) : EnumSet.of(Family.V4);
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "netpol-serviceproxy");
-      t.setDaemon(true);
-      return t;
-    });
+    families =
+        settings.get(ProxySettings.IPV6) ? EnumSet.allOf(Family.class) : EnumSet.of(Family.V4);
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "netpol-serviceproxy");
+              t.setDaemon(true);
+              return t;
+            });
     long every = settings.get(ProxySettings.RESYNC_INTERVAL).toMillis();
-    resync = executor.scheduleWithFixedDelay(this::requestSync, every, every, TimeUnit.MILLISECONDS);
+    resync =
+        executor.scheduleWithFixedDelay(this::requestSync, every, every, TimeUnit.MILLISECONDS);
     // switch clusters on the proxy's own thread, in order with the syncs
-    following = clusters.follow(c -> {
-      try {
-        executor.execute(this::refreshCluster);
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
-        // the proxy is stopping; nothing to follow any more
-      }
-    });
-    LOG.info("service proxy started: chains {}*, iptables {}, families {}", rules.ownPrefix(), iptables.flavour, families);
+    following =
+        clusters.follow(
+            c -> {
+              try {
+                executor.execute(this::refreshCluster);
+              } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // the proxy is stopping; nothing to follow any more
+              }
+            });
+    LOG.info(
+        "service proxy started: chains {}*, iptables {}, families {}",
+        rules.ownPrefix(),
+        iptables.flavour,
+        families);
   }
 
   /** Switches to the current KubeCluster service when it changed; runs on the proxy's thread. */
@@ -100,22 +113,23 @@ public final class ServiceProxy implements Managed {
   }
 
   private <T> void watch(SharedIndexInformer<T> informer) {
-    ResourceEventHandler<T> h = new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        requestSync();
-      }
+    ResourceEventHandler<T> h =
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(T obj) {
+            requestSync();
+          }
 
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        requestSync();
-      }
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            requestSync();
+          }
 
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        requestSync();
-      }
-    };
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            requestSync();
+          }
+        };
     informer.addEventHandler(h);
     detach.add(() -> informer.removeEventHandler(h));
   }
@@ -129,7 +143,8 @@ public final class ServiceProxy implements Managed {
       if (executor == null || executor.isShutdown() || !syncScheduled.compareAndSet(false, true)) {
         return;
       }
-      executor.schedule(this::sync, settings.get(ProxySettings.SYNC_DELAY).toMillis(), TimeUnit.MILLISECONDS);
+      executor.schedule(
+          this::sync, settings.get(ProxySettings.SYNC_DELAY).toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -142,11 +157,13 @@ public final class ServiceProxy implements Managed {
     SharedIndexInformer<Service> services = c.informer(Service.class, Selection.ALL);
     SharedIndexInformer<EndpointSlice> slices = c.informer(EndpointSlice.class, Selection.ALL);
     if (!services.hasSynced() || !slices.hasSynced()) {
-      executor.schedule(this::requestSync, 100, TimeUnit.MILLISECONDS); // never program a partial view
+      executor.schedule(
+          this::requestSync, 100, TimeUnit.MILLISECONDS); // never program a partial view
       return;
     }
     long t0 = System.nanoTime();
-    List<ServicePortEntry> entries = ServiceTable.build(services.getStore().list(), slices.getStore().list());
+    List<ServicePortEntry> entries =
+        ServiceTable.build(services.getStore().list(), slices.getStore().list());
     try {
       for (Family f : families) {
         iptables.restore(f, rules.render(f, entries, iptables.natChains(f, rules.ownPrefix())));
@@ -156,7 +173,10 @@ public final class ServiceProxy implements Managed {
       }
       syncs++;
       long withEndpoints = entries.stream().filter(e -> !e.backends().isEmpty()).count();
-      LOG.info("service proxy synced {} service ports ({} with endpoints) in {} ms", entries.size(), withEndpoints,
+      LOG.info(
+          "service proxy synced {} service ports ({} with endpoints) in {} ms",
+          entries.size(),
+          withEndpoints,
           (System.nanoTime() - t0) / 1_000_000);
     } catch (RuntimeException e) {
       LOG.warn("service proxy sync failed, retrying in 1s: {}", e.getMessage());
@@ -194,7 +214,11 @@ public final class ServiceProxy implements Managed {
           iptables.restore(f, rules.teardown(chains));
         }
       } catch (RuntimeException e) {
-        LOG.warn("service proxy: could not remove the {} chains {}*: {}", f.tool, rules.ownPrefix(), e.getMessage());
+        LOG.warn(
+            "service proxy: could not remove the {} chains {}*: {}",
+            f.tool,
+            rules.ownPrefix(),
+            e.getMessage());
       }
     }
     LOG.info("service proxy stopped; chains {}* removed", rules.ownPrefix());

@@ -12,14 +12,15 @@ import org.osgi.framework.BundleContext;
 public final class ServiceProxyActivator extends GuiceBundleActivator {
   @Override
   protected List<Module> modules(BundleContext context) {
-    return List.of(new AbstractModule() {
-      @Override
-      protected void configure() {
-        OsgiBindings.importService(binder(), KubeCluster.class);
-        OsgiBindings.manage(binder(), Ipv4Forwarding.class);
-        OsgiBindings.manage(binder(), ServiceProxy.class);
-        OsgiBindings.settings(binder(), ProxySettings.ALL);
-      }
-    });
+    return List.of(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            OsgiBindings.importService(binder(), KubeCluster.class);
+            OsgiBindings.manage(binder(), Ipv4Forwarding.class);
+            OsgiBindings.manage(binder(), ServiceProxy.class);
+            OsgiBindings.settings(binder(), ProxySettings.ALL);
+          }
+        });
   }
 }

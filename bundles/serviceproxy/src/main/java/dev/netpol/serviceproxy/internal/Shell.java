@@ -42,7 +42,8 @@ final class Shell {
   static String check(List<String> cmd, String stdin) {
     Result r = run(cmd, stdin);
     if (!r.ok()) {
-      throw new IllegalStateException("`" + String.join(" ", cmd) + "` failed (" + r.rc() + "): " + r.out().strip());
+      throw new IllegalStateException(
+          "`" + String.join(" ", cmd) + "` failed (" + r.rc() + "): " + r.out().strip());
     }
     return r.out();
   }

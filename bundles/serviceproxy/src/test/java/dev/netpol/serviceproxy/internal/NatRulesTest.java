@@ -10,26 +10,51 @@ import org.junit.jupiter.api.Test;
 
 class NatRulesTest {
   private final NatRules rules = new NatRules("NPTEST", "0x40000");
-  private final ServicePortEntry web = new ServicePortEntry("x", "web", "http", "TCP", "198.19.192.10", 80,
-      List.of(new ServicePortEntry.Backend("198.18.64.2", 8080), new ServicePortEntry.Backend("198.18.64.3", 8080),
-          new ServicePortEntry.Backend("198.18.64.4", 8080)));
-  private final ServicePortEntry v6 = new ServicePortEntry("x", "web", "http", "TCP", "fd00:198:18:5e::a", 80,
-      List.of(new ServicePortEntry.Backend("fd00:198:18:40::2", 8080)));
+  private final ServicePortEntry web =
+      new ServicePortEntry(
+          "x",
+          "web",
+          "http",
+          "TCP",
+          "198.19.192.10",
+          80,
+          List.of(
+              new ServicePortEntry.Backend("198.18.64.2", 8080),
+              new ServicePortEntry.Backend("198.18.64.3", 8080),
+              new ServicePortEntry.Backend("198.18.64.4", 8080)));
+  private final ServicePortEntry v6 =
+      new ServicePortEntry(
+          "x",
+          "web",
+          "http",
+          "TCP",
+          "fd00:198:18:5e::a",
+          80,
+          List.of(new ServicePortEntry.Backend("fd00:198:18:40::2", 8080)));
 
   @Test
   void rendersKubeProxyShapedChainsWithRandomBalancing() {
     String text = rules.render(Family.V4, List.of(web, v6), List.of());
     String svc = rules.svcChain(web);
     assertTrue(text.startsWith("*nat\n") && text.endsWith("COMMIT\n"), text);
-    assertTrue(text.contains("-A NPTEST-SERVICES -d 198.19.192.10/32 -p tcp -m comment --comment \"x/web:http cluster IP\" -m tcp --dport 80 -j " + svc), text);
+    assertTrue(
+        text.contains(
+            "-A NPTEST-SERVICES -d 198.19.192.10/32 -p tcp -m comment --comment \"x/web:http cluster IP\" -m tcp --dport 80 -j "
+                + svc),
+        text);
     assertTrue(text.contains("--probability 0.3333333333 -j "), text);
     assertTrue(text.contains("--probability 0.5000000000 -j "), text);
     assertEquals(3, text.lines().filter(l -> l.startsWith("-A " + svc)).count());
     assertTrue(text.contains("-j DNAT --to-destination 198.18.64.4:8080"), text);
-    assertTrue(text.contains("-A " + rules.sepChain(web, web.backends().get(0)) + " -s 198.18.64.2/32"), "hairpin mark");
+    assertTrue(
+        text.contains("-A " + rules.sepChain(web, web.backends().get(0)) + " -s 198.18.64.2/32"),
+        "hairpin mark");
     assertFalse(text.contains("fd00"), "IPv6 entries stay out of the IPv4 table");
     String six = rules.render(Family.V6, List.of(web, v6), List.of());
-    assertTrue(six.contains("-d fd00:198:18:5e::a/128") && six.contains("--to-destination [fd00:198:18:40::2]:8080"), six);
+    assertTrue(
+        six.contains("-d fd00:198:18:5e::a/128")
+            && six.contains("--to-destination [fd00:198:18:40::2]:8080"),
+        six);
   }
 
   @Test
@@ -37,21 +62,29 @@ class NatRulesTest {
     NatRules longest = new NatRules("ABCDEFGHIJKL", "0x40000");
     assertTrue(longest.sepChain(web, web.backends().get(0)).length() <= NatRules.MAX_CHAIN);
     assertEquals(rules.svcChain(web), new NatRules("NPTEST", "0x1").svcChain(web));
-    assertFalse(rules.sepChain(web, web.backends().get(0)).equals(rules.sepChain(web, web.backends().get(1))));
+    assertFalse(
+        rules
+            .sepChain(web, web.backends().get(0))
+            .equals(rules.sepChain(web, web.backends().get(1))));
   }
 
   @Test
   void staleChainsOfOursAreFlushedAndDeleted() {
     String text = rules.render(Family.V4, List.of(), List.of("NPTEST-SERVICES", "NPTEST-SVC-OLD"));
-    assertTrue(text.contains(":NPTEST-SVC-OLD - [0:0]\n") && text.contains("-X NPTEST-SVC-OLD\n"), text);
+    assertTrue(
+        text.contains(":NPTEST-SVC-OLD - [0:0]\n") && text.contains("-X NPTEST-SVC-OLD\n"), text);
     assertFalse(text.contains("-X NPTEST-SERVICES"), text);
-    ServicePortEntry empty = new ServicePortEntry("x", "none", "", "UDP", "198.19.192.11", 53, List.of());
-    assertFalse(rules.render(Family.V4, List.of(empty), List.of()).contains("198.19.192.11"), "no endpoints: no rule");
+    ServicePortEntry empty =
+        new ServicePortEntry("x", "none", "", "UDP", "198.19.192.11", 53, List.of());
+    assertFalse(
+        rules.render(Family.V4, List.of(empty), List.of()).contains("198.19.192.11"),
+        "no endpoints: no rule");
   }
 
   @Test
   void badPrefixIsNamed() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NatRules("bad prefix!", "0x1"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new NatRules("bad prefix!", "0x1"));
     assertTrue(e.getMessage().contains("netpol.serviceproxy.chain-prefix"), e.getMessage());
   }
 }

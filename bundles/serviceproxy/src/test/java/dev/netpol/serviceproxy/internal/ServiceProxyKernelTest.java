@@ -36,8 +36,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServiceProxyKernelTest {
-  private static final String PREFIX = "NPT" + HexFormat.of().toHexDigits((short) new SecureRandom().nextInt(1 << 16)).toUpperCase();
-  private static final List<ServePort> SERVE = List.of(ServePort.parse("80/tcp"), ServePort.parse("80/udp"), ServePort.parse("80/sctp"));
+  private static final String PREFIX =
+      "NPT" + HexFormat.of().toHexDigits((short) new SecureRandom().nextInt(1 << 16)).toUpperCase();
+  private static final List<ServePort> SERVE =
+      List.of(ServePort.parse("80/tcp"), ServePort.parse("80/udp"), ServePort.parse("80/sctp"));
   private static LabFixture fx;
   private static TestCluster cluster;
   private static ServiceProxy proxy;
@@ -52,8 +54,14 @@ class ServiceProxyKernelTest {
     client = fx.lab.addPod(new PodSpec("x", "a", Map.of("pod", "a"), List.of(), true, null, false));
     b = fx.lab.addPod(new PodSpec("y", "b", Map.of("app", "web"), SERVE, true, null, true));
     c = fx.lab.addPod(new PodSpec("y", "c", Map.of("app", "web"), SERVE, true, null, false));
-    cluster = new TestCluster(fx.kubeconfig, Map.of("netpol.serviceproxy.chain-prefix", PREFIX,
-        "netpol.serviceproxy.sync-delay", "20ms"));
+    cluster =
+        new TestCluster(
+            fx.kubeconfig,
+            Map.of(
+                "netpol.serviceproxy.chain-prefix",
+                PREFIX,
+                "netpol.serviceproxy.sync-delay",
+                "20ms"));
     proxy = new ServiceProxy(cluster, cluster);
     proxy.start();
   }
@@ -105,32 +113,66 @@ class ServiceProxyKernelTest {
     assertNotNull(svc, "the lab made Service s-y-b");
     String ip = svc.getSpec().getClusterIP();
     assertTrue(ip.startsWith("198.19.19") || ip.startsWith("198.19.20"), ip);
-    assertEventually("x/a -> " + ip + ":80/tcp", () -> probe("x/a", ip, 80, "tcp").detail().contains("reply: b"));
-    assertEventually("x/a -> " + ip + ":80/udp", () -> probe("x/a", ip, 80, "udp").detail().contains("reply: b"));
+    assertEventually(
+        "x/a -> " + ip + ":80/tcp",
+        () -> probe("x/a", ip, 80, "tcp").detail().contains("reply: b"));
+    assertEventually(
+        "x/a -> " + ip + ":80/udp",
+        () -> probe("x/a", ip, 80, "udp").detail().contains("reply: b"));
     assertEventually("x/a -> " + ip + ":80/sctp", () -> probe("x/a", ip, 80, "sctp").connected());
     assertFalse(probe("x/a", ip, 81, "tcp").connected(), "a port the Service does not have");
     List<String> ips = svc.getSpec().getClusterIPs();
     assertEquals(2, ips.size(), "the dual-stack pod's Service is dual-stack: " + ips);
     String ip6 = fx.lab.resolve("svc/y/s-y-b", true);
     assertEquals(ips.get(1), ip6);
-    assertEventually("x/a -> [" + ip6 + "]:80/udp", () -> probe("x/a", ip6, 80, "udp").detail().contains("reply: b"));
-    assertEventually("x/a -> [" + ip6 + "]:80/sctp", () -> probe("x/a", ip6, 80, "sctp").connected());
+    assertEventually(
+        "x/a -> [" + ip6 + "]:80/udp",
+        () -> probe("x/a", ip6, 80, "udp").detail().contains("reply: b"));
+    assertEventually(
+        "x/a -> [" + ip6 + "]:80/sctp", () -> probe("x/a", ip6, 80, "sctp").connected());
   }
 
   @Test
   @Order(2)
   void aPodReachesItselfThroughItsServiceByHairpinMasquerade() {
-    String ip = cluster.client().services().inNamespace("y").withName("s-y-b").get().getSpec().getClusterIP();
-    assertEventually("y/b -> own service", () -> probe("y/b", ip, 80, "tcp").detail().contains("reply: b"));
+    String ip =
+        cluster
+            .client()
+            .services()
+            .inNamespace("y")
+            .withName("s-y-b")
+            .get()
+            .getSpec()
+            .getClusterIP();
+    assertEventually(
+        "y/b -> own service", () -> probe("y/b", ip, 80, "tcp").detail().contains("reply: b"));
   }
 
   @Test
   @Order(3)
   void trafficIsBalancedOverEveryReadyEndpoint() {
-    Service web = cluster.client().services().inNamespace("y").resource(new ServiceBuilder().withNewMetadata()
-        .withNamespace("y").withName("web").endMetadata().withNewSpec().withSelector(Map.of("app", "web"))
-        .addNewPort().withName("http").withProtocol("TCP").withPort(8080).withTargetPort(new IntOrString(80)).endPort()
-        .endSpec().build()).create();
+    Service web =
+        cluster
+            .client()
+            .services()
+            .inNamespace("y")
+            .resource(
+                new ServiceBuilder()
+                    .withNewMetadata()
+                    .withNamespace("y")
+                    .withName("web")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withSelector(Map.of("app", "web"))
+                    .addNewPort()
+                    .withName("http")
+                    .withProtocol("TCP")
+                    .withPort(8080)
+                    .withTargetPort(new IntOrString(80))
+                    .endPort()
+                    .endSpec()
+                    .build())
+            .create();
     String ip = web.getSpec().getClusterIP();
     Set<String> seen = new HashSet<>();
     long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -140,16 +182,38 @@ class ServiceProxyKernelTest {
         seen.add(r.detail());
       }
     }
-    assertEquals(Set.of("connected (reply: b)", "connected (reply: c)"), seen, "port 8080 -> targetPort 80 on b and c");
+    assertEquals(
+        Set.of("connected (reply: b)", "connected (reply: c)"),
+        seen,
+        "port 8080 -> targetPort 80 on b and c");
   }
 
   @Test
   @Order(4)
   void ipv6ClusterIpsAreProgrammedWithIp6tables() {
-    Service six = cluster.client().services().inNamespace("y").resource(new ServiceBuilder().withNewMetadata()
-        .withNamespace("y").withName("web6").endMetadata().withNewSpec().withSelector(Map.of("app", "web"))
-        .withIpFamilies("IPv6").withIpFamilyPolicy("SingleStack")
-        .addNewPort().withName("http").withProtocol("TCP").withPort(80).endPort().endSpec().build()).create();
+    Service six =
+        cluster
+            .client()
+            .services()
+            .inNamespace("y")
+            .resource(
+                new ServiceBuilder()
+                    .withNewMetadata()
+                    .withNamespace("y")
+                    .withName("web6")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withSelector(Map.of("app", "web"))
+                    .withIpFamilies("IPv6")
+                    .withIpFamilyPolicy("SingleStack")
+                    .addNewPort()
+                    .withName("http")
+                    .withProtocol("TCP")
+                    .withPort(80)
+                    .endPort()
+                    .endSpec()
+                    .build())
+            .create();
     String ip = six.getSpec().getClusterIP();
     assertTrue(ip.contains(":"), "IPv6 ClusterIP " + ip);
     assertEventually("x/a -> [" + ip + "]:80/tcp", () -> probe("x/a", ip, 80, "tcp").connected());
@@ -159,15 +223,18 @@ class ServiceProxyKernelTest {
   @Order(5)
   void removedEndpointsLeaveTheRotation() {
     fx.lab.removePod("y", "c");
-    String ip = cluster.client().services().inNamespace("y").withName("web").get().getSpec().getClusterIP();
-    assertEventually("only b answers", () -> {
-      for (int i = 0; i < 10; i++) {
-        if (!probe("x/a", ip, 8080, "tcp").detail().contains("reply: b")) {
-          return false;
-        }
-      }
-      return true;
-    });
+    String ip =
+        cluster.client().services().inNamespace("y").withName("web").get().getSpec().getClusterIP();
+    assertEventually(
+        "only b answers",
+        () -> {
+          for (int i = 0; i < 10; i++) {
+            if (!probe("x/a", ip, 8080, "tcp").detail().contains("reply: b")) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   @Test

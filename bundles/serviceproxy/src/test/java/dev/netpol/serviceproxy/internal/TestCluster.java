@@ -20,16 +20,26 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-/** The OSGi side of the proxy, without OSGi: a KubeCluster on a kubeconfig, a fixed ServiceRef, settings. */
+/**
+ * The OSGi side of the proxy, without OSGi: a KubeCluster on a kubeconfig, a fixed ServiceRef,
+ * settings.
+ */
 final class TestCluster implements KubeCluster, ServiceRef<KubeCluster>, Settings, AutoCloseable {
   private final KubernetesClient client;
   private final Map<Class<?>, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
   private final Map<String, String> values;
 
   TestCluster(Path kubeconfig, Map<String, String> values) throws Exception {
-    Config cfg = new ConfigBuilder(Config.fromKubeconfig(null, Files.readString(kubeconfig), null))
-        .withHttp2Disable(true).withOnlyHttpWatches(true).build();
-    client = new KubernetesClientBuilder().withConfig(cfg).withHttpClientFactory(new JdkHttpClientFactory()).build();
+    Config cfg =
+        new ConfigBuilder(Config.fromKubeconfig(null, Files.readString(kubeconfig), null))
+            .withHttp2Disable(true)
+            .withOnlyHttpWatches(true)
+            .build();
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(cfg)
+            .withHttpClientFactory(new JdkHttpClientFactory())
+            .build();
     this.values = values;
   }
 
@@ -40,12 +50,17 @@ final class TestCluster implements KubeCluster, ServiceRef<KubeCluster>, Setting
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> type, Selection selection) {
-    return (SharedIndexInformer<T>) informers.computeIfAbsent(type, t -> {
-      SharedIndexInformer<T> inf = client.resources(type).inAnyNamespace().runnableInformer(0);
-      inf.start();
-      return inf;
-    });
+  public <T extends HasMetadata> SharedIndexInformer<T> informer(
+      Class<T> type, Selection selection) {
+    return (SharedIndexInformer<T>)
+        informers.computeIfAbsent(
+            type,
+            t -> {
+              SharedIndexInformer<T> inf =
+                  client.resources(type).inAnyNamespace().runnableInformer(0);
+              inf.start();
+              return inf;
+            });
   }
 
   @Override
@@ -66,7 +81,7 @@ final class TestCluster implements KubeCluster, ServiceRef<KubeCluster>, Setting
   @Override
   public AutoCloseable follow(Consumer<Optional<KubeCluster>> listener) {
     listener.accept(Optional.of(this));
-    return () -> { };
+    return () -> {};
   }
 
   @Override

@@ -21,12 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the API to use and registers a {@link KubeCluster} for it: a kubeconfig file if the
- * setting names one, the in-cluster account inside a pod, else the embedded API when it appears.
+ * Finds the API to use and registers a {@link KubeCluster} for it: a kubeconfig file if the setting
+ * names one, the in-cluster account inside a pod, else the embedded API when it appears.
  */
 final class Connector implements Managed {
-  static final Setting<String> KUBECONFIG = Setting.string("netpol.kubeconfig", "",
-      "kubeconfig file of the API to use; empty: in-cluster account, else the embedded API");
+  static final Setting<String> KUBECONFIG =
+      Setting.string(
+          "netpol.kubeconfig",
+          "",
+          "kubeconfig file of the API to use; empty: in-cluster account, else the embedded API");
   private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
   private final BundleContext context;
   private final Settings settings;
@@ -49,7 +52,8 @@ final class Connector implements Managed {
       Config cfg = Config.fromKubeconfig(null, Files.readString(Path.of(kubeconfig)), kubeconfig);
       connect(cfg, "kubeconfig " + kubeconfig);
     } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
-      connect(Config.autoConfigure(null), "in-cluster API " + System.getenv("KUBERNETES_SERVICE_HOST"));
+      connect(
+          Config.autoConfigure(null), "in-cluster API " + System.getenv("KUBERNETES_SERVICE_HOST"));
     } else {
       warmUp();
       following = embedded.follow(this::embeddedChanged);
@@ -61,29 +65,54 @@ final class Connector implements Managed {
    * starting: the first connection then takes milliseconds instead of seconds.
    */
   private static void warmUp() {
-    Thread t = new Thread(() -> {
-      try (KubernetesClient c = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-          .withMasterUrl("http://127.0.0.1:1").build()).withHttpClientFactory(new JdkHttpClientFactory()).build()) {
-        c.getKubernetesSerialization().unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"warm-up\"}}");
-        c.pods().inNamespace("default").withName("warm-up"); // builds the DSL, sends nothing
-      } catch (RuntimeException e) {
-        LOG.debug("client warm-up: {}", e.toString());
-      }
-    }, "netpol-watch-warmup");
+    Thread t =
+        new Thread(
+            () -> {
+              try (KubernetesClient c =
+                  new KubernetesClientBuilder()
+                      .withConfig(
+                          new ConfigBuilder(Config.empty())
+                              .withMasterUrl("http://127.0.0.1:1")
+                              .build())
+                      .withHttpClientFactory(new JdkHttpClientFactory())
+                      .build()) {
+                c.getKubernetesSerialization()
+                    .unmarshal(
+                        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"warm-up\"}}");
+                c.pods()
+                    .inNamespace("default")
+                    .withName("warm-up"); // builds the DSL, sends nothing
+              } catch (RuntimeException e) {
+                LOG.debug("client warm-up: {}", e.toString());
+              }
+            },
+            "netpol-watch-warmup");
     t.setDaemon(true);
     t.start();
   }
 
   private synchronized void embeddedChanged(Optional<ApiEndpoint> api) {
     disconnect();
-    api.ifPresent(a -> connect(new ConfigBuilder(Config.empty()).withMasterUrl(a.url()).build(), "embedded API " + a.url()));
+    api.ifPresent(
+        a ->
+            connect(
+                new ConfigBuilder(Config.empty()).withMasterUrl(a.url()).build(),
+                "embedded API " + a.url()));
   }
 
   private void connect(Config base, String description) {
-    Config cfg = new ConfigBuilder(base).withHttp2Disable(true).withOnlyHttpWatches(true)
-        .withRequestRetryBackoffLimit(5).withWatchReconnectInterval(500).build();
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(cfg)
-        .withHttpClientFactory(new JdkHttpClientFactory()).build();
+    Config cfg =
+        new ConfigBuilder(base)
+            .withHttp2Disable(true)
+            .withOnlyHttpWatches(true)
+            .withRequestRetryBackoffLimit(5)
+            .withWatchReconnectInterval(500)
+            .build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(cfg)
+            .withHttpClientFactory(new JdkHttpClientFactory())
+            .build();
     current = new SharedInformers(client, description);
     registration = context.registerService(KubeCluster.class, current, null);
     LOG.info("connected to the {}", description);

@@ -39,64 +39,80 @@ final class SharedInformers implements KubeCluster {
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> type, Selection selection) {
+  public <T extends HasMetadata> SharedIndexInformer<T> informer(
+      Class<T> type, Selection selection) {
     String key = type.getName() + "|" + selection;
-    return (SharedIndexInformer<T>) informers.computeIfAbsent(key, k -> {
-      FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> op =
-          (FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>>) (Object) client.resources(type).inAnyNamespace();
-      if (selection.labelSelector() != null) {
-        op = op.withLabelSelector(selection.labelSelector());
-      }
-      for (Map.Entry<String, String> f : selection.fields().entrySet()) {
-        op = op.withField(f.getKey(), f.getValue());
-      }
-      SharedIndexInformer<T> inf = op.runnableInformer(RESYNC_MS);
-      inf.exceptionHandler((running, t) -> {
-        Throwable root = t;
-        while (root.getCause() != null) {
-          root = root.getCause();
-        }
-        LOG.warn("watch {} {}: {}; retrying", type.getSimpleName(), selection, root.getMessage());
-        return true;
-      });
-      if (io.fabric8.kubernetes.client.CustomResource.class.isAssignableFrom(type)) {
-        startWhenServed(type, selection, inf);
-      } else {
-        inf.start();
-        LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
-      }
-      return inf;
-    });
+    return (SharedIndexInformer<T>)
+        informers.computeIfAbsent(
+            key,
+            k -> {
+              FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> op =
+                  (FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>>)
+                      (Object) client.resources(type).inAnyNamespace();
+              if (selection.labelSelector() != null) {
+                op = op.withLabelSelector(selection.labelSelector());
+              }
+              for (Map.Entry<String, String> f : selection.fields().entrySet()) {
+                op = op.withField(f.getKey(), f.getValue());
+              }
+              SharedIndexInformer<T> inf = op.runnableInformer(RESYNC_MS);
+              inf.exceptionHandler(
+                  (running, t) -> {
+                    Throwable root = t;
+                    while (root.getCause() != null) {
+                      root = root.getCause();
+                    }
+                    LOG.warn(
+                        "watch {} {}: {}; retrying",
+                        type.getSimpleName(),
+                        selection,
+                        root.getMessage());
+                    return true;
+                  });
+              if (io.fabric8.kubernetes.client.CustomResource.class.isAssignableFrom(type)) {
+                startWhenServed(type, selection, inf);
+              } else {
+                inf.start();
+                LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
+              }
+              return inf;
+            });
   }
 
   /**
-   * A custom resource's informer starts once the API serves its kind: before its CRD exists a
-   * list fails, and the informer's growing backoff would delay the first sync by seconds.
+   * A custom resource's informer starts once the API serves its kind: before its CRD exists a list
+   * fails, and the informer's growing backoff would delay the first sync by seconds.
    */
-  private <T extends HasMetadata> void startWhenServed(Class<T> type, Selection selection, SharedIndexInformer<T> inf) {
-    Thread t = new Thread(() -> {
-      boolean logged = false;
-      while (!closed) {
-        try {
-          if (client.supports(type)) {
-            inf.start();
-            LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
-            return;
-          }
-        } catch (RuntimeException e) {
-          // the API is unreachable: keep trying, like the informers do
-        }
-        if (!logged) {
-          LOG.info("waiting for the API to serve {} (its CRD is not installed yet)", type.getSimpleName());
-          logged = true;
-        }
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "netpol-watch-" + type.getSimpleName());
+  private <T extends HasMetadata> void startWhenServed(
+      Class<T> type, Selection selection, SharedIndexInformer<T> inf) {
+    Thread t =
+        new Thread(
+            () -> {
+              boolean logged = false;
+              while (!closed) {
+                try {
+                  if (client.supports(type)) {
+                    inf.start();
+                    LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
+                    return;
+                  }
+                } catch (RuntimeException e) {
+                  // the API is unreachable: keep trying, like the informers do
+                }
+                if (!logged) {
+                  LOG.info(
+                      "waiting for the API to serve {} (its CRD is not installed yet)",
+                      type.getSimpleName());
+                  logged = true;
+                }
+                try {
+                  Thread.sleep(200);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "netpol-watch-" + type.getSimpleName());
     t.setDaemon(true);
     t.start();
   }

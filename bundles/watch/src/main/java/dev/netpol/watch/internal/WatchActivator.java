@@ -12,13 +12,14 @@ import org.osgi.framework.BundleContext;
 public final class WatchActivator extends GuiceBundleActivator {
   @Override
   protected List<Module> modules(BundleContext context) {
-    return List.of(new AbstractModule() {
-      @Override
-      protected void configure() {
-        OsgiBindings.importService(binder(), ApiEndpoint.class);
-        OsgiBindings.manage(binder(), Connector.class);
-        OsgiBindings.settings(binder(), List.of(Connector.KUBECONFIG));
-      }
-    });
+    return List.of(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            OsgiBindings.importService(binder(), ApiEndpoint.class);
+            OsgiBindings.manage(binder(), Connector.class);
+            OsgiBindings.settings(binder(), List.of(Connector.KUBECONFIG));
+          }
+        });
   }
 }

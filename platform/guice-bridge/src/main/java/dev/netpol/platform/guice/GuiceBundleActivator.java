@@ -48,40 +48,48 @@ public abstract class GuiceBundleActivator implements BundleActivator {
   public final void start(BundleContext context) throws Exception {
     settings = new ConfiguredSettings(context, configPid(context));
     List<Module> all = new ArrayList<>(modules(context));
-    all.add(new AbstractModule() {
-      @Override
-      protected void configure() {
-        bind(BundleContext.class).toInstance(context);
-        bind(Settings.class).toInstance(settings);
-        Multibinder.newSetBinder(binder(), ExportSpec.class);
-        Multibinder.newSetBinder(binder(), ServiceTrackerRef.class);
-        Multibinder.newSetBinder(binder(), new TypeLiteral<Class<? extends Managed>>() {});
-        Multibinder.newSetBinder(binder(), new TypeLiteral<Setting<?>>() {});
-      }
-    });
+    all.add(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            bind(BundleContext.class).toInstance(context);
+            bind(Settings.class).toInstance(settings);
+            Multibinder.newSetBinder(binder(), ExportSpec.class);
+            Multibinder.newSetBinder(binder(), ServiceTrackerRef.class);
+            Multibinder.newSetBinder(binder(), new TypeLiteral<Class<? extends Managed>>() {});
+            Multibinder.newSetBinder(binder(), new TypeLiteral<Setting<?>>() {});
+          }
+        });
     injector = Guice.createInjector(Stage.PRODUCTION, all);
-    for (ServiceTrackerRef<?> t : injector.getInstance(Key.get(new TypeLiteral<Set<ServiceTrackerRef>>() {}))) {
+    for (ServiceTrackerRef<?> t :
+        injector.getInstance(Key.get(new TypeLiteral<Set<ServiceTrackerRef>>() {}))) {
       t.open(context);
       trackers.add(t);
     }
     settings.declare(injector.getInstance(Key.get(new TypeLiteral<Set<Setting<?>>>() {})));
     settings.open();
     try {
-      for (Class<? extends Managed> type : injector.getInstance(Key.get(new TypeLiteral<Set<Class<? extends Managed>>>() {}))) {
+      for (Class<? extends Managed> type :
+          injector.getInstance(Key.get(new TypeLiteral<Set<Class<? extends Managed>>>() {}))) {
         Managed m = injector.getInstance(type);
         m.start();
         started.push(m);
       }
       for (ExportSpec spec : injector.getInstance(Key.get(new TypeLiteral<Set<ExportSpec>>() {}))) {
         Dictionary<String, Object> props = new Hashtable<>(spec.properties());
-        registrations.add(context.registerService(spec.type().getName(), injector.getInstance(spec.key()), props));
+        registrations.add(
+            context.registerService(
+                spec.type().getName(), injector.getInstance(spec.key()), props));
       }
     } catch (Exception e) {
       stop(context);
       throw e;
     }
-    LOG.info("bundle {} wired: {} services exported, {} components started",
-        context.getBundle().getSymbolicName(), registrations.size(), started.size());
+    LOG.info(
+        "bundle {} wired: {} services exported, {} components started",
+        context.getBundle().getSymbolicName(),
+        registrations.size(),
+        started.size());
   }
 
   @Override
@@ -99,7 +107,11 @@ public abstract class GuiceBundleActivator implements BundleActivator {
       try {
         m.stop();
       } catch (Exception e) {
-        LOG.warn("bundle {}: {} did not stop cleanly: {}", context.getBundle().getSymbolicName(), m.getClass().getSimpleName(), e.toString());
+        LOG.warn(
+            "bundle {}: {} did not stop cleanly: {}",
+            context.getBundle().getSymbolicName(),
+            m.getClass().getSimpleName(),
+            e.toString());
       }
     }
     trackers.forEach(ServiceTrackerRef::close);

@@ -1,2 +1,4 @@
-/** Guice inside a bundle, OSGi services between bundles, and validated settings from ConfigAdmin. */
+/**
+ * Guice inside a bundle, OSGi services between bundles, and validated settings from ConfigAdmin.
+ */
 package dev.netpol.platform.guice;

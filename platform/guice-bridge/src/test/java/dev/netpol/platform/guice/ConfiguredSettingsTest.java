@@ -18,17 +18,28 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
 class ConfiguredSettingsTest {
-  static final Setting<Integer> SIZE = Setting.integer("chunk.size", 1000, 1, 100_000, "entries per chunk");
-  static final Setting<Duration> RESYNC = Setting.duration("resync", Duration.ofMinutes(5), "full resync period");
+  static final Setting<Integer> SIZE =
+      Setting.integer("chunk.size", 1000, 1, 100_000, "entries per chunk");
+  static final Setting<Duration> RESYNC =
+      Setting.duration("resync", Duration.ofMinutes(5), "full resync period");
   static final Setting<String> NODE = Setting.string("netpol.node.name", "none", "node name");
   Framework fw;
 
   @BeforeEach
   void startFramework() throws Exception {
     Path storage = Files.createTempDirectory("felix-test");
-    fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(Map.of(
-        "org.osgi.framework.storage", storage.toString(), "org.osgi.framework.storage.clean", "onFirstInit",
-        "netpol.node.name", "node-from-framework"));
+    fw =
+        ServiceLoader.load(FrameworkFactory.class)
+            .iterator()
+            .next()
+            .newFramework(
+                Map.of(
+                    "org.osgi.framework.storage",
+                    storage.toString(),
+                    "org.osgi.framework.storage.clean",
+                    "onFirstInit",
+                    "netpol.node.name",
+                    "node-from-framework"));
     fw.start();
   }
 
@@ -63,8 +74,15 @@ class ConfiguredSettingsTest {
     Hashtable<String, Object> good = new Hashtable<>(Map.of("chunk.size", "500"));
     s.updated(good);
     assertEquals(1, changes.get());
-    Hashtable<String, Object> bad = new Hashtable<>(Map.of("chunk.size", "lots", "resync", "soon",
-        "felix.fileinstall.filename", "file:/opt/netpol/etc/config/test.pid.cfg"));
+    Hashtable<String, Object> bad =
+        new Hashtable<>(
+            Map.of(
+                "chunk.size",
+                "lots",
+                "resync",
+                "soon",
+                "felix.fileinstall.filename",
+                "file:/opt/netpol/etc/config/test.pid.cfg"));
     s.updated(bad);
     assertEquals(500, s.get(SIZE));
     assertEquals(Duration.ofMinutes(5), s.get(RESYNC));
@@ -73,7 +91,13 @@ class ConfiguredSettingsTest {
 
   @Test
   void parsersExplainWhatIsWrong() {
-    assertEquals("170000 is outside 1..100000", assertThrows(IllegalArgumentException.class, () -> SIZE.parser().apply("170000")).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> RESYNC.parser().apply("5 hours")).getMessage().contains("duration"));
+    assertEquals(
+        "170000 is outside 1..100000",
+        assertThrows(IllegalArgumentException.class, () -> SIZE.parser().apply("170000"))
+            .getMessage());
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> RESYNC.parser().apply("5 hours"))
+            .getMessage()
+            .contains("duration"));
   }
 }

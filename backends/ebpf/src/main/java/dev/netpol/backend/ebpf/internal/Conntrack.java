@@ -38,7 +38,9 @@ public final class Conntrack {
       if (nowNs - cv.lastSeenNs() > timeoutNs(k, cv)) {
         // Re-read right before deleting: a packet may have refreshed it meanwhile.
         byte[] again = map.get(raw).orElse(null);
-        if (again != null && nowNs - CtValue.decode(again).lastSeenNs() > timeoutNs(k, cv) && map.delete(raw)) {
+        if (again != null
+            && nowNs - CtValue.decode(again).lastSeenNs() > timeoutNs(k, cv)
+            && map.delete(raw)) {
           deleted++;
         }
       }

@@ -24,9 +24,11 @@ public record DatapathObject(Path file, String digest) {
       if (dir != null && Files.exists(Path.of(dir, "netpol.o"))) {
         return of(Path.of(dir, "netpol.o"));
       }
-      try (InputStream in = DatapathObject.class.getClassLoader().getResourceAsStream("bpf/netpol.o")) {
+      try (InputStream in =
+          DatapathObject.class.getClassLoader().getResourceAsStream("bpf/netpol.o")) {
         if (in == null) {
-          throw new IllegalStateException("bpf/netpol.o not found: is the netpol-bpf bundle installed?");
+          throw new IllegalStateException(
+              "bpf/netpol.o not found: is the netpol-bpf bundle installed?");
         }
         Path tmp = Files.createTempFile("netpol-", ".bpf.o");
         tmp.toFile().deleteOnExit();

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads verdict events from the node-wide ring buffer: counts every one, and logs one line per
  * event naming the pod, at most {@code linesPerSecond} lines a second (the rest are counted as
- * suppressed). A ring buffer has one consumer: while the agent reads it, `netpol ebpf events`
- * would steal records, so the CLI is for when the agent is down.
+ * suppressed). A ring buffer has one consumer: while the agent reads it, `netpol ebpf events` would
+ * steal records, so the CLI is for when the agent is down.
  */
 public final class FlowLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.netpol.flow");
@@ -71,7 +71,10 @@ public final class FlowLog implements AutoCloseable {
     }
     PodKey pod = podOf(e.ifindex());
     Set<String> from = pod == null ? Set.of() : pods.originsOf(pod, e.direction(), e.classId());
-    LOG.info("pod {}: {}{}", pod == null ? "?/if" + e.ifindex() : pod, e.describe(),
+    LOG.info(
+        "pod {}: {}{}",
+        pod == null ? "?/if" + e.ifindex() : pod,
+        e.describe(),
         from.isEmpty() ? "" : " policy=" + String.join(",", from));
   }
 

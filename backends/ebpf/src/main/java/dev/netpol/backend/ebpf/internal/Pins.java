@@ -12,11 +12,13 @@ import java.util.stream.Stream;
 
 /**
  * Where netpol pins its kernel objects under the bpffs root (default /sys/fs/bpf/netpol):
+ *
  * <pre>
  *   global/np_conntrack, global/np_events           node-wide maps
  *   pods/NAMESPACE/NAME/np_policy, np_pod            the pod's outer rule map and identity record
  *   pods/NAMESPACE/NAME/prog_ingress, prog_egress    its two programs (tc egress / tc ingress)
  * </pre>
+ *
  * Pods are keyed by namespace/name (both DNS labels, so safe path segments), never by a prefix.
  */
 public record Pins(Path root) {
@@ -49,8 +51,11 @@ public record Pins(Path root) {
     try (Stream<Path> nss = Files.list(pods)) {
       for (Path ns : nss.toList()) {
         try (Stream<Path> names = Files.list(ns)) {
-          names.filter(p -> Files.exists(p.resolve(POD)))
-              .forEach(p -> out.add(new PodKey(ns.getFileName().toString(), p.getFileName().toString())));
+          names
+              .filter(p -> Files.exists(p.resolve(POD)))
+              .forEach(
+                  p ->
+                      out.add(new PodKey(ns.getFileName().toString(), p.getFileName().toString())));
         }
       }
     } catch (IOException e) {

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * Programs one pod's kernel objects. Order for a new pod: load programs (maps pinned), fill both
  * tries, write the identity record, then attach the tc filters, so the first packet already sees
  * the rules. For a known pod: build fresh tries and swap each into the outer map with one update
- * (atomic per direction), bump the generation so established flows get re-checked, and replace
- * the filters only if they do not point at the pinned programs.
+ * (atomic per direction), bump the generation so established flows get re-checked, and replace the
+ * filters only if they do not point at the pinned programs.
  */
 public final class PodDatapath {
   private static final Logger LOG = LoggerFactory.getLogger(PodDatapath.class);
@@ -40,7 +40,8 @@ public final class PodDatapath {
 
   private final Pins pins;
   private final DatapathObject object;
-  private final Map<PodKey, Map<Direction, Map<Integer, Set<String>>>> origins = new ConcurrentHashMap<>();
+  private final Map<PodKey, Map<Direction, Map<Integer, Set<String>>>> origins =
+      new ConcurrentHashMap<>();
 
   public PodDatapath(Pins pins, DatapathObject object) {
     this.pins = pins;
@@ -56,13 +57,18 @@ public final class PodDatapath {
     PodKey key = pod.key();
     int ifindex = Interfaces.index(pod.hostInterface()).orElse(0);
     if (ifindex <= 0) {
-      throw new IllegalArgumentException("pod " + key + ": host interface " + pod.hostInterface() + " not found");
+      throw new IllegalArgumentException(
+          "pod " + key + ": host interface " + pod.hostInterface() + " not found");
     }
     Path dir = pins.podDir(key);
     PodInfo old = readInfo(key);
     String digest = policy.digest();
-    boolean freshPrograms = old == null || !old.objectDigest().equals(object.digest()) || !programsPinned(dir);
-    if (!freshPrograms && old.policyDigest().equals(digest) && old.ifindex() == ifindex && filtersCurrent(dir, ifindex)) {
+    boolean freshPrograms =
+        old == null || !old.objectDigest().equals(object.digest()) || !programsPinned(dir);
+    if (!freshPrograms
+        && old.policyDigest().equals(digest)
+        && old.ifindex() == ifindex
+        && filtersCurrent(dir, ifindex)) {
       // Already enforced (e.g. adopted after a restart): write nothing. Class ids are a pure
       // function of the policy, so compiling again only restores the names for flow logs.
       origins.computeIfAbsent(key, k -> originsOf(policy, old.generation(), k));
@@ -76,20 +82,35 @@ public final class PodDatapath {
         BpfMap info = BpfMap.openPinned(dir.resolve(Pins.POD))) {
       Map<Direction, Map<Integer, Set<String>>> podOrigins = new ConcurrentHashMap<>();
       for (Direction d : Direction.values()) {
-        RuleCompiler.Compiled c = RuleCompiler.compile(policy.direction(d), generation, "pod " + key + " " + d.name().toLowerCase());
+        RuleCompiler.Compiled c =
+            RuleCompiler.compile(
+                policy.direction(d), generation, "pod " + key + " " + d.name().toLowerCase());
         swapIn(outer, d, c);
         podOrigins.put(d, c.classOrigins());
       }
       origins.put(key, podOrigins);
-      PodInfo now = new PodInfo(key.namespace(), key.name(), pod.hostInterface(), digest, object.digest(), ifindex,
-          generation, pod.addresses());
+      PodInfo now =
+          new PodInfo(
+              key.namespace(),
+              key.name(),
+              pod.hostInterface(),
+              digest,
+              object.digest(),
+              ifindex,
+              generation,
+              pod.addresses());
       info.put(new byte[4], now.encode());
     }
     if (freshPrograms || old.ifindex() != ifindex || !filtersCurrent(dir, ifindex)) {
       attach(dir, ifindex);
     }
-    LOG.info("pod {}: programmed on {} (policy {}, generation {}{})", key, pod.hostInterface(), digest,
-        Integer.toUnsignedString(generation), freshPrograms ? ", programs loaded" : "");
+    LOG.info(
+        "pod {}: programmed on {} (policy {}, generation {}{})",
+        key,
+        pod.hostInterface(),
+        digest,
+        Integer.toUnsignedString(generation),
+        freshPrograms ? ", programs loaded" : "");
     return true;
   }
 
@@ -122,7 +143,8 @@ public final class PodDatapath {
     }
   }
 
-  private static Map<Direction, Map<Integer, Set<String>>> originsOf(PodPolicy policy, int generation, PodKey key) {
+  private static Map<Direction, Map<Integer, Set<String>>> originsOf(
+      PodPolicy policy, int generation, PodKey key) {
     Map<Direction, Map<Integer, Set<String>>> m = new ConcurrentHashMap<>();
     for (Direction d : Direction.values()) {
       m.put(d, RuleCompiler.compile(policy.direction(d), generation, "pod " + key).classOrigins());
@@ -136,7 +158,8 @@ public final class PodDatapath {
     if (m == null) {
       return Set.of();
     }
-    return m.get(direction == Abi.DIR_INGRESS ? Direction.INGRESS : Direction.EGRESS).getOrDefault(classId, Set.of());
+    return m.get(direction == Abi.DIR_INGRESS ? Direction.INGRESS : Direction.EGRESS)
+        .getOrDefault(classId, Set.of());
   }
 
   /** True if both hooks of the interface run exactly the pod's pinned programs. */
@@ -151,8 +174,14 @@ public final class PodDatapath {
   }
 
   private void swapIn(BpfMap outer, Direction d, RuleCompiler.Compiled c) {
-    try (BpfMap inner = BpfMap.create(MapType.LPM_TRIE, RuleKey.LAYOUT.size(), RuleValue.LAYOUT.size(),
-        Math.max(1, c.size()), NO_PREALLOC, d == Direction.INGRESS ? "np_rules_in" : "np_rules_eg")) {
+    try (BpfMap inner =
+        BpfMap.create(
+            MapType.LPM_TRIE,
+            RuleKey.LAYOUT.size(),
+            RuleValue.LAYOUT.size(),
+            Math.max(1, c.size()),
+            NO_PREALLOC,
+            d == Direction.INGRESS ? "np_rules_in" : "np_rules_eg")) {
       for (Map.Entry<RuleKey, RuleValue> e : c.entries()) {
         inner.put(e.getKey().encode(), e.getValue().encode());
       }
@@ -195,8 +224,10 @@ public final class PodDatapath {
   private void attach(Path dir, int ifindex) {
     try (BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
         BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
-      TcFilters.attach(ifindex, TcFilters.Hook.EGRESS, in); // packets into the pod leave the host veth
-      TcFilters.attach(ifindex, TcFilters.Hook.INGRESS, eg); // packets out of the pod enter the host veth
+      TcFilters.attach(
+          ifindex, TcFilters.Hook.EGRESS, in); // packets into the pod leave the host veth
+      TcFilters.attach(
+          ifindex, TcFilters.Hook.INGRESS, eg); // packets out of the pod enter the host veth
     }
   }
 
@@ -215,7 +246,8 @@ public final class PodDatapath {
   }
 
   private boolean programsPinned(Path dir) {
-    return Files.exists(dir.resolve(Pins.PROG_INGRESS)) && Files.exists(dir.resolve(Pins.PROG_EGRESS))
+    return Files.exists(dir.resolve(Pins.PROG_INGRESS))
+        && Files.exists(dir.resolve(Pins.PROG_EGRESS))
         && Files.exists(dir.resolve(Pins.POLICY));
   }
 

@@ -5,9 +5,9 @@ import dev.netpol.ebpf.sdk.TcHook;
 
 /**
  * netpol's tc filters: one direct-action filter per clsact hook with a fixed handle and priority,
- * so attaching again is an atomic replace (the kernel swaps the program inside the existing
- * filter: no moment without a filter, no second filter left on an old program). The clsact qdisc
- * is never removed: other software may use it.
+ * so attaching again is an atomic replace (the kernel swaps the program inside the existing filter:
+ * no moment without a filter, no second filter left on an old program). The clsact qdisc is never
+ * removed: other software may use it.
  */
 public final class TcFilters {
   /** Host veth tc ingress = packets leaving the pod; tc egress = packets entering it. */

@@ -15,14 +15,16 @@ import org.osgi.framework.BundleContext;
 public final class ApiServerActivator extends GuiceBundleActivator {
   @Override
   protected List<Module> modules(BundleContext context) {
-    return List.of(new AbstractModule() {
-      @Override
-      protected void configure() {
-        bind(EmbeddedApiRunner.class).in(Singleton.class);
-        OsgiBindings.manage(binder(), EmbeddedApiRunner.class);
-        OsgiBindings.exportService(binder(), ApiEndpoint.class, Key.get(EmbeddedApiRunner.class), Map.of());
-        OsgiBindings.settings(binder(), EmbeddedApiRunner.SETTINGS);
-      }
-    });
+    return List.of(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            bind(EmbeddedApiRunner.class).in(Singleton.class);
+            OsgiBindings.manage(binder(), EmbeddedApiRunner.class);
+            OsgiBindings.exportService(
+                binder(), ApiEndpoint.class, Key.get(EmbeddedApiRunner.class), Map.of());
+            OsgiBindings.settings(binder(), EmbeddedApiRunner.SETTINGS);
+          }
+        });
   }
 }

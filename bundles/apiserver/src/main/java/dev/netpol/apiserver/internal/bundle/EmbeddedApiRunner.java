@@ -12,14 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the embedded API on the configured address, keeping its state under
- * {@code <data dir>/api}, and writes an admin kubeconfig to {@code <data dir>/kubeconfig}.
+ * Starts the embedded API on the configured address, keeping its state under {@code <data
+ * dir>/api}, and writes an admin kubeconfig to {@code <data dir>/kubeconfig}.
  */
 final class EmbeddedApiRunner implements Managed, ApiEndpoint {
-  static final Setting<String> DATA_DIR = Setting.string("netpol.data.dir", System.getProperty("user.home") + "/.netpol/standalone",
-      "directory for state, kubeconfig and caches");
-  static final Setting<String> HOST = Setting.string("netpol.api.host", "127.0.0.1", "address the embedded API listens on");
-  static final Setting<Integer> PORT = Setting.integer("netpol.api.port", 0, 0, 65535, "port of the embedded API; 0 picks a free one");
+  static final Setting<String> DATA_DIR =
+      Setting.string(
+          "netpol.data.dir",
+          System.getProperty("user.home") + "/.netpol/standalone",
+          "directory for state, kubeconfig and caches");
+  static final Setting<String> HOST =
+      Setting.string("netpol.api.host", "127.0.0.1", "address the embedded API listens on");
+  static final Setting<Integer> PORT =
+      Setting.integer(
+          "netpol.api.port", 0, 0, 65535, "port of the embedded API; 0 picks a free one");
   static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, HOST, PORT);
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApiRunner.class);
   private final Settings settings;
@@ -38,7 +44,12 @@ final class EmbeddedApiRunner implements Managed, ApiEndpoint {
     Path kubeconfig = data.resolve("kubeconfig");
     server.writeKubeconfig(kubeconfig);
     LOG.info("embedded Kubernetes API serving at {}; kubeconfig: {}", url, kubeconfig);
-    System.out.println("netpol: kubeconfig written to " + kubeconfig + "  (kubectl --kubeconfig " + kubeconfig + " get pods -A)");
+    System.out.println(
+        "netpol: kubeconfig written to "
+            + kubeconfig
+            + "  (kubectl --kubeconfig "
+            + kubeconfig
+            + " get pods -A)");
   }
 
   @Override

@@ -13,14 +13,15 @@ import org.osgi.framework.BundleContext;
 public final class ResolverActivator extends GuiceBundleActivator {
   @Override
   protected List<Module> modules(BundleContext context) {
-    return List.of(new AbstractModule() {
-      @Override
-      protected void configure() {
-        OsgiBindings.importService(binder(), KubeCluster.class);
-        bind(ControllerRunner.class).in(Singleton.class);
-        OsgiBindings.manage(binder(), ControllerRunner.class);
-        OsgiBindings.settings(binder(), ControllerRunner.SETTINGS);
-      }
-    });
+    return List.of(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            OsgiBindings.importService(binder(), KubeCluster.class);
+            bind(ControllerRunner.class).in(Singleton.class);
+            OsgiBindings.manage(binder(), ControllerRunner.class);
+            OsgiBindings.settings(binder(), ControllerRunner.SETTINGS);
+          }
+        });
   }
 }

@@ -4,15 +4,15 @@ import jnr.ffi.Pointer;
 
 /** The few libc functions the SDK needs. */
 public interface LibC {
-    int if_nametoindex(String name);
+  int if_nametoindex(String name);
 
-    Pointer if_indextoname(int index, Pointer buf);
+  Pointer if_indextoname(int index, Pointer buf);
 
-    String strerror(int errno);
+  String strerror(int errno);
 
-    int close(int fd);
+  int close(int fd);
 
-    int mount(String source, String target, String type, long flags, Pointer data);
+  int mount(String source, String target, String type, long flags, Pointer data);
 
-    int umount2(String target, int flags);
+  int umount2(String target, int flags);
 }

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Settings fed by Configuration Admin through a {@link ManagedService}. Precedence: a framework
- * property of the same key (what command-line flags set), then the configuration file's value,
- * then the declared default. A value that does not parse is reported (file, key, reason) and the
+ * property of the same key (what command-line flags set), then the configuration file's value, then
+ * the declared default. A value that does not parse is reported (file, key, reason) and the
  * previous value stays.
  */
 public final class ConfiguredSettings implements Settings {
@@ -40,7 +40,9 @@ public final class ConfiguredSettings implements Settings {
     for (Setting<?> s : settings) {
       declared.put(s.key(), s);
       String fw = context.getProperty(s.key());
-      values.put(s.key(), fw == null ? s.defaultValue() : parseOr(s, fw, "framework property", s.defaultValue()));
+      values.put(
+          s.key(),
+          fw == null ? s.defaultValue() : parseOr(s, fw, "framework property", s.defaultValue()));
     }
   }
 
@@ -49,7 +51,9 @@ public final class ConfiguredSettings implements Settings {
     props.put(Constants.SERVICE_PID, pid);
     // ConfigAdmin may be absent (e.g. in a minimal test container): then defaults apply.
     try {
-      registration = context.registerService(ManagedService.class.getName(), (ManagedService) this::updated, props);
+      registration =
+          context.registerService(
+              ManagedService.class.getName(), (ManagedService) this::updated, props);
     } catch (NoClassDefFoundError e) {
       LOG.debug("{}: no Configuration Admin API; using defaults", pid);
     }
@@ -71,7 +75,8 @@ public final class ConfiguredSettings implements Settings {
       return;
     }
     Object file = config.get("felix.fileinstall.filename");
-    String source = file == null ? "configuration " + pid : String.valueOf(file).replaceFirst("^file:", "");
+    String source =
+        file == null ? "configuration " + pid : String.valueOf(file).replaceFirst("^file:", "");
     boolean changed = false;
     for (Setting<?> s : declared.values()) {
       Object raw = config.get(s.key());
@@ -88,7 +93,10 @@ public final class ConfiguredSettings implements Settings {
     }
     for (java.util.Enumeration<String> keys = config.keys(); keys.hasMoreElements(); ) {
       String k = keys.nextElement();
-      if (!declared.containsKey(k) && !k.startsWith("service.") && !k.startsWith("felix.") && !k.startsWith("component.")) {
+      if (!declared.containsKey(k)
+          && !k.startsWith("service.")
+          && !k.startsWith("felix.")
+          && !k.startsWith("component.")) {
         LOG.warn("{}: key '{}' is not a setting of {}; ignored", source, k, pid);
       }
     }

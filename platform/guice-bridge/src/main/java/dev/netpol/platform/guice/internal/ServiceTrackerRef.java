@@ -21,6 +21,7 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
   private final Class<T> type;
   private final List<Consumer<Optional<T>>> listeners = new CopyOnWriteArrayList<>();
   private volatile ServiceTracker<T, T> tracker;
+
   /**
    * Our own view, updated inside the tracker callbacks before listeners are told, so a listener
    * always sees the change it is told about (the tracker's view is updated only after them).
@@ -28,6 +29,7 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
    */
   private final java.util.concurrent.ConcurrentSkipListMap<ServiceReference<T>, T> tracked =
       new java.util.concurrent.ConcurrentSkipListMap<>();
+
   /** Listeners run here, one change after the other, after the tracker has taken the change in. */
   private volatile java.util.concurrent.ExecutorService notifier;
 
@@ -36,35 +38,41 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
   }
 
   public void open(BundleContext context) {
-    notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "netpol-service-" + type.getSimpleName());
-      t.setDaemon(true);
-      return t;
-    });
-    tracker = new ServiceTracker<>(context, type, new ServiceTrackerCustomizer<T, T>() {
-      @Override
-      public T addingService(ServiceReference<T> reference) {
-        T s = context.getService(reference);
-        if (s != null) {
-          tracked.put(reference, s);
-          notifyListeners();
-        }
-        return s;
-      }
+    notifier =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "netpol-service-" + type.getSimpleName());
+              t.setDaemon(true);
+              return t;
+            });
+    tracker =
+        new ServiceTracker<>(
+            context,
+            type,
+            new ServiceTrackerCustomizer<T, T>() {
+              @Override
+              public T addingService(ServiceReference<T> reference) {
+                T s = context.getService(reference);
+                if (s != null) {
+                  tracked.put(reference, s);
+                  notifyListeners();
+                }
+                return s;
+              }
 
-      @Override
-      public void modifiedService(ServiceReference<T> reference, T service) {
-        tracked.put(reference, service); // re-sorted: the ranking may have changed
-        notifyListeners();
-      }
+              @Override
+              public void modifiedService(ServiceReference<T> reference, T service) {
+                tracked.put(reference, service); // re-sorted: the ranking may have changed
+                notifyListeners();
+              }
 
-      @Override
-      public void removedService(ServiceReference<T> reference, T service) {
-        tracked.remove(reference);
-        context.ungetService(reference);
-        notifyListeners();
-      }
-    });
+              @Override
+              public void removedService(ServiceReference<T> reference, T service) {
+                tracked.remove(reference);
+                context.ungetService(reference);
+                notifyListeners();
+              }
+            });
     tracker.open();
     notifyListeners();
   }
@@ -88,16 +96,19 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
       return;
     }
     try {
-      n.execute(() -> {
-        Optional<T> c = current();
-        listeners.forEach(l -> {
-          try {
-            l.accept(c);
-          } catch (RuntimeException | LinkageError e) {
-            org.slf4j.LoggerFactory.getLogger(ServiceTrackerRef.class).error("listener of {} failed: {}", type.getSimpleName(), e.toString(), e);
-          }
-        });
-      });
+      n.execute(
+          () -> {
+            Optional<T> c = current();
+            listeners.forEach(
+                l -> {
+                  try {
+                    l.accept(c);
+                  } catch (RuntimeException | LinkageError e) {
+                    org.slf4j.LoggerFactory.getLogger(ServiceTrackerRef.class)
+                        .error("listener of {} failed: {}", type.getSimpleName(), e.toString(), e);
+                  }
+                });
+          });
     } catch (java.util.concurrent.RejectedExecutionException ignored) {
       // closed: the bundle is stopping
     }
@@ -131,22 +142,27 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
 
   /** A proxy that calls the current service, or throws {@link ServiceUnavailableException}. */
   public T proxy() {
-    Object p = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-      if (method.getDeclaringClass() == Object.class) {
-        return switch (method.getName()) {
-          case "toString" -> "ServiceRef<" + type.getSimpleName() + ">";
-          case "hashCode" -> System.identityHashCode(proxy);
-          case "equals" -> proxy == args[0];
-          default -> throw new UnsupportedOperationException(method.getName());
-        };
-      }
-      T target = current().orElseThrow(() -> new ServiceUnavailableException(type.getName()));
-      try {
-        return method.invoke(target, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    });
+    Object p =
+        Proxy.newProxyInstance(
+            type.getClassLoader(),
+            new Class<?>[] {type},
+            (proxy, method, args) -> {
+              if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                  case "toString" -> "ServiceRef<" + type.getSimpleName() + ">";
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  case "equals" -> proxy == args[0];
+                  default -> throw new UnsupportedOperationException(method.getName());
+                };
+              }
+              T target =
+                  current().orElseThrow(() -> new ServiceUnavailableException(type.getName()));
+              try {
+                return method.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
     return type.cast(p);
   }
 }

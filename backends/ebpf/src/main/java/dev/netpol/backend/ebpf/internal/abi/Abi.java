@@ -24,7 +24,15 @@ public final class Abi {
   public static final int KEY_FIXED_BITS = 64;
 
   private static final String[] REASONS = {
-    "?", "rule", "no-rule", "default-allow", "default-deny", "no-policy", "fragment", "revoked", "malformed"
+    "?",
+    "rule",
+    "no-rule",
+    "default-allow",
+    "default-deny",
+    "no-policy",
+    "fragment",
+    "revoked",
+    "malformed"
   };
 
   private Abi() {}

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /** Adapts an ABI record's layout and byte[] encode/decode to the SDK's {@link Codec}. */
-public record AbiCodec<T>(Layout layout, Function<T, byte[]> encoder, Function<byte[], T> decoder) implements Codec<T> {
+public record AbiCodec<T>(Layout layout, Function<T, byte[]> encoder, Function<byte[], T> decoder)
+    implements Codec<T> {
   @Override
   public int size() {
     return layout.size();

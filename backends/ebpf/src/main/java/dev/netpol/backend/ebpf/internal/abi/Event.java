@@ -6,15 +6,47 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /** struct np_event: one new-flow (or revocation) decision. */
-public record Event(long timestampNs, int ifindex, int classId, int generation, int family, int proto,
-    int direction, int verdict, int reason, int sport, int dport, byte[] saddr, byte[] daddr) {
+public record Event(
+    long timestampNs,
+    int ifindex,
+    int classId,
+    int generation,
+    int family,
+    int proto,
+    int direction,
+    int verdict,
+    int reason,
+    int sport,
+    int dport,
+    byte[] saddr,
+    byte[] daddr) {
   public static final int SIZE = 64;
-  public static final Layout LAYOUT = new Layout("np_event", SIZE, List.of(
-      field("timestamp_ns", 0, 8), field("ifindex", 8, 4), field("class_id", 12, 4),
-      field("generation", 16, 4), field("family", 20, 1), field("proto", 21, 1),
-      field("direction", 22, 1), field("verdict", 23, 1), field("reason", 24, 1), field("zero", 25, 3),
-      field("sport", 28, 2), field("dport", 30, 2), field("saddr", 32, 16), field("daddr", 48, 16)));
-  public static final dev.netpol.ebpf.sdk.Codec<Event> CODEC = new AbiCodec<>(LAYOUT, e -> { throw new UnsupportedOperationException("events are written by the datapath only"); }, Event::decode);
+  public static final Layout LAYOUT =
+      new Layout(
+          "np_event",
+          SIZE,
+          List.of(
+              field("timestamp_ns", 0, 8),
+              field("ifindex", 8, 4),
+              field("class_id", 12, 4),
+              field("generation", 16, 4),
+              field("family", 20, 1),
+              field("proto", 21, 1),
+              field("direction", 22, 1),
+              field("verdict", 23, 1),
+              field("reason", 24, 1),
+              field("zero", 25, 3),
+              field("sport", 28, 2),
+              field("dport", 30, 2),
+              field("saddr", 32, 16),
+              field("daddr", 48, 16)));
+  public static final dev.netpol.ebpf.sdk.Codec<Event> CODEC =
+      new AbiCodec<>(
+          LAYOUT,
+          e -> {
+            throw new UnsupportedOperationException("events are written by the datapath only");
+          },
+          Event::decode);
 
   public static Event decode(byte[] raw) {
     ByteBuffer b = Abi.wrap(raw);
@@ -33,7 +65,8 @@ public record Event(long timestampNs, int ifindex, int classId, int generation, 
     byte[] s = new byte[16];
     byte[] d = new byte[16];
     b.get(s).get(d);
-    return new Event(ts, ifindex, cls, gen, family, proto, dir, verdict, reason, sport, dport, s, d);
+    return new Event(
+        ts, ifindex, cls, gen, family, proto, dir, verdict, reason, sport, dport, s, d);
   }
 
   public boolean allowed() {
@@ -41,9 +74,24 @@ public record Event(long timestampNs, int ifindex, int classId, int generation, 
   }
 
   public String describe() {
-    return (direction == Abi.DIR_INGRESS ? "ingress" : "egress") + " " + (allowed() ? "ALLOW" : "DENY")
-        + " proto=" + proto + " " + Addresses.format(family == 0 ? 4 : family, saddr) + ":" + sport + " -> "
-        + Addresses.format(family == 0 ? 4 : family, daddr) + ":" + dport + " reason=" + Abi.reason(reason)
-        + " class=" + classId + " if=" + ifindex;
+    return (direction == Abi.DIR_INGRESS ? "ingress" : "egress")
+        + " "
+        + (allowed() ? "ALLOW" : "DENY")
+        + " proto="
+        + proto
+        + " "
+        + Addresses.format(family == 0 ? 4 : family, saddr)
+        + ":"
+        + sport
+        + " -> "
+        + Addresses.format(family == 0 ? 4 : family, daddr)
+        + ":"
+        + dport
+        + " reason="
+        + Abi.reason(reason)
+        + " class="
+        + classId
+        + " if="
+        + ifindex;
   }
 }

@@ -15,11 +15,18 @@ public record Layout(String struct, int size, List<Field> fields) {
 
   /** Every ABI struct (a method, not a constant: the codecs' own LAYOUT fields use this class). */
   public static List<Layout> all() {
-    return List.of(RuleKey.LAYOUT, RuleValue.LAYOUT, CtKey.LAYOUT, CtValue.LAYOUT, Event.LAYOUT, PodInfo.LAYOUT);
+    return List.of(
+        RuleKey.LAYOUT,
+        RuleValue.LAYOUT,
+        CtKey.LAYOUT,
+        CtValue.LAYOUT,
+        Event.LAYOUT,
+        PodInfo.LAYOUT);
   }
 
   /** The SDK codec of every ABI struct, in the order of {@link #all()}. */
   public static List<dev.netpol.ebpf.sdk.Codec<?>> codecs() {
-    return List.of(RuleKey.CODEC, RuleValue.CODEC, CtKey.CODEC, CtValue.CODEC, Event.CODEC, PodInfo.CODEC);
+    return List.of(
+        RuleKey.CODEC, RuleValue.CODEC, CtKey.CODEC, CtValue.CODEC, Event.CODEC, PodInfo.CODEC);
   }
 }

@@ -11,15 +11,35 @@ import java.util.Arrays;
 import java.util.List;
 
 /** struct np_pod_info: who a pinned program set serves and what it enforces. */
-public record PodInfo(String namespace, String name, String ifname, String policyDigest, String objectDigest,
-    int ifindex, int generation, List<InetAddress> addresses) {
+public record PodInfo(
+    String namespace,
+    String name,
+    String ifname,
+    String policyDigest,
+    String objectDigest,
+    int ifindex,
+    int generation,
+    List<InetAddress> addresses) {
   public static final int SIZE = 432;
-  public static final Layout LAYOUT = new Layout("np_pod_info", SIZE, List.of(
-      field("pod_namespace", 0, 64), field("pod_name", 64, 256), field("ifname", 320, 16),
-      field("policy_digest", 336, 32), field("object_digest", 368, 32), field("ifindex", 400, 4),
-      field("generation", 404, 4), field("ipv4", 408, 4), field("ipv6", 412, 16),
-      field("has_ipv4", 428, 1), field("has_ipv6", 429, 1), field("zero", 430, 2)));
-  public static final dev.netpol.ebpf.sdk.Codec<PodInfo> CODEC = new AbiCodec<>(LAYOUT, PodInfo::encode, PodInfo::decode);
+  public static final Layout LAYOUT =
+      new Layout(
+          "np_pod_info",
+          SIZE,
+          List.of(
+              field("pod_namespace", 0, 64),
+              field("pod_name", 64, 256),
+              field("ifname", 320, 16),
+              field("policy_digest", 336, 32),
+              field("object_digest", 368, 32),
+              field("ifindex", 400, 4),
+              field("generation", 404, 4),
+              field("ipv4", 408, 4),
+              field("ipv6", 412, 16),
+              field("has_ipv4", 428, 1),
+              field("has_ipv6", 429, 1),
+              field("zero", 430, 2)));
+  public static final dev.netpol.ebpf.sdk.Codec<PodInfo> CODEC =
+      new AbiCodec<>(LAYOUT, PodInfo::encode, PodInfo::decode);
 
   public byte[] encode() {
     ByteBuffer b = Abi.buffer(SIZE);
@@ -48,8 +68,15 @@ public record PodInfo(String namespace, String name, String ifname, String polic
     if (raw[429] != 0) {
       addrs.add(Addresses.of(6, Arrays.copyOfRange(raw, 412, 428)));
     }
-    return new PodInfo(str(raw, 0, 64), str(raw, 64, 256), str(raw, 320, 16), str(raw, 336, 32),
-        str(raw, 368, 32), b.getInt(400), b.getInt(404), addrs);
+    return new PodInfo(
+        str(raw, 0, 64),
+        str(raw, 64, 256),
+        str(raw, 320, 16),
+        str(raw, 336, 32),
+        str(raw, 368, 32),
+        b.getInt(400),
+        b.getInt(404),
+        addrs);
   }
 
   private static void str(ByteBuffer b, int off, String s, int max) {

@@ -7,10 +7,20 @@ import java.util.List;
 
 /** struct np_rule_key: the key of a pod direction's LPM trie. */
 public record RuleKey(int prefixLen, int kind, int tag, int classId, byte[] addr, int port) {
-  public static final Layout LAYOUT = new Layout("np_rule_key", 28, List.of(
-      field("prefixlen", 0, 4), field("kind", 4, 1), field("tag", 5, 1), field("zero", 6, 2),
-      field("class_id", 8, 4), field("addr", 12, 16), field("port", 12, 2)));
-  public static final dev.netpol.ebpf.sdk.Codec<RuleKey> CODEC = new AbiCodec<>(LAYOUT, RuleKey::encode, RuleKey::decode);
+  public static final Layout LAYOUT =
+      new Layout(
+          "np_rule_key",
+          28,
+          List.of(
+              field("prefixlen", 0, 4),
+              field("kind", 4, 1),
+              field("tag", 5, 1),
+              field("zero", 6, 2),
+              field("class_id", 8, 4),
+              field("addr", 12, 16),
+              field("port", 12, 2)));
+  public static final dev.netpol.ebpf.sdk.Codec<RuleKey> CODEC =
+      new AbiCodec<>(LAYOUT, RuleKey::encode, RuleKey::decode);
 
   public static RuleKey meta() {
     return new RuleKey(Abi.KEY_FIXED_BITS, Abi.KEY_META, 0, 0, new byte[16], 0);
@@ -20,12 +30,14 @@ public record RuleKey(int prefixLen, int kind, int tag, int classId, byte[] addr
   public static RuleKey addr(byte[] address, int prefixLen) {
     byte[] a = new byte[16];
     System.arraycopy(address, 0, a, 0, address.length);
-    return new RuleKey(Abi.KEY_FIXED_BITS + prefixLen, Abi.KEY_ADDR, address.length == 4 ? 4 : 6, 0, a, 0);
+    return new RuleKey(
+        Abi.KEY_FIXED_BITS + prefixLen, Abi.KEY_ADDR, address.length == 4 ? 4 : 6, 0, a, 0);
   }
 
   /** A block of destination ports: {@code first} aligned to 2^(16 - portBits). */
   public static RuleKey port(int classId, int protocol, int first, int portBits) {
-    return new RuleKey(Abi.KEY_FIXED_BITS + portBits, Abi.KEY_PORT, protocol, classId, new byte[16], first);
+    return new RuleKey(
+        Abi.KEY_FIXED_BITS + portBits, Abi.KEY_PORT, protocol, classId, new byte[16], first);
   }
 
   public byte[] encode() {
@@ -56,8 +68,17 @@ public record RuleKey(int prefixLen, int kind, int tag, int classId, byte[] addr
   public String toString() {
     return switch (kind) {
       case Abi.KEY_META -> "META";
-      case Abi.KEY_ADDR -> "ADDR " + Addresses.format(tag, addr) + "/" + (prefixLen - Abi.KEY_FIXED_BITS);
-      case Abi.KEY_PORT -> "PORT class=" + classId + " proto=" + tag + " port=" + port + "/" + (prefixLen - Abi.KEY_FIXED_BITS);
+      case Abi.KEY_ADDR ->
+          "ADDR " + Addresses.format(tag, addr) + "/" + (prefixLen - Abi.KEY_FIXED_BITS);
+      case Abi.KEY_PORT ->
+          "PORT class="
+              + classId
+              + " proto="
+              + tag
+              + " port="
+              + port
+              + "/"
+              + (prefixLen - Abi.KEY_FIXED_BITS);
       default -> "kind-" + kind;
     };
   }

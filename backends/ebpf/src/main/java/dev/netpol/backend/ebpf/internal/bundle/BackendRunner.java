@@ -18,16 +18,29 @@ import java.util.Map;
 
 /**
  * The backend's lifecycle in the container: created (adopting what is pinned) when the bundle
- * starts, closed when it stops. Closing releases handles only: pinned programs, maps and tc
- * filters stay, so enforcement continues while the agent is down.
+ * starts, closed when it stops. Closing releases handles only: pinned programs, maps and tc filters
+ * stay, so enforcement continues while the agent is down.
  */
 final class BackendRunner implements Managed, EnforcementBackend {
-  static final Setting<String> PIN_ROOT = Setting.string("netpol.bpffs.root", EbpfBackend.DEFAULT_PIN_ROOT.toString(),
-      "bpffs directory holding every pinned netpol program and map");
-  static final Setting<Integer> FLOW_LOG_RATE = Setting.integer("netpol.ebpf.flowlog.rate", 50, 0, 100_000,
-      "flow log lines per second (verdict events); 0 turns the event reader off");
-  static final Setting<Integer> CT_GC = Setting.integer("netpol.ebpf.conntrack.gc.seconds", 60, 0, 86_400,
-      "period of conntrack garbage collection in seconds; 0 turns it off");
+  static final Setting<String> PIN_ROOT =
+      Setting.string(
+          "netpol.bpffs.root",
+          EbpfBackend.DEFAULT_PIN_ROOT.toString(),
+          "bpffs directory holding every pinned netpol program and map");
+  static final Setting<Integer> FLOW_LOG_RATE =
+      Setting.integer(
+          "netpol.ebpf.flowlog.rate",
+          50,
+          0,
+          100_000,
+          "flow log lines per second (verdict events); 0 turns the event reader off");
+  static final Setting<Integer> CT_GC =
+      Setting.integer(
+          "netpol.ebpf.conntrack.gc.seconds",
+          60,
+          0,
+          86_400,
+          "period of conntrack garbage collection in seconds; 0 turns it off");
   static final List<Setting<?>> SETTINGS = List.of(PIN_ROOT, FLOW_LOG_RATE, CT_GC);
   private final Settings settings;
   private volatile EbpfBackend backend;
@@ -39,8 +52,10 @@ final class BackendRunner implements Managed, EnforcementBackend {
 
   @Override
   public void start() {
-    backend = new EbpfBackend(new EbpfBackend.Config(Path.of(settings.get(PIN_ROOT)), settings.get(FLOW_LOG_RATE),
-        settings.get(CT_GC)));
+    backend =
+        new EbpfBackend(
+            new EbpfBackend.Config(
+                Path.of(settings.get(PIN_ROOT)), settings.get(FLOW_LOG_RATE), settings.get(CT_GC)));
   }
 
   @Override

@@ -13,27 +13,32 @@ import java.util.Map;
 import org.osgi.framework.BundleContext;
 
 /**
- * Registers the eBPF backend as an {@link EnforcementBackend} ({@code netpol.backend=ebpf}) and
- * the {@code ebpf} tool command. When bin/netpol runs a tool, only the command is registered: a
- * second backend instance would compete with the agent's for the verdict ring buffer.
+ * Registers the eBPF backend as an {@link EnforcementBackend} ({@code netpol.backend=ebpf}) and the
+ * {@code ebpf} tool command. When bin/netpol runs a tool, only the command is registered: a second
+ * backend instance would compete with the agent's for the verdict ring buffer.
  */
 public final class EbpfBackendActivator extends GuiceBundleActivator {
   @Override
   protected List<Module> modules(BundleContext context) {
     boolean tool = context.getProperty("netpol.tool") != null;
-    return List.of(new AbstractModule() {
-      @Override
-      protected void configure() {
-        OsgiBindings.settings(binder(), BackendRunner.SETTINGS);
-        bind(EbpfCommand.class).in(Singleton.class);
-        OsgiBindings.exportService(binder(), Command.class, Key.get(EbpfCommand.class), Map.of(Command.NAME, "ebpf"));
-        if (!tool) {
-          bind(BackendRunner.class).in(Singleton.class);
-          OsgiBindings.manage(binder(), BackendRunner.class);
-          OsgiBindings.exportService(binder(), EnforcementBackend.class, Key.get(BackendRunner.class),
-              Map.of(EnforcementBackend.NAME_PROPERTY, "ebpf"));
-        }
-      }
-    });
+    return List.of(
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            OsgiBindings.settings(binder(), BackendRunner.SETTINGS);
+            bind(EbpfCommand.class).in(Singleton.class);
+            OsgiBindings.exportService(
+                binder(), Command.class, Key.get(EbpfCommand.class), Map.of(Command.NAME, "ebpf"));
+            if (!tool) {
+              bind(BackendRunner.class).in(Singleton.class);
+              OsgiBindings.manage(binder(), BackendRunner.class);
+              OsgiBindings.exportService(
+                  binder(),
+                  EnforcementBackend.class,
+                  Key.get(BackendRunner.class),
+                  Map.of(EnforcementBackend.NAME_PROPERTY, "ebpf"));
+            }
+          }
+        });
   }
 }

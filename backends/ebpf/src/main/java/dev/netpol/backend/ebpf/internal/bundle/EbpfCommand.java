@@ -15,11 +15,14 @@ final class EbpfCommand implements Command {
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) {
     if (args.contains("--help") || args.contains("-h")) {
-      out.println("usage: netpol ebpf [--root DIR] COMMAND   (works from the pins, also while the agent is down)");
+      out.println(
+          "usage: netpol ebpf [--root DIR] COMMAND   (works from the pins, also while the agent is down)");
       out.println("  progs           netpol's pinned programs: pod, direction, id");
       out.println("  maps            every BPF map on the node");
-      out.println("  loaded          which pod and direction each pinned program serves, with its maps");
-      out.println("  dump-map ID     a map's entries, decoded when netpol knows the layout, hex otherwise");
+      out.println(
+          "  loaded          which pod and direction each pinned program serves, with its maps");
+      out.println(
+          "  dump-map ID     a map's entries, decoded when netpol knows the layout, hex otherwise");
       out.println("  conntrack       the node-wide connection tracking table");
       out.println("  events [SECS]   live verdict events for SECS seconds (default 5)");
       out.println("  --root DIR      bpffs root of the pins (default /sys/fs/bpf/netpol)");

@@ -26,29 +26,31 @@ record PortSet(boolean allTraffic, Map<Protocol, List<List<Integer>>> ports) {
         return ALL;
       }
       for (PortRange r : l) {
-        by.computeIfAbsent(r.protocol(), p -> new ArrayList<>()).add(new int[] {r.first(), r.last()});
+        by.computeIfAbsent(r.protocol(), p -> new ArrayList<>())
+            .add(new int[] {r.first(), r.last()});
       }
     }
     Map<Protocol, List<List<Integer>>> merged = new EnumMap<>(Protocol.class);
-    by.forEach((proto, ranges) -> {
-      ranges.sort((x, y) -> Integer.compare(x[0], y[0]));
-      List<List<Integer>> out = new ArrayList<>();
-      int s = -2;
-      int e = -2;
-      for (int[] r : ranges) {
-        if (r[0] <= e + 1) {
-          e = Math.max(e, r[1]);
-        } else {
-          if (s >= 0) {
-            out.add(List.of(s, e));
+    by.forEach(
+        (proto, ranges) -> {
+          ranges.sort((x, y) -> Integer.compare(x[0], y[0]));
+          List<List<Integer>> out = new ArrayList<>();
+          int s = -2;
+          int e = -2;
+          for (int[] r : ranges) {
+            if (r[0] <= e + 1) {
+              e = Math.max(e, r[1]);
+            } else {
+              if (s >= 0) {
+                out.add(List.of(s, e));
+              }
+              s = r[0];
+              e = r[1];
+            }
           }
-          s = r[0];
-          e = r[1];
-        }
-      }
-      out.add(List.of(s, e));
-      merged.put(proto, List.copyOf(out));
-    });
+          out.add(List.of(s, e));
+          merged.put(proto, List.copyOf(out));
+        });
     return new PortSet(false, merged);
   }
 }

@@ -12,7 +12,8 @@ record Prefix(int family, long hi, long lo, int len) {
   static Prefix of(Cidr c) {
     byte[] b = java.util.Arrays.copyOf(c.bytes(), 16);
     ByteBuffer bb = ByteBuffer.wrap(b);
-    return new Prefix(c.family().bits() == 32 ? 4 : 6, bb.getLong(), bb.getLong(), c.prefixLength());
+    return new Prefix(
+        c.family().bits() == 32 ? 4 : 6, bb.getLong(), bb.getLong(), c.prefixLength());
   }
 
   Prefix truncate(int n) {

@@ -22,17 +22,18 @@ import java.util.Set;
  *
  * <p>For every prefix P among all peer CIDRs and excepts, the rules that apply to every address
  * whose longest match is P are those with a peer whose CIDR contains P and none of whose excepts
- * contains P. Their ports are unioned into a {@link PortSet}; equal sets share a class id. P becomes
- * an ADDR key pointing at its class, and each class becomes PORT keys (ranges split into aligned
- * blocks). The datapath then needs one ADDR and at most one PORT lookup per new flow, and an
- * except only ever narrows its own rule.
+ * contains P. Their ports are unioned into a {@link PortSet}; equal sets share a class id. P
+ * becomes an ADDR key pointing at its class, and each class becomes PORT keys (ranges split into
+ * aligned blocks). The datapath then needs one ADDR and at most one PORT lookup per new flow, and
+ * an except only ever narrows its own rule.
  */
 public final class RuleCompiler {
   /** Above this a pod's trie would take gigabytes; refuse loudly instead of truncating. */
   public static final int MAX_ENTRIES = 4_000_000;
 
   /** The trie content plus, per class, the policies whose rules it came from (for flow logs). */
-  public record Compiled(List<Map.Entry<RuleKey, RuleValue>> entries, Map<Integer, Set<String>> classOrigins) {
+  public record Compiled(
+      List<Map.Entry<RuleKey, RuleValue>> entries, Map<Integer, Set<String>> classOrigins) {
     public int size() {
       return entries.size();
     }
@@ -46,8 +47,10 @@ public final class RuleCompiler {
     List<Map.Entry<RuleKey, RuleValue>> out = new ArrayList<>();
     // isolated without rules (strict mode before policies are known, or a deny-all policy)
     // is DEFAULT_DENY: same verdicts as an empty POLICIES_APPLIED, clearer in events and dumps
-    int state = !policy.isolated() ? Abi.STATE_DEFAULT_ALLOW
-        : policy.rules().isEmpty() ? Abi.STATE_DEFAULT_DENY : Abi.STATE_POLICIES_APPLIED;
+    int state =
+        !policy.isolated()
+            ? Abi.STATE_DEFAULT_ALLOW
+            : policy.rules().isEmpty() ? Abi.STATE_DEFAULT_DENY : Abi.STATE_POLICIES_APPLIED;
     out.add(Map.entry(RuleKey.meta(), new RuleValue(0, 0, state, generation)));
     Map<Integer, Set<String>> origins = new HashMap<>();
     if (!policy.isolated()) {
@@ -90,18 +93,23 @@ public final class RuleCompiler {
       int flags = set.allTraffic() ? Abi.ADDR_ALL_TRAFFIC : 0;
       out.add(Map.entry(RuleKey.addr(key.bytes(), key.len()), new RuleValue(cls, flags, 0, 0)));
     }
-    classes.forEach((set, cls) -> {
-      for (Map.Entry<Protocol, List<List<Integer>>> e : set.ports().entrySet()) {
-        for (List<Integer> range : e.getValue()) {
-          for (PortBlocks.Block b : PortBlocks.of(range.get(0), range.get(1))) {
-            out.add(Map.entry(RuleKey.port(cls, e.getKey().number(), b.first(), b.bits()), new RuleValue(cls, 0, 0, 0)));
+    classes.forEach(
+        (set, cls) -> {
+          for (Map.Entry<Protocol, List<List<Integer>>> e : set.ports().entrySet()) {
+            for (List<Integer> range : e.getValue()) {
+              for (PortBlocks.Block b : PortBlocks.of(range.get(0), range.get(1))) {
+                out.add(
+                    Map.entry(
+                        RuleKey.port(cls, e.getKey().number(), b.first(), b.bits()),
+                        new RuleValue(cls, 0, 0, 0)));
+              }
+            }
           }
-        }
-      }
-      if (out.size() > MAX_ENTRIES) {
-        throw new IllegalArgumentException(what + ": policy needs more than " + MAX_ENTRIES + " trie entries");
-      }
-    });
+          if (out.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException(
+                what + ": policy needs more than " + MAX_ENTRIES + " trie entries");
+          }
+        });
     return new Compiled(out, origins);
   }
 
@@ -120,8 +128,15 @@ public final class RuleCompiler {
     for (Map.Entry<RuleKey, RuleValue> e : c.entries()) {
       RuleKey k = e.getKey();
       int len = k.prefixLen() - Abi.KEY_FIXED_BITS;
-      if (k.kind() == Abi.KEY_ADDR && k.tag() == host.family() && len > bestLen
-          && Prefix.of(Cidr.parse(dev.netpol.backend.ebpf.internal.abi.Addresses.format(k.tag(), k.addr()) + "/" + len)).contains(host)) {
+      if (k.kind() == Abi.KEY_ADDR
+          && k.tag() == host.family()
+          && len > bestLen
+          && Prefix.of(
+                  Cidr.parse(
+                      dev.netpol.backend.ebpf.internal.abi.Addresses.format(k.tag(), k.addr())
+                          + "/"
+                          + len))
+              .contains(host)) {
         best = e.getValue();
         bestLen = len;
       }

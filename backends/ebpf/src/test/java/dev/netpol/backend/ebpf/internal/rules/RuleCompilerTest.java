@@ -26,7 +26,11 @@ class RuleCompilerTest {
   void portRangesSplitIntoAlignedBlocks() {
     assertEquals(List.of(new PortBlocks.Block(0, 0)), PortBlocks.of(0, 65535));
     assertEquals(List.of(new PortBlocks.Block(80, 16)), PortBlocks.of(80, 80));
-    assertEquals(List.of(new PortBlocks.Block(1000, 13), new PortBlocks.Block(1008, 12), new PortBlocks.Block(1024, 6)),
+    assertEquals(
+        List.of(
+            new PortBlocks.Block(1000, 13),
+            new PortBlocks.Block(1008, 12),
+            new PortBlocks.Block(1024, 6)),
         PortBlocks.of(1000, 2047));
     Random r = new Random(7);
     for (int i = 0; i < 2000; i++) {
@@ -46,8 +50,11 @@ class RuleCompilerTest {
 
   @Test
   void exceptIsScopedToItsRule() {
-    Rule a = new Rule(List.of(new Peer(c("0.0.0.0/0"), List.of(c("198.18.0.0/16")))), List.of(), "ns/a");
-    Rule b = new Rule(List.of(Peer.of(c("0.0.0.0/0"))), List.of(PortRange.single(Protocol.TCP, 443)), "ns/b");
+    Rule a =
+        new Rule(List.of(new Peer(c("0.0.0.0/0"), List.of(c("198.18.0.0/16")))), List.of(), "ns/a");
+    Rule b =
+        new Rule(
+            List.of(Peer.of(c("0.0.0.0/0"))), List.of(PortRange.single(Protocol.TCP, 443)), "ns/b");
     var compiled = RuleCompiler.compile(new DirectionPolicy(true, List.of(a, b)), 1, "t");
     assertTrue(RuleCompiler.allows(compiled, c("198.18.3.4/32"), 6, 443));
     assertFalse(RuleCompiler.allows(compiled, c("198.18.3.4/32"), 6, 80));
@@ -58,11 +65,15 @@ class RuleCompilerTest {
   void classesAreShared() {
     List<Rule> rules = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      rules.add(new Rule(List.of(Peer.of(c("198.18." + (i / 250) + "." + (i % 250) + "/32"))),
-          List.of(PortRange.single(Protocol.TCP, 80), new PortRange(Protocol.TCP, 8000, 8999)), "ns/p"));
+      rules.add(
+          new Rule(
+              List.of(Peer.of(c("198.18." + (i / 250) + "." + (i % 250) + "/32"))),
+              List.of(PortRange.single(Protocol.TCP, 80), new PortRange(Protocol.TCP, 8000, 8999)),
+              "ns/p"));
     }
     var compiled = RuleCompiler.compile(new DirectionPolicy(true, rules), 1, "t");
-    long portKeys = compiled.entries().stream().filter(e -> e.getKey().kind() == Abi.KEY_PORT).count();
+    long portKeys =
+        compiled.entries().stream().filter(e -> e.getKey().kind() == Abi.KEY_PORT).count();
     assertEquals(1, compiled.classOrigins().size(), "one port set, one class");
     assertEquals(1 + 1000 + portKeys, compiled.size());
     assertTrue(portKeys < 12, "ranges cost a few keys: " + portKeys);
@@ -84,7 +95,9 @@ class RuleCompilerTest {
     assertFalse(RuleCompiler.allows(compiled, c("198.18.0.1/32"), 6, 80));
   }
 
-  /** The compiled trie decides like the model's reference semantics, on random policies and packets. */
+  /**
+   * The compiled trie decides like the model's reference semantics, on random policies and packets.
+   */
   @Test
   void matchesReferenceSemantics() throws Exception {
     Random r = new Random(42);
@@ -108,7 +121,10 @@ class RuleCompilerTest {
           for (int p = 0; p < 1 + r.nextInt(3); p++) {
             Protocol proto = Protocol.values()[r.nextInt(3)];
             int first = 1 + r.nextInt(100);
-            ports.add(r.nextBoolean() ? PortRange.single(proto, first) : new PortRange(proto, first, first + r.nextInt(50)));
+            ports.add(
+                r.nextBoolean()
+                    ? PortRange.single(proto, first)
+                    : new PortRange(proto, first, first + r.nextInt(50)));
           }
         }
         rules.add(new Rule(peers, ports, "ns/r" + i));
@@ -123,7 +139,9 @@ class RuleCompilerTest {
         }
         int proto = new int[] {6, 17, 132, 1}[r.nextInt(4)];
         int port = proto == 1 ? 0 : 1 + r.nextInt(160);
-        assertEquals(policy.allows(ip, proto, port), RuleCompiler.allows(compiled, Cidr.host(ip), proto, port),
+        assertEquals(
+            policy.allows(ip, proto, port),
+            RuleCompiler.allows(compiled, Cidr.host(ip), proto, port),
             "round " + round + ": " + ip + " proto " + proto + " port " + port + " rules " + rules);
       }
     }
