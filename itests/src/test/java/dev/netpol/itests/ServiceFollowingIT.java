@@ -3,7 +3,7 @@ package dev.netpol.itests;
 import static org.junit.Assert.*;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
-import dev.netpol.agent.AgentStatus;
+import dev.netpol.api.status.AgentStatus;
 import dev.netpol.watch.ApiEndpoint;
 import dev.netpol.watch.KubeCluster;
 import java.nio.file.Files;

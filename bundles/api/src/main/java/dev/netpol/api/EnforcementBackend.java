@@ -6,11 +6,16 @@ import java.util.Map;
 
 /**
  * Makes the kernel enforce pods' desired states. Registered as an OSGi service with the property
- * {@code netpol.backend=<name>}; the agent programs whichever one is active and follows it when it
- * changes.
+ * {@code netpol.backend=<name>}; the agent programs whichever one is active.
  *
  * <p>Implementations must be idempotent and atomic per pod: {@link #apply} replaces the pod's whole
  * state in one step, so no packet ever sees a mix of old and new rules.
+ *
+ * <p>Stopping a backend (its bundle, or the process) leaves its kernel state enforcing; a new
+ * instance adopts it. Changing backends is a hand-over run by the agent in its work queue: the new
+ * backend is given every pod ({@link #apply}), verified ({@link #programmed} digests and {@link
+ * #health}), and only then does the old one {@link #release} its kernel state. While both are in
+ * place, a packet must pass both.
  */
 public interface EnforcementBackend {
   /** Service property naming the backend, e.g. {@code ebpf} or {@code iptables}. */
@@ -28,4 +33,16 @@ public interface EnforcementBackend {
   Map<PodKey, ProgrammedPod> programmed();
 
   BackendHealth health();
+
+  /**
+   * The last step of a hand-over: removes every kernel object this backend holds on the node (all
+   * pods and node-wide objects), after another backend has taken over. Afterwards this backend
+   * enforces nothing until its next {@link #apply}.
+   */
+  void release() throws EnforcementException;
+
+  /** Counters and table usage read from the kernel, for metrics and the console. */
+  default BackendStatistics statistics() {
+    return BackendStatistics.EMPTY;
+  }
 }

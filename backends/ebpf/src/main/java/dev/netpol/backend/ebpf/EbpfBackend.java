@@ -216,6 +216,24 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
     return n;
   }
 
+  /** Hand-over done: detaches and unpins every pod, then the node-wide objects. */
+  @Override
+  public synchronized void release() throws EnforcementException {
+    for (PodKey k : pods.pins().pods()) {
+      remove(k);
+    }
+    if (flowLog != null) {
+      flowLog.close();
+      flowLog = null;
+    }
+    try {
+      removeGlobalPins();
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new EnforcementException("releasing " + config.pinRoot() + ": " + e.getMessage(), e);
+    }
+    LOG.info("ebpf backend: released; nothing under {} enforces any more", config.pinRoot());
+  }
+
   /**
    * Stops userspace work only; pinned programs, maps and filters keep enforcing. Pods whose
    * interface is gone are pruned first; with no pod left, the node-wide pins go too.
@@ -230,22 +248,26 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
     try {
       pruneVanishedPods();
       if (pods.pins().pods().isEmpty()) {
-        for (String global : List.of(Pins.CONNTRACK, Pins.EVENTS)) {
-          Files.deleteIfExists(pods.pins().global(global));
-        }
-        for (Path dir :
-            List.of(
-                config.pinRoot().resolve("global"),
-                config.pinRoot().resolve("pods"),
-                config.pinRoot())) {
-          deleteEmptyTree(dir);
-        }
+        removeGlobalPins();
         LOG.info(
             "ebpf backend: no pods left to enforce; node-wide pins under {} removed",
             config.pinRoot());
       }
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn("ebpf backend: cleanup at close failed: {}", e.getMessage());
+    }
+  }
+
+  private void removeGlobalPins() throws java.io.IOException {
+    for (String global : List.of(Pins.CONNTRACK, Pins.EVENTS)) {
+      Files.deleteIfExists(pods.pins().global(global));
+    }
+    for (Path dir :
+        List.of(
+            config.pinRoot().resolve("global"),
+            config.pinRoot().resolve("pods"),
+            config.pinRoot())) {
+      deleteEmptyTree(dir);
     }
   }
 

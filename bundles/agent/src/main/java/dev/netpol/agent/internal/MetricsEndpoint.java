@@ -1,7 +1,7 @@
 package dev.netpol.agent.internal;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.netpol.agent.AgentStatus;
+import dev.netpol.api.status.AgentStatus;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.Setting;
 import dev.netpol.platform.guice.Settings;

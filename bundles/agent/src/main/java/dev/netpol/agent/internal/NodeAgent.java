@@ -1,8 +1,8 @@
 package dev.netpol.agent.internal;
 
-import dev.netpol.agent.AgentStatus;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.status.AgentStatus;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.ServiceRef;
 import dev.netpol.platform.guice.Settings;

@@ -2,8 +2,8 @@ package dev.netpol.agent.internal;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.netpol.agent.AgentStatus;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.status.AgentStatus;
 import java.util.Map;
 import java.util.SortedMap;
 import org.junit.jupiter.api.Test;

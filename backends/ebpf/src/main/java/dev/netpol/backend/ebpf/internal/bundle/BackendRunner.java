@@ -101,4 +101,12 @@ final class BackendRunner implements Managed, EnforcementBackend {
     EbpfBackend b = backend;
     return b == null ? BackendHealth.failing("stopped") : b.health();
   }
+
+  @Override
+  public void release() throws EnforcementException {
+    EbpfBackend b = backend;
+    if (b != null) {
+      b.release();
+    }
+  }
 }

@@ -1,0 +1,5 @@
+/**
+ * What operators see and steer: the agent's and the controller's status and the agent's control
+ * service. The console and the metrics exporter depend on these types alone.
+ */
+package dev.netpol.api.status;
