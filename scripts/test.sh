@@ -3,6 +3,9 @@
 # tests (mvn verify), then the acceptance smoke of the built distribution. Run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# one kernel-test run per machine at a time: the leftover sweep below must not remove a live run's state
+exec 9>/tmp/netpol-kernel.lock
+flock -w 5400 9
 bash scripts/deps.sh
 bash scripts/cleanup-leftovers.sh
 mvn -B verify "$@"
