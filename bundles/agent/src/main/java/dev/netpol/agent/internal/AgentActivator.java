@@ -25,11 +25,9 @@ public final class AgentActivator extends GuiceBundleActivator {
             OsgiBindings.importService(binder(), EnforcementBackend.class);
             bind(NodeAgent.class).in(Singleton.class);
             OsgiBindings.manage(binder(), NodeAgent.class);
-            OsgiBindings.manage(binder(), MetricsEndpoint.class);
             OsgiBindings.exportService(
                 binder(), AgentStatus.class, Key.get(NodeAgent.class), Map.of());
             OsgiBindings.settings(binder(), AgentSettings.ALL);
-            OsgiBindings.settings(binder(), List.of(MetricsEndpoint.ADDRESS));
           }
         });
   }

@@ -2,6 +2,7 @@ package dev.netpol.agent.internal;
 
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.model.PodPolicy;
 import dev.netpol.api.status.AgentStatus;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.ServiceRef;
@@ -321,5 +322,15 @@ final class NodeAgent implements Managed, AgentStatus {
   @Override
   public SortedMap<Double, Long> latencyHistogram() {
     return latency.snapshot();
+  }
+
+  @Override
+  public double latencySumSeconds() {
+    return latency.sum();
+  }
+
+  @Override
+  public Optional<PodPolicy> programmedPolicy(PodKey pod) {
+    return reconciler == null ? Optional.empty() : reconciler.programmedPolicy(pod);
   }
 }

@@ -48,6 +48,7 @@ final class PodReconciler {
   private final AgentSettings.Mode mode;
   private final LatencyHistogram latency;
   private final Map<PodKey, String> programmed = new ConcurrentHashMap<>();
+  private final Map<PodKey, PodPolicy> policies = new ConcurrentHashMap<>();
   private final Set<String> latencySeen = ConcurrentHashMap.newKeySet();
 
   PodReconciler(
@@ -69,6 +70,11 @@ final class PodReconciler {
     return Map.copyOf(programmed);
   }
 
+  /** The state the backend last accepted for the pod, if it holds one. */
+  Optional<PodPolicy> programmedPolicy(PodKey key) {
+    return Optional.ofNullable(policies.get(key));
+  }
+
   /** Reconciles one pod; returns false if it should be retried later. */
   boolean reconcile(PodKey key) {
     Optional<EnforcementBackend> b = backend.get();
@@ -79,6 +85,7 @@ final class PodReconciler {
     List<InetAddress> ips = pod == null ? List.of() : enforceableAddresses(pod);
     try {
       if (ips.isEmpty()) {
+        policies.remove(key);
         if (programmed.remove(key) != null || b.get().programmed().containsKey(key)) {
           b.get().remove(key);
           LOG.info("pod {}: removed from backend {}", key, b.get().name());
@@ -97,6 +104,7 @@ final class PodReconciler {
       boolean changed = !digest.equals(programmed.get(key));
       b.get().apply(new PodEndpoint(key, ips, iface.get()), desired);
       programmed.put(key, digest);
+      policies.put(key, desired);
       if (changed) {
         LOG.info(
             "pod {}: programmed on {} via {} (ingress {}, egress {}, policy {})",
