@@ -33,6 +33,12 @@ final class NetpolOptions {
     // the test classpath holds slf4j and fabric8 too: never let bundles see those copies
     o.add(frameworkProperty("felix.bootdelegation.implicit").value("false"));
     o.add(frameworkProperty("netpol.home").value(dist().toString()));
+    // what bin/netpol's launcher sets (Container.SAFE_DEFAULTS): the web stack stays closed until
+    // netpol configures it; and free ports, so that tests never collide with a running node
+    o.add(frameworkProperty("org.apache.felix.http.require.config").value("true"));
+    o.add(frameworkProperty("felix.webconsole.security.providers").value("netpol"));
+    o.add(frameworkProperty("netpol.console.address").value("127.0.0.1:0"));
+    o.add(frameworkProperty("netpol.metrics.address").value("127.0.0.1:0"));
     o.add(
         frameworkProperty("felix.fileinstall.dir").value(dist().resolve("etc/config").toString()));
     try {

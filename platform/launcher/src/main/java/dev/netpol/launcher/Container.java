@@ -25,6 +25,17 @@ final class Container {
   static final String SYSTEM_PACKAGES_EXTRA =
       "dev.netpol.launcher.spi;version=1.0.0,com.sun.net.httpserver;version=1.0.0,sun.misc,sun.nio.ch";
 
+  /**
+   * Framework properties that keep the web stack closed until netpol configures it: Felix HTTP
+   * listens nowhere (not on its default 0.0.0.0:8080) until the console bundle gives it an address,
+   * and the Web Console serves nothing (not with its default admin/admin) until netpol's security
+   * provider is registered. A command line {@code --set} can still override them.
+   */
+  static final Map<String, String> SAFE_DEFAULTS =
+      Map.of(
+          "org.apache.felix.http.require.config", "true",
+          "felix.webconsole.security.providers", "netpol");
+
   private final Framework framework;
   private final List<String> problems = new ArrayList<>();
   private final java.util.concurrent.atomic.AtomicBoolean stopped =
@@ -42,6 +53,7 @@ final class Container {
     cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SYSTEM_PACKAGES_EXTRA);
     cfg.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "2");
     cfg.put("felix.log.level", "1");
+    cfg.putAll(SAFE_DEFAULTS);
     cfg.putAll(properties);
     Framework fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(cfg);
     fw.init();

@@ -5,6 +5,8 @@ import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.ProgrammedPod;
+import dev.netpol.api.VerdictEvent;
+import dev.netpol.api.VerdictEvents;
 import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.backend.ebpf.EbpfBackend;
@@ -15,13 +17,14 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The backend's lifecycle in the container: created (adopting what is pinned) when the bundle
  * starts, closed when it stops. Closing releases handles only: pinned programs, maps and tc filters
  * stay, so enforcement continues while the agent is down.
  */
-final class BackendRunner implements Managed, EnforcementBackend {
+final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents {
   static final Setting<String> PIN_ROOT =
       Setting.string(
           "netpol.bpffs.root",
@@ -100,6 +103,12 @@ final class BackendRunner implements Managed, EnforcementBackend {
   public BackendHealth health() {
     EbpfBackend b = backend;
     return b == null ? BackendHealth.failing("stopped") : b.health();
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<VerdictEvent> listener) {
+    EbpfBackend b = backend;
+    return b == null ? () -> {} : b.subscribe(listener);
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.Singleton;
 import dev.netpol.api.EnforcementBackend;
+import dev.netpol.api.VerdictEvents;
 import dev.netpol.launcher.spi.Command;
 import dev.netpol.platform.guice.GuiceBundleActivator;
 import dev.netpol.platform.guice.OsgiBindings;
@@ -35,6 +36,11 @@ public final class EbpfBackendActivator extends GuiceBundleActivator {
               OsgiBindings.exportService(
                   binder(),
                   EnforcementBackend.class,
+                  Key.get(BackendRunner.class),
+                  Map.of(EnforcementBackend.NAME_PROPERTY, "ebpf"));
+              OsgiBindings.exportService(
+                  binder(),
+                  VerdictEvents.class,
                   Key.get(BackendRunner.class),
                   Map.of(EnforcementBackend.NAME_PROPERTY, "ebpf"));
             }
