@@ -45,6 +45,26 @@ final class NetpolProcess implements AutoCloseable {
             "netpol.serviceproxy.chain-prefix=" + chainPrefix));
   }
 
+  /** A standalone with more options ({@code --set key=value} ...). */
+  static NetpolProcess standalone(
+      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, List<String> more)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "standalone",
+                "--data-dir",
+                dataDir.toString(),
+                "--node-name",
+                nodeName,
+                "--bpffs-root",
+                pinRoot.toString(),
+                "--set",
+                "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+    args.addAll(more);
+    return start(dataDir, pinRoot, nodeName, args);
+  }
+
   static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)
       throws IOException {
     return start(

@@ -14,6 +14,7 @@ import dev.netpol.watch.KubeCluster;
 import jakarta.servlet.Filter;
 import java.util.List;
 import java.util.Map;
+import org.apache.felix.webconsole.spi.BrandingPlugin;
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -48,6 +49,8 @@ public final class ConsoleActivator extends GuiceBundleActivator {
                 Map.of(SecurityProvider.PROPERTY_ID, BasicAuthProvider.ID));
             OsgiBindings.exportService(
                 binder(), Filter.class, Key.get(CsrfGuard.class), CsrfGuard.PROPERTIES);
+            OsgiBindings.exportService(
+                binder(), BrandingPlugin.class, Key.get(Branding.class), Map.of());
           }
         });
   }

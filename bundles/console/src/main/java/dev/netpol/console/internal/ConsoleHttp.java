@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsoleHttp implements Managed {
   static final String HTTP_PID = "org.apache.felix.http";
+  static final String CONSOLE_PID = "org.apache.felix.webconsole.internal.servlet.OsgiManager";
   static final String RUNTIME_FILTER =
       "(&(objectClass=org.osgi.service.servlet.runtime.HttpServiceRuntime)(osgi.http.endpoint=*))";
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleHttp.class);
@@ -95,6 +96,12 @@ final class ConsoleHttp implements Managed {
       p.put("org.apache.felix.http.session.timeout", "30");
       c.update(p);
       configured = address;
+      Configuration console = cm.getConfiguration(CONSOLE_PID, "?");
+      if (console.getProperties() == null) {
+        Dictionary<String, Object> d = new Hashtable<>();
+        d.put("default.render", "netpol-pods"); // /system/console/ opens netpol's pods
+        console.update(d);
+      }
     } catch (IOException | RuntimeException e) {
       LOG.error("web console not started: {}", e.getMessage());
     }
@@ -131,7 +138,7 @@ final class ConsoleHttp implements Managed {
     url.ifPresent(
         u ->
             LOG.info(
-                "web console at {}system/console/netpol-pods (user {}, password {})",
+                "web console at {}system/console/ (user {}, password {})",
                 u.endsWith("/") ? u : u + "/",
                 c.user(),
                 c.file() == null ? "as configured" : "in " + c.file()));

@@ -47,11 +47,11 @@ final class ConsolePages implements Managed {
     this.pages =
         List.of(
             new PoliciesPage(security, controller, agent, cluster),
-            new PodsPage(security, agent),
+            new PodsPage(security, agent, backends),
             new BackendPage(security, agent, control, backends, switches),
             new EbpfPage(security, () -> pinRoot),
             new VerdictsPage(security, verdicts),
-            new ReachabilityPage(security, agent));
+            new ReachabilityPage(security, agent, backends));
   }
 
   @Override

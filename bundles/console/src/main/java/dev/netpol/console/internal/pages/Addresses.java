@@ -7,6 +7,21 @@ import java.net.InetAddress;
 final class Addresses {
   private Addresses() {}
 
+  static String cidr(dev.netpol.api.model.Cidr c) {
+    return text(c.address()) + "/" + c.prefixLength();
+  }
+
+  /** A rule's peer: its block, and the blocks it leaves out. */
+  static String peer(dev.netpol.api.model.Peer p) {
+    return p.except().isEmpty()
+        ? cidr(p.cidr())
+        : cidr(p.cidr())
+            + " except "
+            + p.except().stream()
+                .map(Addresses::cidr)
+                .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   static String text(InetAddress a) {
     if (!(a instanceof Inet6Address)) {
       return a.getHostAddress();

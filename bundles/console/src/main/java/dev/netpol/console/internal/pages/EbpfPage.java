@@ -150,7 +150,18 @@ public final class EbpfPage extends Page {
             + "` decodes netpol's maps.");
   }
 
-  /** Pin path of every object under the pin root: map ids as they are, program ids negated. */
+  /** A map-in-map key: a little-endian u32 slot for arrays, hex otherwise. */
+  private static String slot(byte[] k) {
+    return k.length == 4
+        ? String.valueOf(
+            java.nio.ByteBuffer.wrap(k).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt())
+        : java.util.HexFormat.of().formatHex(k);
+  }
+
+  /**
+   * Pin path of every object under the pin root (map ids as they are, program ids negated); an
+   * inner map shows as its outer map's path with the slot.
+   */
   private Map<Integer, String> pins() {
     Map<Integer, String> out = new HashMap<>();
     Path root = pinRoot.get();
@@ -162,6 +173,11 @@ public final class EbpfPage extends Page {
         String rel = "/" + root.relativize(p);
         try (BpfMap m = BpfMap.openPinned(p)) {
           out.put(m.id(), rel);
+          if (m.type().mapInMap()) {
+            for (byte[] k : m.keys()) {
+              m.innerMapId(k).ifPresent(inner -> out.put(inner, rel + "[" + slot(k) + "]"));
+            }
+          }
           continue;
         } catch (RuntimeException notAMap) {
           // a program pin

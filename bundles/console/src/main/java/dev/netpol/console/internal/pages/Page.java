@@ -18,7 +18,8 @@ public abstract class Page extends HttpServlet {
           + ".netpol-bad{color:#b00020;font-weight:bold}.netpol-unknown{color:#8a6d00;font-weight:bold}"
           + ".netpol-note{margin:6px 0;color:#444}.netpol-error{padding:6px}"
           + "form.netpol{margin:8px 0}form.netpol label{margin-right:10px}"
-          + "code.netpol{white-space:pre-wrap}</style>";
+          + "code.netpol{white-space:pre-wrap}"
+          + "h2.netpol{font-size:13px;font-weight:bold;margin:12px 0 4px}</style>";
 
   private final String label;
   private final String title;

@@ -1,6 +1,8 @@
 package dev.netpol.console.internal.pages;
 
+import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.model.DirectionPolicy;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.api.model.Rule;
@@ -21,10 +23,13 @@ import java.util.stream.Collectors;
  */
 public final class PodsPage extends Page {
   private final ServiceRef<AgentStatus> agent;
+  private final ServiceRef<EnforcementBackend> backends;
 
-  public PodsPage(Tokens tokens, ServiceRef<AgentStatus> agent) {
+  public PodsPage(
+      Tokens tokens, ServiceRef<AgentStatus> agent, ServiceRef<EnforcementBackend> backends) {
     super("netpol-pods", "Pods", tokens);
     this.agent = agent;
+    this.backends = backends;
   }
 
   @Override
@@ -72,21 +77,30 @@ public final class PodsPage extends Page {
             "Latency",
             "Error"));
     if (pods.isEmpty()) {
-      // an agent that reports no pod details: what it programmed, by digest
+      // an agent that reports no pod details: what it programmed, as the backend holds it
+      Map<PodKey, ProgrammedPod> held = held(s.backend());
       programmed.forEach(
-          (k, digest) ->
-              h.row(
-                  List.of(
-                      Html.link(self(req) + "?pod=" + Html.url(k.toString()), k),
-                      "",
-                      "",
-                      Html.cls("netpol-ok", "programmed"),
-                      "",
-                      "",
-                      "",
-                      Html.esc(digest),
-                      "",
-                      "")));
+          (k, digest) -> {
+            ProgrammedPod p = held.get(k);
+            Optional<PodPolicy> policy = s.programmedPolicy(k);
+            h.row(
+                List.of(
+                    Html.link(self(req) + "?pod=" + Html.url(k.toString()), k),
+                    Html.esc(p == null ? "" : p.hostInterface()),
+                    Html.esc(
+                        p == null
+                            ? ""
+                            : p.addresses().stream()
+                                .map(Addresses::text)
+                                .collect(Collectors.joining(", "))),
+                    Html.cls("netpol-ok", "programmed"),
+                    "", // the agent does not report which policies select the pod
+                    policy.map(x -> rules(x.ingress())).orElse(""),
+                    policy.map(x -> rules(x.egress())).orElse(""),
+                    Html.esc("policy " + digest),
+                    "",
+                    ""));
+          });
     }
     for (PodStatus p : pods) {
       h.row(
@@ -165,7 +179,7 @@ public final class PodsPage extends Page {
           List.of(
               String.valueOf(i++),
               Html.esc(r.origin()),
-              Html.esc(r.peers().stream().map(Object::toString).collect(Collectors.joining(", "))),
+              Html.esc(r.peers().stream().map(Addresses::peer).collect(Collectors.joining(", "))),
               Html.esc(
                   r.allowsAllPorts()
                       ? "all"
@@ -184,6 +198,23 @@ public final class PodsPage extends Page {
           default -> "netpol-unknown";
         },
         state);
+  }
+
+  private Map<PodKey, ProgrammedPod> held(String active) {
+    for (ServiceRef.Registered<EnforcementBackend> r : backends.all()) {
+      if (BackendPage.name(r).equals(active)) {
+        try {
+          return r.service().programmed();
+        } catch (RuntimeException e) {
+          return Map.of();
+        }
+      }
+    }
+    return Map.of();
+  }
+
+  private static String rules(DirectionPolicy d) {
+    return d.isolated() ? String.valueOf(d.rules().size()) : "open";
   }
 
   private static String rules(int n) {

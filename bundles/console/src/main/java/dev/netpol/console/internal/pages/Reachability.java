@@ -171,7 +171,7 @@ final class Reachability {
   }
 
   static String describe(Rule r) {
-    String peers = r.peers().stream().map(Object::toString).collect(Collectors.joining(", "));
+    String peers = r.peers().stream().map(Addresses::peer).collect(Collectors.joining(", "));
     return "peers " + peers + ", ports " + ports(r);
   }
 

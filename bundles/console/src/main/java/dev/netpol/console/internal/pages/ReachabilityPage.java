@@ -1,6 +1,8 @@
 package dev.netpol.console.internal.pages;
 
+import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.model.Protocol;
 import dev.netpol.api.status.AgentStatus;
 import dev.netpol.api.status.PodStatus;
@@ -9,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,10 +20,13 @@ import java.util.Optional;
  */
 public final class ReachabilityPage extends Page {
   private final ServiceRef<AgentStatus> agent;
+  private final ServiceRef<EnforcementBackend> backends;
 
-  public ReachabilityPage(Tokens tokens, ServiceRef<AgentStatus> agent) {
+  public ReachabilityPage(
+      Tokens tokens, ServiceRef<AgentStatus> agent, ServiceRef<EnforcementBackend> backends) {
     super("netpol-reachability", "Reachability", tokens);
     this.agent = agent;
+    this.backends = backends;
   }
 
   @Override
@@ -44,7 +50,9 @@ public final class ReachabilityPage extends Page {
         .text(port)
         .raw("'/></label><label>Protocol <select name='protocol' id='netpol-reach-protocol'>");
     for (Protocol p : Protocol.values()) {
-      h.raw("<option")
+      h.raw("<option value='")
+          .text(p.name())
+          .raw("'")
           .raw(p.name().equals(proto) ? " selected='selected'" : "")
           .raw(">")
           .text(p.name())
@@ -73,8 +81,9 @@ public final class ReachabilityPage extends Page {
       h.error("port: '" + port + "' is not a port number 1..65535");
       return;
     }
-    Optional<Reachability.End> src = end(a.get(), from, "from");
-    Optional<Reachability.End> dst = end(a.get(), to, "to");
+    Map<PodKey, ProgrammedPod> held = held(a.get().backend());
+    Optional<Reachability.End> src = end(a.get(), held, from);
+    Optional<Reachability.End> dst = end(a.get(), held, to);
     if (src.isEmpty() || dst.isEmpty()) {
       h.error(
           (src.isEmpty() ? "from: '" + from + "'" : "to: '" + to + "'")
@@ -137,8 +146,26 @@ public final class ReachabilityPage extends Page {
         + "'/></label>";
   }
 
-  /** A pod the agent reports, or a bare address (not a pod of this node). */
-  static Optional<Reachability.End> end(AgentStatus a, String text, String field) {
+  /** What the active backend holds per pod (its addresses, as programmed). */
+  private Map<PodKey, ProgrammedPod> held(String active) {
+    for (ServiceRef.Registered<EnforcementBackend> r : backends.all()) {
+      if (BackendPage.name(r).equals(active)) {
+        try {
+          return r.service().programmed();
+        } catch (RuntimeException e) {
+          return Map.of();
+        }
+      }
+    }
+    return Map.of();
+  }
+
+  /**
+   * A pod of this node (addresses as the agent reports them, else as the backend holds them), or a
+   * bare address (not a pod of this node).
+   */
+  static Optional<Reachability.End> end(
+      AgentStatus a, Map<PodKey, ProgrammedPod> held, String text) {
     if (text.isEmpty()) {
       return Optional.empty();
     }
@@ -154,15 +181,22 @@ public final class ReachabilityPage extends Page {
       return Optional.empty();
     }
     Optional<PodStatus> st = a.pods().stream().filter(p -> p.key().equals(key)).findFirst();
-    if (st.isEmpty()) {
-      return Optional.empty();
-    }
     List<InetAddress> addrs = new ArrayList<>();
-    for (String s : st.get().addresses()) {
-      Reachability.address(s).ifPresent(addrs::add);
+    if (st.isPresent()) {
+      for (String s : st.get().addresses()) {
+        Reachability.address(s).ifPresent(addrs::add);
+      }
+    } else if (held.containsKey(key)) {
+      addrs.addAll(held.get(key).addresses());
+    } else {
+      return Optional.empty();
     }
     return Optional.of(
         new Reachability.End(
-            key.toString(), addrs, true, a.programmedPolicy(key), st.get().policies()));
+            key.toString(),
+            addrs,
+            true,
+            a.programmedPolicy(key),
+            st.map(PodStatus::policies).orElse(List.of())));
   }
 }

@@ -141,7 +141,7 @@ public final class VerdictsPage extends Page {
     VerdictEvent e = r.event();
     return List.of(
         String.valueOf(r.seq()),
-        Html.esc(e.time()),
+        Html.esc(time(e)),
         Html.esc(r.pod()),
         Html.esc(e.direction()),
         Html.cls(e.allowed() ? "netpol-ok" : "netpol-bad", e.allowed() ? "allowed" : "denied"),
@@ -150,6 +150,12 @@ public final class VerdictsPage extends Page {
         Html.esc(endpoint(e.destination(), e.destinationPort())),
         Html.esc(e.policy()),
         Html.esc(e.reason()));
+  }
+
+  static String time(VerdictEvent e) {
+    return e.time() == null
+        ? ""
+        : String.valueOf(e.time().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
   }
 
   static String protocol(int p) {
@@ -186,7 +192,7 @@ public final class VerdictsPage extends Page {
       VerdictEvent e = r.event();
       b.append(i == 0 ? "{" : ",{");
       field(b, "seq", String.valueOf(r.seq()), false);
-      field(b, "time", String.valueOf(e.time()), true);
+      field(b, "time", time(e), true);
       field(b, "backend", r.backend(), true);
       field(b, "pod", r.pod(), true);
       field(b, "direction", e.direction(), true);
