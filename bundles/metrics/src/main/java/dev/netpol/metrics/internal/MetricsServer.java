@@ -37,6 +37,7 @@ final class MetricsServer implements Managed {
   private HttpServer server;
   private ExecutorService executor;
   private Health health;
+  private java.util.concurrent.CompletableFuture<InetSocketAddress> started;
 
   @Inject
   MetricsServer(Settings settings, StatusSources sources) {
@@ -44,19 +45,18 @@ final class MetricsServer implements Managed {
     this.sources = sources;
   }
 
+  /**
+   * Binds in the background: the JVM instrumentation and the HTTP server take a few hundred ms of
+   * CPU that the container's start (and the agent's first sync) should not wait for.
+   */
   @Override
-  public void start() throws IOException {
+  public void start() {
     String address = settings.get(ADDRESS).trim();
     if (address.isEmpty()) {
       LOG.info("metrics endpoint off (netpol.metrics.address is empty)");
       return;
     }
     InetSocketAddress wanted = HostPort.parse(ADDRESS.key(), address);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new NetpolCollector(sources));
-    JvmMetrics.builder().register(registry);
-    health = new Health(sources);
-    server = bind(wanted);
     executor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -64,13 +64,34 @@ final class MetricsServer implements Managed {
               t.setDaemon(true);
               return t;
             });
+    started = new java.util.concurrent.CompletableFuture<>();
+    executor.execute(
+        () -> {
+          try {
+            serve(wanted);
+            started.complete(server.getAddress());
+          } catch (IOException | RuntimeException e) {
+            LOG.error("metrics endpoint not started on {}: {}", address, e.getMessage());
+            started.completeExceptionally(e);
+          }
+        });
+  }
+
+  private synchronized void serve(InetSocketAddress wanted) throws IOException {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new NetpolCollector(sources));
+    JvmMetrics.builder().register(registry);
+    health = new Health(sources);
+    server = bind(wanted);
     server.setExecutor(executor);
     server.createContext("/metrics", new MetricsHandler(registry));
     server.createContext("/healthz", x -> answer(x, health.liveness()));
     server.createContext("/livez", x -> answer(x, health.liveness()));
     server.createContext("/readyz", x -> answer(x, readiness()));
     server.start();
-    LOG.info("metrics at http://{}/metrics, health at /healthz and /readyz", describe(address()));
+    LOG.info(
+        "metrics at http://{}/metrics, health at /healthz and /readyz",
+        describe(server.getAddress()));
   }
 
   /** The requested address, or a free port on the same host when that port is taken. */
@@ -104,9 +125,16 @@ final class MetricsServer implements Managed {
     }
   }
 
-  /** Where the endpoint listens, once started. */
+  /** Where the endpoint listens once started (waits for the start), or null when it is off. */
   InetSocketAddress address() {
-    return server == null ? null : server.getAddress();
+    if (started == null) {
+      return null;
+    }
+    try {
+      return started.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("metrics endpoint did not start: " + e.getMessage(), e);
+    }
   }
 
   private static String describe(InetSocketAddress a) {
@@ -115,7 +143,7 @@ final class MetricsServer implements Managed {
   }
 
   @Override
-  public void stop() {
+  public synchronized void stop() {
     if (server != null) {
       server.stop(0);
       server = null;
