@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.ops4j.pax.exam.Option;
 
@@ -42,13 +44,14 @@ final class NetpolOptions {
     o.add(
         frameworkProperty("felix.fileinstall.dir").value(dist().resolve("etc/config").toString()));
     try {
-      List<PathMatcher> globs = globs(dist().resolve("etc/profiles/" + name + ".list"));
-      for (Path p : select(dist().resolve("bundles/boot"), globs)) {
+      List<Glob> globs = globs(dist().resolve("etc/profiles/" + name + ".list"));
+      for (Path p : select(dist().resolve("bundles/boot"), globs).keySet()) {
         o.add(bundle(p.toUri().toString()).startLevel(1));
       }
-      for (Path p : select(dist().resolve("bundles"), globs)) {
+      for (var e : select(dist().resolve("bundles"), globs).entrySet()) {
+        Path p = e.getKey();
         boolean fragment = p.getFileName().toString().endsWith("-native.jar");
-        o.add(bundle(p.toUri().toString()).startLevel(2).start(!fragment));
+        o.add(bundle(p.toUri().toString()).startLevel(e.getValue()).start(!fragment));
       }
     } catch (IOException e) {
       throw new IllegalStateException("distribution not built at " + dist() + ": " + e);
@@ -58,23 +61,34 @@ final class NetpolOptions {
     return o.toArray(new Option[0]);
   }
 
-  private static List<PathMatcher> globs(Path list) throws IOException {
-    List<PathMatcher> globs = new ArrayList<>();
+  /** A profile line: a file-name glob and an optional start level (2 when absent). */
+  private record Glob(PathMatcher matcher, int level) {}
+
+  private static List<Glob> globs(Path list) throws IOException {
+    List<Glob> globs = new ArrayList<>();
     for (String line : Files.readAllLines(list)) {
       String l = line.replaceAll("#.*", "").trim();
       if (!l.isEmpty()) {
-        globs.add(FileSystems.getDefault().getPathMatcher("glob:" + l));
+        String[] w = l.split("\\s+");
+        globs.add(
+            new Glob(
+                FileSystems.getDefault().getPathMatcher("glob:" + w[0]),
+                w.length > 1 ? Integer.parseInt(w[1]) : 2));
       }
     }
     return globs;
   }
 
-  private static List<Path> select(Path dir, List<PathMatcher> globs) throws IOException {
+  private static Map<Path, Integer> select(Path dir, List<Glob> globs) throws IOException {
+    Map<Path, Integer> out = new LinkedHashMap<>();
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.toString().endsWith(".jar"))
-          .filter(p -> globs.stream().anyMatch(g -> g.matches(p.getFileName())))
-          .sorted()
-          .toList();
+      for (Path p : s.filter(x -> x.toString().endsWith(".jar")).sorted().toList()) {
+        globs.stream()
+            .filter(g -> g.matcher().matches(p.getFileName()))
+            .findFirst()
+            .ifPresent(g -> out.put(p, g.level()));
+      }
     }
+    return out;
   }
 }

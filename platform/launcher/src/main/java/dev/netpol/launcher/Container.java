@@ -51,7 +51,7 @@ final class Container {
     cfg.put(Constants.FRAMEWORK_STORAGE, storage.toString());
     cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
     cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SYSTEM_PACKAGES_EXTRA);
-    cfg.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "2");
+    cfg.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(profile.topLevel()));
     cfg.put("felix.log.level", "1");
     cfg.putAll(SAFE_DEFAULTS);
     cfg.putAll(properties);
@@ -65,12 +65,15 @@ final class Container {
       b.adapt(BundleStartLevel.class).setStartLevel(1);
       installed.add(b);
     }
-    for (Path p : profile.bundles()) {
-      Bundle b = ctx.installBundle(p.toUri().toString());
-      b.adapt(BundleStartLevel.class).setStartLevel(2);
+    for (var e : profile.bundles().entrySet()) {
+      Bundle b = ctx.installBundle(e.getKey().toUri().toString());
+      b.adapt(BundleStartLevel.class).setStartLevel(e.getValue());
       installed.add(b);
     }
     fw.start();
+    // level by level: the bundles a profile marks as late start after all the others
+    installed.sort(
+        java.util.Comparator.comparingInt(b -> b.adapt(BundleStartLevel.class).getStartLevel()));
     for (Bundle b : installed) {
       if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
         continue;
@@ -81,7 +84,7 @@ final class Container {
         c.problems.add(b.getSymbolicName() + ": " + e.getMessage());
       }
     }
-    c.awaitStartLevel(2);
+    c.awaitStartLevel(profile.topLevel());
     return c;
   }
 
