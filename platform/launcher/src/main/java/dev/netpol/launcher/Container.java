@@ -1,5 +1,6 @@
 package dev.netpol.launcher;
 
+import dev.netpol.launcher.spi.Ready;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * An embedded Felix framework running one profile. Boot bundles (SPI Fly, ASM, SLF4J) start at
@@ -37,7 +39,10 @@ final class Container {
           "felix.webconsole.security.providers", "netpol");
 
   private final Framework framework;
-  private final List<String> problems = new ArrayList<>();
+  private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Bundle> late = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.CompletableFuture<Void> lateStarted =
+      new java.util.concurrent.CompletableFuture<>();
   private final java.util.concurrent.atomic.AtomicBoolean stopped =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -46,6 +51,16 @@ final class Container {
   }
 
   static Container start(Profile profile, Path storage, Map<String, String> properties)
+      throws IOException, BundleException {
+    return start(profile, storage, properties, true);
+  }
+
+  /**
+   * @param lateWhenReady start the profile's late bundles once a {@link Ready} service appears (and
+   *     then {@code netpol.late.start.delay}); false starts them right after the others
+   */
+  static Container start(
+      Profile profile, Path storage, Map<String, String> properties, boolean lateWhenReady)
       throws IOException, BundleException {
     Map<String, String> cfg = new HashMap<>();
     cfg.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -71,21 +86,94 @@ final class Container {
       installed.add(b);
     }
     fw.start();
-    // level by level: the bundles a profile marks as late start after all the others
-    installed.sort(
-        java.util.Comparator.comparingInt(b -> b.adapt(BundleStartLevel.class).getStartLevel()));
+    List<Bundle> late = new ArrayList<>();
     for (Bundle b : installed) {
       if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
         continue;
       }
-      try {
-        b.start();
-      } catch (BundleException e) {
-        c.problems.add(b.getSymbolicName() + ": " + e.getMessage());
+      if (b.adapt(BundleStartLevel.class).getStartLevel() > Profile.DEFAULT_LEVEL) {
+        late.add(b);
+        continue;
       }
+      c.startBundle(b);
     }
-    c.awaitStartLevel(profile.topLevel());
+    c.awaitStartLevel(Profile.DEFAULT_LEVEL);
+    // level by level, the bundles a profile marks as late: once the container is ready
+    late.sort(
+        java.util.Comparator.comparingInt(b -> b.adapt(BundleStartLevel.class).getStartLevel()));
+    c.late.addAll(late);
+    Runnable startLate =
+        () -> {
+          if (lateWhenReady) {
+            c.awaitReady(
+                millis(cfg, "netpol.late.start.timeout", "15s"),
+                millis(cfg, "netpol.late.start.delay", "3s"));
+          }
+          late.forEach(c::startBundle);
+          c.awaitStartLevel(profile.topLevel());
+          c.lateStarted.complete(null);
+        };
+    if (late.isEmpty() || !lateWhenReady) {
+      startLate.run();
+    } else {
+      Thread t = new Thread(startLate, "netpol-late-start");
+      t.setDaemon(true);
+      t.start();
+    }
     return c;
+  }
+
+  private void startBundle(Bundle b) {
+    if (stopped.get()) {
+      return;
+    }
+    try {
+      b.start();
+    } catch (BundleException | IllegalStateException e) {
+      problems.add(b.getSymbolicName() + ": " + e.getMessage());
+    }
+  }
+
+  /** Bundles started only once the container is ready (start level 3 and more). */
+  List<Bundle> late() {
+    return late;
+  }
+
+  /** Completes once the late bundles have been started (or have failed to). */
+  java.util.concurrent.CompletableFuture<Void> lateStarted() {
+    return lateStarted;
+  }
+
+  /** A duration property ({@code 500ms}, {@code 15s}) in milliseconds. */
+  static long millis(Map<String, String> cfg, String key, String def) {
+    String v = cfg.getOrDefault(key, def).trim();
+    try {
+      return v.endsWith("ms")
+          ? Long.parseLong(v.substring(0, v.length() - 2))
+          : Long.parseLong(v.replaceAll("s$", "")) * 1000;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": '" + v + "' is not a duration like 500ms or 15s");
+    }
+  }
+
+  /**
+   * Waits until some bundle says the container is ready (at most {@code timeout} ms), then {@code
+   * delay} ms more: a policy applied right after a node's first sync is programmed before the late
+   * bundles take the CPU.
+   */
+  private void awaitReady(long timeout, long delay) {
+    ServiceTracker<Ready, Ready> t =
+        new ServiceTracker<>(framework.getBundleContext(), Ready.class, null);
+    t.open();
+    try {
+      if (t.waitForService(Math.max(1, timeout)) != null && delay > 0) {
+        Thread.sleep(delay);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      t.close();
+    }
   }
 
   private void awaitStartLevel(int level) {

@@ -1,6 +1,5 @@
 package dev.netpol.console.internal;
 
-import dev.netpol.api.status.AgentStatus;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.ServiceRef;
 import dev.netpol.platform.guice.Settings;
@@ -14,9 +13,6 @@ import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
@@ -43,9 +39,7 @@ final class ConsoleHttp implements Managed {
   private final BundleContext context;
   private final ServiceRef<ConfigurationAdmin> configAdmin;
   private final ConsoleSecurity security;
-  private final ServiceRef<AgentStatus> agent;
   private AutoCloseable following;
-  private ScheduledExecutorService gate;
   private ServiceListener endpoints;
   private volatile String configured = "";
   private volatile String announced = "";
@@ -55,21 +49,12 @@ final class ConsoleHttp implements Managed {
       Settings settings,
       BundleContext context,
       ServiceRef<ConfigurationAdmin> configAdmin,
-      ServiceRef<AgentStatus> agent,
       ConsoleSecurity security) {
-    this.agent = agent;
     this.settings = settings;
     this.context = context;
     this.configAdmin = configAdmin;
     this.security = security;
   }
-
-  /**
-   * Jetty's start takes a few hundred ms of CPU; on a small node that would delay the agent's first
-   * sync (and so the first policy). The listener is configured once the agent has synced, or after
-   * {@link #GATE_MILLIS} at the latest (a node that cannot reach its API still gets its console).
-   */
-  static final long GATE_MILLIS = 10_000;
 
   @Override
   public void start() throws InvalidSyntaxException {
@@ -84,31 +69,8 @@ final class ConsoleHttp implements Managed {
     for (ServiceReference<?> r : present == null ? new ServiceReference<?>[0] : present) {
       announce(r);
     }
-    long deadline = System.currentTimeMillis() + GATE_MILLIS;
-    gate =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "netpol-console-start");
-              t.setDaemon(true);
-              return t;
-            });
-    gate.scheduleWithFixedDelay(
-        () -> {
-          if (System.currentTimeMillis() < deadline
-              && !agent.current().map(AgentStatus::synced).orElse(false)) {
-            return;
-          }
-          synchronized (this) {
-            if (following == null) {
-              following = configAdmin.follow(cm -> cm.ifPresent(this::configure));
-              settings.onChange(() -> configAdmin.current().ifPresent(this::configure));
-            }
-          }
-          gate.shutdown();
-        },
-        0,
-        100,
-        TimeUnit.MILLISECONDS);
+    following = configAdmin.follow(cm -> cm.ifPresent(this::configure));
+    settings.onChange(() -> configAdmin.current().ifPresent(this::configure));
   }
 
   private synchronized void configure(ConfigurationAdmin cm) {
@@ -184,16 +146,11 @@ final class ConsoleHttp implements Managed {
 
   @Override
   public void stop() throws Exception {
-    if (gate != null) {
-      gate.shutdownNow();
-    }
     if (endpoints != null) {
       context.removeServiceListener(endpoints);
     }
-    synchronized (this) {
-      if (following != null) {
-        following.close();
-      }
+    if (following != null) {
+      following.close();
     }
     Optional<ConfigurationAdmin> cm = configAdmin.current();
     if (cm.isPresent() && !configured.isEmpty()) {

@@ -24,6 +24,7 @@ public final class MetricsActivator extends GuiceBundleActivator {
             OsgiBindings.importService(binder(), EnforcementBackend.class);
             bind(StatusSources.class).to(OsgiStatusSources.class).in(Singleton.class);
             OsgiBindings.manage(binder(), MetricsServer.class);
+            OsgiBindings.manage(binder(), ReadySignal.class);
             OsgiBindings.settings(binder(), List.of(MetricsServer.ADDRESS));
           }
         });

@@ -37,6 +37,7 @@ final class MetricsServer implements Managed {
   private HttpServer server;
   private ExecutorService executor;
   private Health health;
+  private MetricsHandler handler;
   private java.util.concurrent.CompletableFuture<InetSocketAddress> started;
 
   @Inject
@@ -78,13 +79,10 @@ final class MetricsServer implements Managed {
   }
 
   private synchronized void serve(InetSocketAddress wanted) throws IOException {
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new NetpolCollector(sources));
-    JvmMetrics.builder().register(registry);
     health = new Health(sources);
     server = bind(wanted);
     server.setExecutor(executor);
-    server.createContext("/metrics", new MetricsHandler(registry));
+    server.createContext("/metrics", x -> metrics().handle(x));
     server.createContext("/healthz", x -> answer(x, health.liveness()));
     server.createContext("/livez", x -> answer(x, health.liveness()));
     server.createContext("/readyz", x -> answer(x, readiness()));
@@ -92,6 +90,20 @@ final class MetricsServer implements Managed {
     LOG.info(
         "metrics at http://{}/metrics, health at /healthz and /readyz",
         describe(server.getAddress()));
+  }
+
+  /**
+   * The Prometheus registry and its handler, made at the first scrape: the client's JVM
+   * instrumentation loads a few hundred classes that a starting container does not need yet.
+   */
+  private synchronized MetricsHandler metrics() {
+    if (handler == null) {
+      PrometheusRegistry registry = new PrometheusRegistry();
+      registry.register(new NetpolCollector(sources));
+      JvmMetrics.builder().register(registry);
+      handler = new MetricsHandler(registry);
+    }
+    return handler;
   }
 
   /** The requested address, or a free port on the same host when that port is taken. */
