@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * A connected Kubernetes API with shared informers. Registered as an OSGi service while a
  * connection exists; consumers follow it with a dynamic reference.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface KubeCluster {
   KubernetesClient client();
 
