@@ -1,5 +1,6 @@
 package dev.netpol.agent.internal;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.netpol.api.status.AgentStatus;
 import dev.netpol.platform.guice.Managed;
@@ -15,13 +16,17 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The agent's metrics in the Prometheus text format at {@code /metrics}. */
+/**
+ * The agent's metrics in the Prometheus text format at {@code /metrics}, and its health for kubelet
+ * probes (the DaemonSet of distribution/src/manifests): {@code /healthz} answers while the agent
+ * runs, {@code /readyz} once its caches have synced and a backend is there to program.
+ */
 final class MetricsEndpoint implements Managed {
   static final Setting<String> ADDRESS =
       Setting.string(
           "netpol.agent.metrics",
           "127.0.0.1:0",
-          "host:port of the agent's /metrics endpoint (port 0 picks a free one; empty turns it off)");
+          "host:port of the agent's /metrics, /healthz and /readyz endpoint (port 0 picks a free one; empty turns it off)");
   private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
   private final Settings settings;
   private final AgentStatus status;
@@ -29,6 +34,10 @@ final class MetricsEndpoint implements Managed {
 
   @Inject
   MetricsEndpoint(Settings settings, NodeAgent status) {
+    this((Settings) settings, (AgentStatus) status);
+  }
+
+  MetricsEndpoint(Settings settings, AgentStatus status) {
     this.settings = settings;
     this.status = status;
   }
@@ -68,11 +77,43 @@ final class MetricsEndpoint implements Managed {
             out.write(body);
           }
         });
+    server.createContext("/healthz", exchange -> plain(exchange, 200, "ok\n"));
+    server.createContext(
+        "/readyz",
+        exchange -> {
+          String why = notReady(status);
+          plain(exchange, why == null ? 200 : 503, why == null ? "ready\n" : why + "\n");
+        });
     server.start();
     LOG.info(
         "agent metrics at http://{}:{}/metrics",
         server.getAddress().getHostString(),
         server.getAddress().getPort());
+  }
+
+  /** Why the agent is not ready, or null when it is. */
+  static String notReady(AgentStatus s) {
+    if (!s.synced()) {
+      return "not ready: pod and PolicyEndpoint caches not synced yet";
+    }
+    if (s.backend().isEmpty()) {
+      return "not ready: no enforcement backend available";
+    }
+    return null;
+  }
+
+  private static void plain(HttpExchange exchange, int code, String text) throws IOException {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(code, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  /** The address the endpoint listens on, once started. */
+  InetSocketAddress address() {
+    return server == null ? null : server.getAddress();
   }
 
   static String render(AgentStatus s) {
