@@ -65,9 +65,19 @@ final class NetpolProcess implements AutoCloseable {
 
   private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
       throws IOException {
-    Files.createDirectories(dataDir);
     List<String> cmd = new ArrayList<>(List.of(Cli.netpol().toString()));
     cmd.addAll(args);
+    return launch(nodeName, dataDir, pinRoot, cmd);
+  }
+
+  /**
+   * Any command that ends in a {@code bin/netpol} of a node (e.g. through a container's sandbox),
+   * logging to {@code logDir/netpol.log}; it must exec, so that SIGTERM reaches the JVM.
+   */
+  static NetpolProcess launch(String nodeName, Path logDir, Path pinRoot, List<String> cmd)
+      throws IOException {
+    Path dataDir = logDir;
+    Files.createDirectories(dataDir);
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
