@@ -221,7 +221,8 @@ class ManifestsTest {
                 .orElseThrow()
                 .getValue();
     Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> s = Files.list(DIST.resolve("etc/config"))) {
+    // the sources: a running netpol's FileInstall may have rewritten the built folder's copies
+    try (Stream<Path> s = Files.list(DIST.resolve("../../src/etc/config").normalize())) {
       for (Path p : s.toList()) {
         files.put(p.getFileName().toString(), Files.readString(p));
       }

@@ -65,19 +65,9 @@ final class NetpolProcess implements AutoCloseable {
 
   private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
       throws IOException {
+    Files.createDirectories(dataDir);
     List<String> cmd = new ArrayList<>(List.of(Cli.netpol().toString()));
     cmd.addAll(args);
-    return launch(nodeName, dataDir, pinRoot, cmd);
-  }
-
-  /**
-   * Any command that ends in a {@code bin/netpol} of a node (e.g. through a container's sandbox),
-   * logging to {@code logDir/netpol.log}; it must exec, so that SIGTERM reaches the JVM.
-   */
-  static NetpolProcess launch(String nodeName, Path logDir, Path pinRoot, List<String> cmd)
-      throws IOException {
-    Path dataDir = logDir;
-    Files.createDirectories(dataDir);
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -136,6 +126,22 @@ final class NetpolProcess implements AutoCloseable {
     String[] lines = log().split("\n");
     return String.join(
         "\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 25), lines.length));
+  }
+
+  /**
+   * Any command that ends in the {@code bin/netpol} of a node (e.g. through a container's sandbox),
+   * logging to {@code logDir/netpol.log}; it must exec, so that SIGTERM reaches the JVM.
+   */
+  static NetpolProcess launch(String nodeName, Path logDir, Path pinRoot, List<String> cmd)
+      throws IOException {
+    Files.createDirectories(logDir);
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(logDir.resolve("netpol.log").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    return new NetpolProcess(nodeName, logDir, pinRoot, p);
   }
 
   /** SIGTERM, then SIGKILL after {@code graceSeconds}; returns the exit status. */
