@@ -111,6 +111,10 @@ public final class ApiException extends RuntimeException {
         404, "NotFound", "the server could not find the requested resource", null);
   }
 
+  public static ApiException unavailable(String message) {
+    return new ApiException(503, "ServiceUnavailable", message, null);
+  }
+
   public static ApiException gone(String message) {
     return new ApiException(410, "Expired", message, null);
   }

@@ -26,9 +26,12 @@ public final class ApiHandler implements HttpHandler {
   private final Discovery discovery;
   private final BooleanSupplier stopping;
   private final TableConverter tables;
+  private final int watchQueue;
 
-  public ApiHandler(ResourceService service, BooleanSupplier stopping) {
+  /** watchQueue: events one watch may have waiting before it is ended as too slow. */
+  public ApiHandler(ResourceService service, BooleanSupplier stopping, int watchQueue) {
     this.service = service;
+    this.watchQueue = watchQueue;
     this.discovery = new Discovery(service.registry());
     this.stopping = stopping;
     this.tables = new TableConverter(service.store());
@@ -39,10 +42,16 @@ public final class ApiHandler implements HttpHandler {
     try {
       route(ex);
     } catch (ApiException e) {
-      send(ex, e.code(), e.status());
+      try {
+        awaitDurable();
+      } catch (ApiException ignored) {
+        // the error is answered all the same
+      }
+      sendNow(ex, e.code(), e.status());
     } catch (RuntimeException e) {
       LOG.warn("request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-      send(ex, 500, new ApiException(500, "InternalError", "internal error: " + e, null).status());
+      sendNow(
+          ex, 500, new ApiException(500, "InternalError", "internal error: " + e, null).status());
     } finally {
       ex.close();
     }
@@ -138,7 +147,8 @@ public final class ApiHandler implements HttpHandler {
                 query.containsKey("timeoutSeconds")
                     ? Long.parseLong(query.get("timeoutSeconds"))
                     : DEFAULT_WATCH_SECONDS;
-            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t))
+            new WatchStream(
+                    service.store(), t, ns, labels, fields, renderer(ex, query, t), watchQueue)
                 .serve(
                     ex,
                     query.get("resourceVersion"),
@@ -179,7 +189,7 @@ public final class ApiHandler implements HttpHandler {
           query.containsKey("timeoutSeconds")
               ? Long.parseLong(query.get("timeoutSeconds"))
               : DEFAULT_WATCH_SECONDS;
-      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t))
+      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t), watchQueue)
           .serve(
               ex,
               query.get("resourceVersion"),
@@ -292,14 +302,28 @@ public final class ApiHandler implements HttpHandler {
     return out;
   }
 
-  private static void sendOrNotFound(HttpExchange ex, ObjectNode doc) throws IOException {
+  private void sendOrNotFound(HttpExchange ex, ObjectNode doc) throws IOException {
     if (doc == null) {
       throw ApiException.pathNotFound();
     }
     send(ex, 200, doc);
   }
 
-  private static void send(HttpExchange ex, int code, JsonNode body) throws IOException {
+  /**
+   * Replies once everything the store holds is durable: a write's own change, and any change a read
+   * may have seen. With no write pending this returns at once.
+   */
+  private void awaitDurable() {
+    ObjectStore store = service.store();
+    store.awaitDurable(store.resourceVersion());
+  }
+
+  private void send(HttpExchange ex, int code, JsonNode body) throws IOException {
+    awaitDurable();
+    sendNow(ex, code, body);
+  }
+
+  private static void sendNow(HttpExchange ex, int code, JsonNode body) throws IOException {
     byte[] b = Json.bytes(body);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(code, b.length);
