@@ -8,6 +8,7 @@ import dev.netpol.apiserver.internal.ObjectStore;
 import dev.netpol.apiserver.internal.ResourceRegistry;
 import dev.netpol.apiserver.internal.ResourceService;
 import dev.netpol.apiserver.internal.StateFile;
+import dev.netpol.apiserver.internal.Watches;
 import dev.netpol.apiserver.internal.WriteAheadLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,6 +80,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private ExecutorService executor;
   private ControllerLoop controllers;
   private WriteAheadLog wal;
+  private ObjectStore store;
+  private Watches watches;
   private volatile boolean stopping;
   private String url;
 
@@ -127,6 +130,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
       }
       ResourceService service = new ResourceService(store, registry);
       stopping = false;
+      this.store = store;
+      watches = new Watches(options.watchQueue());
       controllers = new ControllerLoop(service);
       controllers.start();
       AtomicInteger n = new AtomicInteger();
@@ -144,7 +149,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
       }
       http = HttpServer.create(new InetSocketAddress(host, port), 128);
-      http.createContext("/", new ApiHandler(service, () -> stopping, options.watchQueue()));
+      http.createContext("/", new ApiHandler(service, () -> stopping, watches));
       http.setExecutor(executor);
       http.start();
       String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
@@ -179,6 +184,35 @@ public final class EmbeddedApiServer implements AutoCloseable {
       store.create(ResourceRegistry.NAMESPACES, o);
     }
     store.awaitDurable(store.resourceVersion());
+  }
+
+  /**
+   * What the server holds now, for operators and tests.
+   *
+   * @param resourceVersion the durable (published) resourceVersion
+   * @param watchHistory events kept for resuming watches (at most the configured window)
+   * @param openWatches watches being served
+   * @param slowWatchesEnded watches ended since start because their client read too slowly
+   * @param fsyncs log fsyncs since start (each commits one group of writes)
+   */
+  public record Stats(
+      long resourceVersion,
+      int watchHistory,
+      int openWatches,
+      long slowWatchesEnded,
+      long fsyncs) {}
+
+  /** Current figures; null when not running. */
+  public synchronized Stats stats() {
+    if (http == null) {
+      return null;
+    }
+    return new Stats(
+        store.publishedResourceVersion(),
+        store.historySize(),
+        watches.open(),
+        watches.endedSlow(),
+        wal.fsyncs());
   }
 
   /** The base URL, or null when not running. */

@@ -26,12 +26,11 @@ public final class ApiHandler implements HttpHandler {
   private final Discovery discovery;
   private final BooleanSupplier stopping;
   private final TableConverter tables;
-  private final int watchQueue;
+  private final Watches watches;
 
-  /** watchQueue: events one watch may have waiting before it is ended as too slow. */
-  public ApiHandler(ResourceService service, BooleanSupplier stopping, int watchQueue) {
+  public ApiHandler(ResourceService service, BooleanSupplier stopping, Watches watches) {
     this.service = service;
-    this.watchQueue = watchQueue;
+    this.watches = watches;
     this.discovery = new Discovery(service.registry());
     this.stopping = stopping;
     this.tables = new TableConverter(service.store());
@@ -147,8 +146,7 @@ public final class ApiHandler implements HttpHandler {
                 query.containsKey("timeoutSeconds")
                     ? Long.parseLong(query.get("timeoutSeconds"))
                     : DEFAULT_WATCH_SECONDS;
-            new WatchStream(
-                    service.store(), t, ns, labels, fields, renderer(ex, query, t), watchQueue)
+            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t), watches)
                 .serve(
                     ex,
                     query.get("resourceVersion"),
@@ -189,7 +187,7 @@ public final class ApiHandler implements HttpHandler {
           query.containsKey("timeoutSeconds")
               ? Long.parseLong(query.get("timeoutSeconds"))
               : DEFAULT_WATCH_SECONDS;
-      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t), watchQueue)
+      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t), watches)
           .serve(
               ex,
               query.get("resourceVersion"),

@@ -33,7 +33,7 @@ final class WatchStream {
   private final LabelSelector labels;
   private final FieldSelector fields;
   private final Function<ObjectNode, JsonNode> render;
-  private final int queueLimit;
+  private final Watches watches;
   private volatile boolean overflowed;
 
   /**
@@ -47,9 +47,9 @@ final class WatchStream {
       LabelSelector labels,
       FieldSelector fields,
       Function<ObjectNode, JsonNode> render,
-      int queueLimit) {
+      Watches watches) {
     this.render = render;
-    this.queueLimit = queueLimit;
+    this.watches = watches;
     this.store = store;
     this.type = type;
     this.namespace = namespace;
@@ -81,7 +81,7 @@ final class WatchStream {
         throw ApiException.badRequest("invalid resourceVersion \"" + resourceVersion + "\"");
       }
     }
-    BlockingQueue<StoreEvent> queue = new ArrayBlockingQueue<>(queueLimit);
+    BlockingQueue<StoreEvent> queue = new ArrayBlockingQueue<>(watches.queueLimit);
     ObjectStore.Subscription sub;
     ObjectNode gone = null;
     try {
@@ -93,12 +93,14 @@ final class WatchStream {
                 if (!overflowed && !queue.offer(e)) {
                   overflowed = true; // nothing after this gap may be sent
                   queue.clear();
+                  watches.endedSlow.incrementAndGet();
                 }
               });
     } catch (ApiException e) {
       sub = new ObjectStore.Subscription(List.of(), 0, () -> {});
       gone = e.status();
     }
+    watches.open.incrementAndGet();
     try {
       if (gone == null) {
         store.awaitDurable(sub.awaitRv()); // the initial ADDED events show only durable state
@@ -118,12 +120,12 @@ final class WatchStream {
         out.flush();
         long lastWrite = System.nanoTime();
         while (!stopping.getAsBoolean() && System.nanoTime() < deadline) {
-          StoreEvent e = queue.poll(500, TimeUnit.MILLISECONDS);
+          StoreEvent e = overflowed ? null : queue.poll(500, TimeUnit.MILLISECONDS);
           if (overflowed) {
             LOG.info(
                 "ended a watch of {}: its client read too slowly ({} events waiting)",
                 type.qualifiedResource(),
-                queueLimit);
+                watches.queueLimit);
             return;
           }
           if (e != null) {
@@ -148,6 +150,7 @@ final class WatchStream {
     } catch (IOException e) {
       // the client went away
     } finally {
+      watches.open.decrementAndGet();
       sub.cancel().run();
       ex.close();
     }

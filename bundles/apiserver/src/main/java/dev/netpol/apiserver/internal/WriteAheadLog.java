@@ -338,7 +338,7 @@ public final class WriteAheadLog implements ObjectStore.Journal, AutoCloseable {
   }
 
   /** Log fsyncs so far (each commits one group of writes). */
-  long fsyncs() {
+  public long fsyncs() {
     return fsyncs.get();
   }
 
