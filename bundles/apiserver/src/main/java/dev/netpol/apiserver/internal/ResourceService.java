@@ -295,7 +295,7 @@ public final class ResourceService {
       String oldRv = Json.text(old, "metadata", "resourceVersion");
       JsonNode patched =
           switch (type) {
-            case JSON -> JsonPatch.apply(present(t, old), patch);
+            case JSON -> JsonPatches.apply(present(t, old), patch);
             case MERGE -> MergePatch.apply(present(t, old), patch);
             case STRATEGIC -> MergePatch.applyStrategic(present(t, old), patch);
             case APPLY -> MergePatch.apply(present(t, old), patch);
