@@ -105,6 +105,55 @@ class KubectlTest {
   }
 
   @Test
+  void kindListWorksInCreateApplyAndDelete() throws Exception {
+    String list =
+        "apiVersion: v1\nkind: List\nitems:\n"
+            + "- apiVersion: v1\n  kind: Namespace\n  metadata: {name: listed}\n"
+            + "- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n"
+            + "  metadata: {name: deny, namespace: listed}\n  spec: {podSelector: {}}\n"
+            + "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm, namespace: listed}\n"
+            + "  data: {a: '1'}\n";
+    String out = k.run(Map.of(), list, "create", "-f", "-").ok().out();
+    assertTrue(out.contains("networkpolicy.networking.k8s.io/deny created"), out);
+    assertEquals(
+        "networkpolicy.networking.k8s.io/deny",
+        k.run("get", "netpol", "-n", "listed", "-o", "name").ok().out().trim());
+    String changed = list.replace("a: '1'", "a: '2'");
+    k.apply(changed).ok();
+    assertEquals(
+        "2", k.run("get", "cm", "-n", "listed", "cm", "-o", "jsonpath={.data.a}").ok().out());
+    k.apply(changed.replace("a: '2'", "a: '3'"), "--server-side").ok();
+    assertEquals(
+        "3", k.run("get", "cm", "-n", "listed", "cm", "-o", "jsonpath={.data.a}").ok().out());
+    String itemsOnly =
+        "apiVersion: v1\nkind: List\nitems:\n"
+            + "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm, namespace: listed}\n"
+            + "- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n"
+            + "  metadata: {name: deny, namespace: listed}\n";
+    k.run(Map.of(), itemsOnly, "delete", "-f", "-").ok();
+    assertEquals("", k.run("get", "netpol,cm", "-n", "listed", "-o", "name").ok().out().trim());
+  }
+
+  @Test
+  void badInputIsRefusedWithTheFieldNamed() {
+    Kubectl.Result r =
+        k.run(
+            Map.of(),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lbl\n  namespace: default\n"
+                + "  labels: {app: "
+                + "v".repeat(64)
+                + "}\n",
+            "create",
+            "-f",
+            "-");
+    assertNotEquals(0, r.rc());
+    assertTrue(
+        r.err().contains("metadata.labels: Invalid value") && r.err().contains("63 characters"),
+        r.err());
+    assertNotEquals(0, k.run("get", "cm", "-n", "default", "lbl").rc(), "nothing was stored");
+  }
+
+  @Test
   void namespacesGetTheirNameLabelAndKeepIt() throws Exception {
     k.apply(ns("nslabel")).ok();
     assertEquals(

@@ -22,6 +22,9 @@ public final class ApiHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
   private static final long DEFAULT_WATCH_SECONDS = 1800;
 
+  /** The real API server's limit on request bodies (3 MiB); larger ones get 413. */
+  public static final int MAX_BODY_BYTES = 3 << 20;
+
   private final ResourceService service;
   private final Discovery discovery;
   private final BooleanSupplier stopping;
@@ -79,6 +82,21 @@ public final class ApiHandler implements HttpHandler {
       }
       case "/apis", "/apis/" -> {
         send(ex, 200, discovery.apiGroupList());
+        return;
+      }
+      case "/openapi/v2", "/openapi/v2/" -> {
+        String accept = ex.getRequestHeaders().getFirst("Accept");
+        if (accept != null && accept.contains("protobuf")) {
+          byte[] b = Discovery.openApiV2Protobuf();
+          ex.getResponseHeaders()
+              .set("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+          ex.sendResponseHeaders(200, b.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+          }
+        } else {
+          send(ex, 200, Discovery.openApiV2());
+        }
         return;
       }
       case "/openapi/v3", "/openapi/v3/" -> {
@@ -221,7 +239,7 @@ public final class ApiHandler implements HttpHandler {
       }
       case "DELETE" -> {
         byte[] b = readBody(ex);
-        JsonNode options = b.length == 0 ? null : Json.parse(b, false);
+        JsonNode options = b.length == 0 ? null : Json.parse(b, contentType(ex).contains("yaml"));
         send(ex, 200, service.delete(t, ns, rp.name(), options, dryRun));
       }
       default -> throw ApiException.methodNotAllowed(method + " is not supported on an object");
@@ -282,8 +300,39 @@ public final class ApiHandler implements HttpHandler {
     return Json.parse(readBody(ex), ct.contains("yaml"));
   }
 
+  /** The request body, or 413 RequestEntityTooLarge past {@link #MAX_BODY_BYTES}. */
   private static byte[] readBody(HttpExchange ex) throws IOException {
-    return ex.getRequestBody().readAllBytes();
+    String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    long length = -1;
+    if (declared != null) {
+      try {
+        length = Long.parseLong(declared.trim());
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("invalid Content-Length " + declared);
+      }
+    }
+    byte[] b =
+        length > MAX_BODY_BYTES ? new byte[0] : ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+    if (length > MAX_BODY_BYTES || b.length > MAX_BODY_BYTES) {
+      drain(ex);
+      throw ApiException.tooLarge(MAX_BODY_BYTES);
+    }
+    return b;
+  }
+
+  /**
+   * Reads and drops the rest of a refused body (up to a bound), so that closing the connection does
+   * not reset it before the client has read the 413.
+   */
+  private static void drain(HttpExchange ex) throws IOException {
+    ex.getResponseHeaders().set("Connection", "close");
+    var in = ex.getRequestBody();
+    byte[] sink = new byte[1 << 16];
+    long left = 16L * MAX_BODY_BYTES;
+    int n;
+    while (left > 0 && (n = in.read(sink)) > 0) {
+      left -= n;
+    }
   }
 
   static Map<String, String> query(String raw) {

@@ -272,13 +272,8 @@ public final class ResourceService {
       byte[] body,
       boolean status,
       boolean dryRun) {
-    JsonNode patch;
-    try {
-      patch = (type == PatchType.APPLY ? Json.YAML : Json.MAPPER).readTree(body);
-    } catch (java.io.IOException e) {
-      throw ApiException.badRequest("cannot parse patch: " + e.getMessage());
-    }
-    if (patch == null || (type == PatchType.JSON ? !patch.isArray() : !patch.isObject())) {
+    JsonNode patch = Json.parseAny(body, type == PatchType.APPLY);
+    if (type == PatchType.JSON ? !patch.isArray() : !patch.isObject()) {
       throw ApiException.badRequest(
           "the patch body is not a JSON " + (type == PatchType.JSON ? "array" : "object"));
     }
@@ -408,6 +403,7 @@ public final class ResourceService {
     if (old == null) {
       errs.addAll(NameRules.validate(t, obj));
     }
+    errs.addAll(MetadataRules.validate(obj));
     if (r != null) {
       errs.addAll(r.validate(obj, old));
     }
@@ -417,17 +413,34 @@ public final class ResourceService {
     }
   }
 
+  /**
+   * The body's apiVersion and kind (when given) must be the resource's, with the real API server's
+   * messages; e.g. a List or an unknown kind sent to a resource is 400.
+   */
   private static void checkKind(ResourceType t, ObjectNode obj) {
     String kind = Json.text(obj, "kind");
-    if (kind != null && !kind.isEmpty() && !kind.equals(t.kind())) {
+    String apiVersion = Json.text(obj, "apiVersion");
+    if (apiVersion != null && !apiVersion.isEmpty() && !apiVersion.equals(t.apiVersion())) {
       throw ApiException.badRequest(
           "the API version in the data ("
-              + Json.text(obj, "apiVersion")
-              + ") and kind ("
+              + apiVersion
+              + ") does not match the expected API version ("
+              + t.apiVersion()
+              + ")");
+    }
+    if (kind != null && !kind.isEmpty() && !kind.equals(t.kind())) {
+      throw ApiException.badRequest(
+          kind
+              + " in version \""
+              + t.version()
+              + "\" cannot be handled as a "
+              + t.kind()
+              + ": the kind of the object ("
               + kind
-              + ") do not match the resource "
+              + ") does not match the resource "
               + t.qualifiedResource());
     }
+    MetadataRules.checkStructure(obj);
     obj.put("apiVersion", t.apiVersion());
     obj.put("kind", t.kind());
   }
