@@ -190,7 +190,7 @@ public final class ApiHandler implements HttpHandler {
           }
         }
         case "POST" -> {
-          ResourceService.Result r = service.create(t, ns, body(ex), dryRun);
+          ResourceService.Result r = service.create(t, ns, body(ex), dryRun, manager(ex, query));
           send(ex, 201, r.object());
         }
         case "DELETE" -> send(ex, 200, service.deleteCollection(t, ns, labels, fields, dryRun));
@@ -231,10 +231,27 @@ public final class ApiHandler implements HttpHandler {
         }
       }
       case "PUT" ->
-          send(ex, 200, service.update(t, ns, rp.name(), body(ex), status, dryRun).object());
+          send(
+              ex,
+              200,
+              service
+                  .update(t, ns, rp.name(), body(ex), status, dryRun, manager(ex, query))
+                  .object());
       case "PATCH" -> {
+        ResourceService.PatchType type = patchType(ex);
         ResourceService.Result r =
-            service.patch(t, ns, rp.name(), patchType(ex), readBody(ex), status, dryRun);
+            service.patch(
+                t,
+                ns,
+                rp.name(),
+                type,
+                readBody(ex),
+                status,
+                dryRun,
+                type == ResourceService.PatchType.APPLY
+                    ? query.get("fieldManager")
+                    : manager(ex, query),
+                "true".equals(query.get("force")));
         send(ex, r.created() ? 201 : 200, r.object());
       }
       case "DELETE" -> {
@@ -261,6 +278,25 @@ public final class ApiHandler implements HttpHandler {
               query.get("includeObject"));
     }
     return o -> ResourceService.present(t, o);
+  }
+
+  /**
+   * The request's field manager: the fieldManager parameter, else the client's name from its
+   * User-Agent (as the real server defaults it), else "unknown".
+   */
+  private static String manager(HttpExchange ex, Map<String, String> query) {
+    String m = query.get("fieldManager");
+    if (m != null && !m.isEmpty()) {
+      return m;
+    }
+    String ua = ex.getRequestHeaders().getFirst("User-Agent");
+    if (ua != null && !ua.isBlank()) {
+      String name = ua.trim().split("[/ ]", 2)[0];
+      if (!name.isEmpty()) {
+        return name.length() > 128 ? name.substring(0, 128) : name;
+      }
+    }
+    return "unknown";
   }
 
   private static ResourceService.PatchType patchType(HttpExchange ex) {
