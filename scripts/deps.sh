@@ -2,7 +2,7 @@
 # Installs the Debian packages netpol builds and tests with, when any is missing. Run as root.
 set -euo pipefail
 need=()
-for pkg in clang llvm libbpf-dev bpftool iptables ipset iproute2 iperf3 python3 maven openjdk-17-jdk-headless; do
+for pkg in clang llvm libbpf-dev bpftool iptables ipset iproute2 iperf3 sockperf tcpdump chromium chromium-driver python3 maven openjdk-17-jdk-headless; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
