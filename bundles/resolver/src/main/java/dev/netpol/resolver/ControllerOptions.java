@@ -9,24 +9,42 @@ import java.time.Duration;
  * @param chunkSize entries per list per PolicyEndpoint
  * @param resyncPeriod how often every policy is reconciled even without events
  * @param retryDelay wait before retrying a policy whose writes failed
+ * @param workers policies reconciled at the same time (never the same policy twice at once)
  * @param clock source of change-seen times
  */
 public record ControllerOptions(
-    int chunkSize, Duration resyncPeriod, Duration retryDelay, Clock clock) {
+    int chunkSize, Duration resyncPeriod, Duration retryDelay, int workers, Clock clock) {
+
+  public static final int DEFAULT_WORKERS = 4;
+
+  public ControllerOptions {
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+    }
+  }
 
   public static ControllerOptions defaults() {
     return new ControllerOptions(
         PolicyEndpointPlanner.DEFAULT_CHUNK_SIZE,
         Duration.ofMinutes(5),
         Duration.ofSeconds(1),
+        DEFAULT_WORKERS,
         Clock.systemUTC());
   }
 
   public ControllerOptions withChunkSize(int size) {
-    return new ControllerOptions(size, resyncPeriod, retryDelay, clock);
+    return new ControllerOptions(size, resyncPeriod, retryDelay, workers, clock);
   }
 
   public ControllerOptions withResyncPeriod(Duration period) {
-    return new ControllerOptions(chunkSize, period, retryDelay, clock);
+    return new ControllerOptions(chunkSize, period, retryDelay, workers, clock);
+  }
+
+  public ControllerOptions withRetryDelay(Duration delay) {
+    return new ControllerOptions(chunkSize, resyncPeriod, delay, workers, clock);
+  }
+
+  public ControllerOptions withWorkers(int n) {
+    return new ControllerOptions(chunkSize, resyncPeriod, retryDelay, n, clock);
   }
 }

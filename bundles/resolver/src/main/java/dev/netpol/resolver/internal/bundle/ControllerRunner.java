@@ -77,10 +77,9 @@ final class ControllerRunner implements Managed {
           }
           InformerSource informers = informers(c);
           ControllerOptions options =
-              ControllerOptions.defaults().withChunkSize(settings.get(CHUNK_SIZE));
-          options =
-              new ControllerOptions(
-                  options.chunkSize(), settings.get(RESYNC), options.retryDelay(), options.clock());
+              ControllerOptions.defaults()
+                  .withChunkSize(settings.get(CHUNK_SIZE))
+                  .withResyncPeriod(settings.get(RESYNC));
           controller = new PolicyController(c.client(), informers, options).start();
           LOG.info("policy controller started against the {}", c.describe());
         });
