@@ -74,6 +74,7 @@ public final class PolicyController implements AutoCloseable {
   private final AtomicLong errors = new AtomicLong();
   private volatile boolean running;
   private volatile boolean ready;
+  private final Object readiness = new Object();
 
   /** Last error logged per policy, so a bad policy logs once per distinct error, not per event. */
   private final Map<PolicyKey, String> lastError = new ConcurrentHashMap<>();
@@ -151,17 +152,22 @@ public final class PolicyController implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (!running) {
-      return;
+  public void close() {
+    List<Thread> stopping;
+    synchronized (this) {
+      if (!running) {
+        return;
+      }
+      running = false;
+      detach.forEach(Runnable::run);
+      detach.clear();
+      queue.close();
+      scheduler.shutdownNow();
+      stopping = new ArrayList<>(workers);
+      workers.clear();
     }
-    running = false;
-    detach.forEach(Runnable::run);
-    detach.clear();
-    queue.close();
-    scheduler.shutdownNow();
-    workers.forEach(Thread::interrupt);
-    for (Thread t : workers) {
+    stopping.forEach(Thread::interrupt);
+    for (Thread t : stopping) {
       try {
         t.join(5000);
       } catch (InterruptedException e) {
@@ -169,7 +175,6 @@ public final class PolicyController implements AutoCloseable {
         break;
       }
     }
-    workers.clear();
     LOG.info("policy controller stopped");
   }
 
@@ -319,10 +324,15 @@ public final class PolicyController implements AutoCloseable {
    * Once, when the informers have synced: indexes their contents (events before this only indexed
    * what they carried) and marks every policy.
    */
-  private synchronized void becomeReady() {
-    if (ready || !running) {
-      return;
+  private void becomeReady() {
+    synchronized (readiness) {
+      if (!ready && running) {
+        index();
+      }
     }
+  }
+
+  private void index() {
     long t0 = System.nanoTime();
     informers.namespaces().getStore().list().forEach(index::putNamespace);
     informers.pods().getStore().list().forEach(index::putPod);
