@@ -63,6 +63,22 @@ final class NetpolProcess implements AutoCloseable {
             pinRoot.toString()));
   }
 
+  /** {@code bin/netpol controller} against the API of {@code kubeconfig}. */
+  static NetpolProcess controller(String name, Path kubeconfig, Path dataDir) throws IOException {
+    return start(
+        dataDir,
+        null,
+        name,
+        List.of(
+            "controller", "--kubeconfig", kubeconfig.toString(), "--data-dir", dataDir.toString()));
+  }
+
+  /** SIGKILL: no shutdown hook, no lease release. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
   private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
       throws IOException {
     Files.createDirectories(dataDir);
