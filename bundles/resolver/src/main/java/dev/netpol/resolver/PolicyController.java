@@ -60,12 +60,15 @@ public final class PolicyController implements AutoCloseable {
   private final InformerSource informers;
   private final ControllerOptions options;
   private final PolicyEndpointPlanner planner;
-  private final PolicyEndpointCache endpoints = new PolicyEndpointCache();
+  private final PolicyEndpointCache endpoints =
+      new PolicyEndpointCache(k -> this.queue.mark(k, Instant.now()));
   private final PolicyEndpointWriter writer;
   private final ClusterIndex index = new ClusterIndex();
   private final AffectedPolicies affected = new AffectedPolicies(index);
   private final DirtyQueue<PolicyKey> queue = new DirtyQueue<>();
   private final LatencyRecorder latency = new LatencyRecorder();
+  private final LatencyRecorder settled = new LatencyRecorder();
+  private final LatencyRecorder planned = new LatencyRecorder();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "netpol-controller-timer"));
   private final List<Thread> workers = new ArrayList<>();
@@ -146,9 +149,25 @@ public final class PolicyController implements AutoCloseable {
     return errors.get();
   }
 
-  /** From the first event of a change to the last write of the reconcile that carried it. */
+  /**
+   * From the first event of a change to the last PolicyEndpoint write (create, update, delete) of
+   * the reconcile that carried it returning: what agents wait for.
+   */
   public LatencyRecorder latency() {
     return latency;
+  }
+
+  /**
+   * From the first event of a change to its writes being sent (queueing, resolution, planning): the
+   * controller's own share of {@link #latency()}, the rest is the API's.
+   */
+  public LatencyRecorder planned() {
+    return planned;
+  }
+
+  /** As {@link #latency()}, up to the status (Resolved condition, counts) written as well. */
+  public LatencyRecorder settled() {
+    return settled;
   }
 
   @Override
@@ -371,6 +390,7 @@ public final class PolicyController implements AutoCloseable {
       invalid(np, key, PolicyResolver.error(np, e), existing, changeSeen, now);
       return;
     }
+    long t0 = System.nanoTime();
     ResolutionEngine engine = new ResolutionEngine(index, parsed);
     ResolvedPolicy ok = engine.resolve();
     affected.resolved(key, np.getMetadata().getResourceVersion(), engine.dependencies());
@@ -378,8 +398,25 @@ public final class PolicyController implements AutoCloseable {
       LOG.info("netpol {}: resolves again", key);
     }
     PlannedChanges changes = planner.diff(planner.plan(ok), existing);
+    long t1 = System.nanoTime();
+    if (!changes.isEmpty()) {
+      planned.record(changeSeen, options.clock().instant());
+    }
     List<PolicyEndpoint> stored = writer.apply(changes, changeSeen);
+    long t2 = System.nanoTime();
+    if (!changes.isEmpty()) {
+      latency.record(changeSeen, options.clock().instant());
+    }
     writer.setResolved(stored, true, "Resolved", "policy resolved", now);
+    long t3 = System.nanoTime();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "netpol {}: resolved and planned in {} us, written in {} us, status in {} us",
+          key,
+          (t1 - t0) / 1000,
+          (t2 - t1) / 1000,
+          (t3 - t2) / 1000);
+    }
     if (!changes.isEmpty()) {
       LOG.info(
           "netpol {}: {} selected pods, {} ingress, {} egress entries: {}",
@@ -390,7 +427,7 @@ public final class PolicyController implements AutoCloseable {
           changes);
     }
     if (writer.writes() != writesBefore) {
-      latency.record(changeSeen, options.clock().instant());
+      settled.record(changeSeen, options.clock().instant());
     }
   }
 

@@ -59,6 +59,15 @@ public final class LatencyRecorder {
     return s[i] / 1e6;
   }
 
+  /** Samples recorded after the first {@code from} (at most the last 4096), in milliseconds. */
+  public synchronized java.util.List<Double> samplesMillis(long from) {
+    java.util.List<Double> out = new java.util.ArrayList<>();
+    for (long i = Math.max(from, samples - RECENT); i < samples; i++) {
+      out.add(recentNanos[(int) (i % RECENT)] / 1e6);
+    }
+    return out;
+  }
+
   /** The most recent sample in milliseconds. */
   public synchronized double lastMillis() {
     return samples == 0 ? Double.NaN : recentNanos[(int) ((samples - 1) % RECENT)] / 1e6;

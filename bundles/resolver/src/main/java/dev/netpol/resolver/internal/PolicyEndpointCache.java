@@ -19,8 +19,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PolicyEndpointCache implements PolicyEndpointWriter.Store {
   private final Map<PolicyKey, Map<String, PolicyEndpoint>> byPolicy = new ConcurrentHashMap<>();
+  private static final String NO_EVENT = "";
   private final Map<String, String> ownVersions = new ConcurrentHashMap<>();
   private final Set<String> ownDeletes = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Objects with a write under way, with the resourceVersion of an event seen meanwhile: the echo
+   * of a write can arrive before the write returns.
+   */
+  private final Map<String, String> inFlight = new ConcurrentHashMap<>();
+
+  private final java.util.function.Consumer<PolicyKey> remark;
+
+  /** {@code remark}: called for a policy whose object someone else changed during our write. */
+  public PolicyEndpointCache(java.util.function.Consumer<PolicyKey> remark) {
+    this.remark = remark;
+  }
+
+  public PolicyEndpointCache() {
+    this(k -> {});
+  }
 
   /** An informer event (old null: added; now null: deleted); returns the policies to reconcile. */
   public List<PolicyKey> observed(PolicyEndpoint old, PolicyEndpoint now) {
@@ -59,10 +77,34 @@ public final class PolicyEndpointCache implements PolicyEndpointWriter.Store {
     byPolicy
         .computeIfAbsent(key, k -> new ConcurrentHashMap<>())
         .merge(name, now, (held, event) -> newer(event, held) ? event : held);
-    if (!Objects.equals(ownVersions.get(name), now.getMetadata().getResourceVersion())) {
-      out.add(key);
+    String rv = String.valueOf(now.getMetadata().getResourceVersion());
+    if (inFlight.computeIfPresent(name, (k, v) -> rv) != null) {
+      return out; // decided when the write returns: our echo, or someone else's change
+    }
+    String own = ownVersions.get(name);
+    if (own == null || after(rv, own)) {
+      out.add(key); // not the echo of one of our writes (which can come late, and out of order)
     }
     return out;
+  }
+
+  /** Whether resourceVersion {@code a} is later than {@code b} (if not numbers: different). */
+  static boolean after(String a, String b) {
+    try {
+      return Long.parseLong(a) > Long.parseLong(b);
+    } catch (NumberFormatException | NullPointerException e) {
+      return !Objects.equals(a, b);
+    }
+  }
+
+  @Override
+  public void writing(PolicyEndpoint pe) {
+    inFlight.put(name(pe), NO_EVENT);
+  }
+
+  @Override
+  public void failed(PolicyEndpoint pe) {
+    inFlight.remove(name(pe)); // the reconcile is retried
   }
 
   @Override
@@ -71,7 +113,12 @@ public final class PolicyEndpointCache implements PolicyEndpointWriter.Store {
     if (key == null) {
       return;
     }
-    ownVersions.put(name(pe), String.valueOf(pe.getMetadata().getResourceVersion()));
+    String rv = String.valueOf(pe.getMetadata().getResourceVersion());
+    ownVersions.put(name(pe), rv);
+    String seen = inFlight.remove(name(pe));
+    if (seen != null && !seen.equals(NO_EVENT) && after(seen, rv)) {
+      remark.accept(key); // an event after our write: someone else changed it
+    }
     byPolicy
         .computeIfAbsent(key, k -> new ConcurrentHashMap<>())
         .merge(name(pe), pe, (held, written) -> newer(written, held) ? written : held);
@@ -119,9 +166,12 @@ public final class PolicyEndpointCache implements PolicyEndpointWriter.Store {
    * parse as numbers the incoming one wins.
    */
   static boolean newer(PolicyEndpoint a, PolicyEndpoint b) {
+    return newer(a.getMetadata().getResourceVersion(), b.getMetadata().getResourceVersion());
+  }
+
+  static boolean newer(String a, String b) {
     try {
-      return Long.parseLong(a.getMetadata().getResourceVersion())
-          >= Long.parseLong(b.getMetadata().getResourceVersion());
+      return Long.parseLong(a) >= Long.parseLong(b);
     } catch (NumberFormatException | NullPointerException e) {
       return true;
     }

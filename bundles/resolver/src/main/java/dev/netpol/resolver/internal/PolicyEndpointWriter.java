@@ -62,10 +62,18 @@ public final class PolicyEndpointWriter {
     }
   }
 
-  /** Told about every object a write stored or deleted (a write-through to the caller's cache). */
+  /** Told about every write (a write-through to the caller's cache). */
   public interface Store {
+    /** A create, update or status write of this object is about to be sent. */
+    default void writing(PolicyEndpoint pe) {}
+
+    /** The write returned this object. */
     void stored(PolicyEndpoint pe);
 
+    /** The write did not succeed. */
+    default void failed(PolicyEndpoint pe) {}
+
+    /** A delete is about to be sent. */
     void deleted(PolicyEndpoint pe);
   }
 
@@ -121,6 +129,16 @@ public final class PolicyEndpointWriter {
 
   /** Creates or updates {@code want}; on a conflict, converges from a fresh read. */
   private PolicyEndpoint write(String op, PolicyEndpoint want) {
+    stored.writing(want);
+    try {
+      return attempt(op, want);
+    } catch (RuntimeException e) {
+      stored.failed(want);
+      throw e;
+    }
+  }
+
+  private PolicyEndpoint attempt(String op, PolicyEndpoint want) {
     KubernetesClientException last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
@@ -177,6 +195,7 @@ public final class PolicyEndpointWriter {
           break; // already as wanted
         }
         current.setStatus(want);
+        this.stored.writing(current);
         try {
           PolicyEndpoint result = api(current).updateStatus();
           writes.incrementAndGet();
@@ -184,6 +203,7 @@ public final class PolicyEndpointWriter {
           last = null;
           break;
         } catch (KubernetesClientException e) {
+          this.stored.failed(current);
           if (e.getCode() == 404) {
             last = null;
             break; // deleted meanwhile: its policy is reconciled again
