@@ -2,6 +2,7 @@ package dev.netpol.resolver;
 
 import dev.netpol.api.model.ModelException;
 import dev.netpol.policyendpoint.Chunk;
+import dev.netpol.policyendpoint.ChunkSet;
 import dev.netpol.policyendpoint.PolicyEndpoint;
 import dev.netpol.policyendpoint.PolicyRef;
 import dev.netpol.resolver.internal.AffectedPolicies;
@@ -86,7 +87,7 @@ public final class PolicyController implements AutoCloseable {
       KubernetesClient client, InformerSource informers, ControllerOptions options) {
     this.informers = informers;
     this.options = options;
-    this.planner = new PolicyEndpointPlanner(options.chunkSize());
+    this.planner = new PolicyEndpointPlanner(options.chunkSize(), options.perNodeAbove());
     this.writer = new PolicyEndpointWriter(client, endpoints);
   }
 
@@ -407,7 +408,7 @@ public final class PolicyController implements AutoCloseable {
     if (!changes.isEmpty()) {
       latency.record(changeSeen, options.clock().instant());
     }
-    writer.setResolved(stored, true, "Resolved", "policy resolved", now);
+    writer.setResolved(rulesChunks(stored), true, "Resolved", "policy resolved", now);
     long t3 = System.nanoTime();
     if (LOG.isDebugEnabled()) {
       LOG.debug(
@@ -449,7 +450,12 @@ public final class PolicyController implements AutoCloseable {
               new PlannedChanges(List.of(placeholder(np)), List.of(), List.of(), List.of()),
               changeSeen);
     }
-    writer.setResolved(stored, false, "InvalidPolicy", error.toString(), now);
+    writer.setResolved(rulesChunks(stored), false, "InvalidPolicy", error.toString(), now);
+  }
+
+  /** The Resolved condition lives on the rules chunks; selections carry no status. */
+  private static List<PolicyEndpoint> rulesChunks(List<PolicyEndpoint> pes) {
+    return pes.stream().filter(pe -> !ChunkSet.isSelection(pe)).toList();
   }
 
   /** Carries the Resolved=False condition of a policy that never resolved; selects no pods. */

@@ -82,7 +82,9 @@ class LeaderElectionTest {
         new ElectedController(
                 own,
                 informers,
-                ControllerOptions.defaults().withResyncPeriod(Duration.ofHours(1)),
+                ControllerOptions.defaults()
+                    .withResyncPeriod(Duration.ofHours(1))
+                    .withPerNodeAbove(0),
                 new ElectionOptions(
                     true, "kube-system", "netpol-controller", name, LEASE, RENEW, RETRY),
                 () -> true) // the mock API's discovery does not list Leases; its CRUD serves them
@@ -109,8 +111,8 @@ class LeaderElectionTest {
   }
 
   /**
-   * The PolicyEndpoints in x, sorted: name, and "ok" if its policyRef carries the uid of the policy
-   * that exists now (else the stale uid).
+   * The PolicyEndpoints in x, sorted: rules chunks by name, selections as "policy@node", and "ok"
+   * if its policyRef carries the uid of the policy that exists now (else the stale uid).
    */
   List<String> endpoints() {
     return client.resources(PolicyEndpoint.class).inNamespace("x").list().getItems().stream()
@@ -125,7 +127,11 @@ class LeaderElectionTest {
                       .withName(pe.getSpec().getPolicyRef().getName())
                       .get();
               String uid = pe.getSpec().getPolicyRef().getUid();
-              return pe.getMetadata().getName()
+              String what =
+                  pe.getSpec().getChunk() != null
+                      ? pe.getMetadata().getName()
+                      : pe.getSpec().getPolicyRef().getName() + "@" + pe.getSpec().getNode();
+              return what
                   + " "
                   + (np != null && np.getMetadata().getUid().equals(uid) ? "ok" : uid);
             })
@@ -156,8 +162,8 @@ class LeaderElectionTest {
     policy("p1");
     policy("p2");
     policy("p3");
-    await("a writes", () -> endpoints().size() == 3);
-    await("a writes creates and status", () -> a.ctl().writes() >= 6);
+    await("a writes", () -> endpoints().size() == 6);
+    await("a writes creates and status", () -> a.ctl().writes() >= 9);
     assertEquals(0, b.ctl().writes() + c.ctl().writes(), "followers write nothing");
 
     long crash = System.nanoTime();
@@ -175,7 +181,16 @@ class LeaderElectionTest {
         "take-over after " + takeover + " ms");
     await(
         "the new leader converges",
-        () -> endpoints().equals(List.of("p2-0 ok", "p3-0 ok", "p4-0 ok")));
+        () ->
+            endpoints()
+                .equals(
+                    List.of(
+                        "p2-0 ok",
+                        "p2@node-1 ok",
+                        "p3-0 ok",
+                        "p3@node-1 ok",
+                        "p4-0 ok",
+                        "p4@node-1 ok")));
     assertEquals(next.ctl().identity(), holder());
 
     long stop = System.nanoTime();
@@ -187,7 +202,18 @@ class LeaderElectionTest {
     policy("p5");
     await(
         "the last one writes",
-        () -> endpoints().equals(List.of("p2-0 ok", "p3-0 ok", "p4-0 ok", "p5-0 ok")));
+        () ->
+            endpoints()
+                .equals(
+                    List.of(
+                        "p2-0 ok",
+                        "p2@node-1 ok",
+                        "p3-0 ok",
+                        "p3@node-1 ok",
+                        "p4-0 ok",
+                        "p4@node-1 ok",
+                        "p5-0 ok",
+                        "p5@node-1 ok")));
   }
 
   /**

@@ -45,7 +45,9 @@ class PolicyControllerTest {
         new PolicyController(
                 client,
                 informers,
-                ControllerOptions.defaults().withResyncPeriod(Duration.ofHours(1)))
+                ControllerOptions.defaults()
+                    .withResyncPeriod(Duration.ofHours(1))
+                    .withPerNodeAbove(0)) // one selection per node, even for one pod
             .start();
   }
 
@@ -106,7 +108,12 @@ class PolicyControllerTest {
         });
     PolicyEndpoint pe = pe("allow-b-0");
     assertEquals(List.of("Ingress"), pe.getSpec().getPodIsolation());
-    assertEquals("a", pe.getSpec().getPodSelectorEndpoints().get(0).getName());
+    assertTrue(pe.getSpec().getPodSelectorEndpoints().isEmpty(), "rules only");
+    String selection = PolicyEndpointPlanner.selectionName("allow-b", "n1");
+    await("the selection of node n1", () -> pe(selection) != null);
+    assertEquals("a", pe(selection).getSpec().getPodSelectorEndpoints().get(0).getName());
+    assertEquals("n1", pe(selection).getSpec().getNode());
+    assertEquals(Map.of(NodeLabels.keyFor("n1"), ""), pe(selection).getMetadata().getLabels());
     assertEquals("198.18.0.2/32", pe.getSpec().getIngress().get(0).getCidr());
     assertEquals(Map.of(NodeLabels.keyFor("n1"), ""), pe.getMetadata().getLabels());
     assertEquals("NetworkPolicy", pe.getMetadata().getOwnerReferences().get(0).getKind());
@@ -140,10 +147,8 @@ class PolicyControllerTest {
               return p;
             });
     await(
-        "no selected pods",
-        () ->
-            pe("allow-b-0").getSpec().getPodSelectorEndpoints().isEmpty()
-                && pe("allow-b-0").getMetadata().getLabels().isEmpty());
+        "no selected pods: the selection goes, the rules chunk loses its node label",
+        () -> pe(selection) == null && pe("allow-b-0").getMetadata().getLabels().isEmpty());
 
     // delete the policy: its PolicyEndpoints go
     client.network().v1().networkPolicies().inNamespace("x").withName("allow-b").delete();

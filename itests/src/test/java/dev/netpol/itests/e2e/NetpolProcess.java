@@ -29,20 +29,30 @@ final class NetpolProcess implements AutoCloseable {
 
   static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix)
       throws IOException {
-    return start(
-        dataDir,
-        pinRoot,
-        nodeName,
-        List.of(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--node-name",
-            nodeName,
-            "--bpffs-root",
-            pinRoot.toString(),
-            "--set",
-            "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of());
+  }
+
+  /** {@code settings}: more {@code key=value} settings ({@code --set}). */
+  static NetpolProcess standalone(
+      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, List<String> settings)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "standalone",
+                "--data-dir",
+                dataDir.toString(),
+                "--node-name",
+                nodeName,
+                "--bpffs-root",
+                pinRoot.toString(),
+                "--set",
+                "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+    for (String s : settings) {
+      args.add("--set");
+      args.add(s);
+    }
+    return start(dataDir, pinRoot, nodeName, args);
   }
 
   static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)

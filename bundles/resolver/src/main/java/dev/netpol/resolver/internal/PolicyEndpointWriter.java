@@ -236,7 +236,9 @@ public final class PolicyEndpointWriter {
     String status = resolved ? "True" : "False";
     var spec = pe.getSpec();
     Integer pods =
-        spec == null || spec.getPodSelectorEndpoints() == null
+        spec == null
+                || spec.getPodSelectorEndpoints() == null
+                || spec.getPodSelectorEndpoints().isEmpty()
             ? null
             : spec.getPodSelectorEndpoints().size();
     Integer in = spec == null || spec.getIngress() == null ? null : spec.getIngress().size();

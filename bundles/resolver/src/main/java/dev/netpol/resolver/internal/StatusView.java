@@ -1,6 +1,7 @@
 package dev.netpol.resolver.internal;
 
 import dev.netpol.api.status.PolicyStatus;
+import dev.netpol.policyendpoint.ChunkSet;
 import dev.netpol.policyendpoint.PolicyEndpoint;
 import dev.netpol.resolver.InformerSource;
 import dev.netpol.resolver.PolicyKey;
@@ -41,10 +42,17 @@ public final class StatusView {
       int eg = 0;
       boolean resolved = !pes.isEmpty();
       String message = pes.isEmpty() ? "not resolved yet" : "";
+      if (!pes.isEmpty() && pes.stream().allMatch(ChunkSet::isSelection)) {
+        resolved = false;
+        message = "rules chunks not written yet";
+      }
       for (PolicyEndpoint pe : pes) {
         pods += size(pe.getSpec().getPodSelectorEndpoints());
         in += size(pe.getSpec().getIngress());
         eg += size(pe.getSpec().getEgress());
+        if (ChunkSet.isSelection(pe)) {
+          continue; // the Resolved condition is on the rules chunks
+        }
         Condition c = PolicyEndpointWriter.condition(pe);
         if (c == null) {
           resolved = false;

@@ -42,6 +42,13 @@ final class ControllerRunner implements Managed, ControllerStatus {
           1,
           100_000,
           "entries per list in one PolicyEndpoint; larger results are split into chunks");
+  static final Setting<Integer> PER_NODE_ABOVE =
+      Setting.integer(
+          "netpol.controller.selection.per-node-above",
+          dev.netpol.resolver.PolicyEndpointPlanner.DEFAULT_PER_NODE_ABOVE,
+          0,
+          Integer.MAX_VALUE,
+          "policies selecting more pods than this list them in one object per node");
   static final Setting<Duration> RESYNC =
       Setting.duration(
           "netpol.controller.resync",
@@ -85,6 +92,7 @@ final class ControllerRunner implements Managed, ControllerStatus {
   static final List<Setting<?>> SETTINGS =
       List.of(
           CHUNK_SIZE,
+          PER_NODE_ABOVE,
           RESYNC,
           WORKERS,
           ELECTION,
@@ -138,7 +146,8 @@ final class ControllerRunner implements Managed, ControllerStatus {
               ControllerOptions.defaults()
                   .withChunkSize(settings.get(CHUNK_SIZE))
                   .withResyncPeriod(settings.get(RESYNC))
-                  .withWorkers(settings.get(WORKERS));
+                  .withWorkers(settings.get(WORKERS))
+                  .withPerNodeAbove(settings.get(PER_NODE_ABOVE));
           controller = new ElectedController(c.client(), informers(c), options, election()).start();
           LOG.info("policy controller candidate {} against the {}", identity, c.describe());
         });
