@@ -41,6 +41,7 @@ public final class LeaderElection implements AutoCloseable {
   private volatile boolean leading;
   private volatile String leader = "";
   private CompletableFuture<?> round;
+  private final QuietLock lock;
 
   private final java.util.function.BooleanSupplier servesLeases;
 
@@ -61,6 +62,8 @@ public final class LeaderElection implements AutoCloseable {
     this.onStart = onStart;
     this.onStop = onStop;
     this.servesLeases = servesLeases == null ? this::servesLeases : servesLeases;
+    this.lock =
+        new QuietLock(new LeaseLock(options.namespace(), options.name(), options.identity()));
   }
 
   public synchronized void start() {
@@ -110,7 +113,7 @@ public final class LeaderElection implements AutoCloseable {
     var config =
         new LeaderElectionConfigBuilder()
             .withName("netpol-controller")
-            .withLock(new LeaseLock(options.namespace(), options.name(), options.identity()))
+            .withLock(lock)
             .withLeaseDuration(options.leaseDuration())
             .withRenewDeadline(options.renewDeadline())
             .withRetryPeriod(options.retryPeriod())
