@@ -23,6 +23,14 @@ final class NetpolOptions {
   }
 
   static Option[] profile(String name, Option... extra) {
+    return profile(name, dist().resolve("etc/config"), List.of(), extra);
+  }
+
+  /**
+   * The profile's bundles and those matching {@code moreBundles} (file-name globs), with
+   * FileInstall reading {@code configDir}.
+   */
+  static Option[] profile(String name, Path configDir, List<String> moreBundles, Option... extra) {
     List<Option> o = new ArrayList<>();
     o.add(systemProperty("pax.exam.logging").value("none"));
     // the packages bin/netpol's launcher exports from the system bundle (appended to Pax Exam's
@@ -33,10 +41,12 @@ final class NetpolOptions {
     // the test classpath holds slf4j and fabric8 too: never let bundles see those copies
     o.add(frameworkProperty("felix.bootdelegation.implicit").value("false"));
     o.add(frameworkProperty("netpol.home").value(dist().toString()));
-    o.add(
-        frameworkProperty("felix.fileinstall.dir").value(dist().resolve("etc/config").toString()));
+    o.add(frameworkProperty("felix.fileinstall.dir").value(configDir.toString()));
     try {
       List<PathMatcher> globs = globs(dist().resolve("etc/profiles/" + name + ".list"));
+      for (String g : moreBundles) {
+        globs.add(FileSystems.getDefault().getPathMatcher("glob:" + g));
+      }
       for (Path p : select(dist().resolve("bundles/boot"), globs)) {
         o.add(bundle(p.toUri().toString()).startLevel(1));
       }

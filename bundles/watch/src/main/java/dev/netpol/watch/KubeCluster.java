@@ -20,4 +20,12 @@ public interface KubeCluster {
 
   /** Where this cluster was reached, for logs and status. */
   String describe();
+
+  /**
+   * Event handlers attached to each shared informer now ({@code Type selection} to count): a
+   * consumer that restarts must not leave its old handlers behind.
+   */
+  default java.util.Map<String, Integer> handlers() {
+    return java.util.Map.of();
+  }
 }

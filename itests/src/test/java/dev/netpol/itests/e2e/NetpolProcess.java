@@ -29,20 +29,30 @@ final class NetpolProcess implements AutoCloseable {
 
   static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix)
       throws IOException {
-    return start(
-        dataDir,
-        pinRoot,
-        nodeName,
-        List.of(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--node-name",
-            nodeName,
-            "--bpffs-root",
-            pinRoot.toString(),
-            "--set",
-            "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of());
+  }
+
+  /** {@code settings}: more {@code key=value} settings ({@code --set}). */
+  static NetpolProcess standalone(
+      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, List<String> settings)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "standalone",
+                "--data-dir",
+                dataDir.toString(),
+                "--node-name",
+                nodeName,
+                "--bpffs-root",
+                pinRoot.toString(),
+                "--set",
+                "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+    for (String s : settings) {
+      args.add("--set");
+      args.add(s);
+    }
+    return start(dataDir, pinRoot, nodeName, args);
   }
 
   static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)
@@ -61,6 +71,22 @@ final class NetpolProcess implements AutoCloseable {
             dataDir.toString(),
             "--bpffs-root",
             pinRoot.toString()));
+  }
+
+  /** {@code bin/netpol controller} against the API of {@code kubeconfig}. */
+  static NetpolProcess controller(String name, Path kubeconfig, Path dataDir) throws IOException {
+    return start(
+        dataDir,
+        null,
+        name,
+        List.of(
+            "controller", "--kubeconfig", kubeconfig.toString(), "--data-dir", dataDir.toString()));
+  }
+
+  /** SIGKILL: no shutdown hook, no lease release. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
