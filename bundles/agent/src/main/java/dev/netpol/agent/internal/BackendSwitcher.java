@@ -78,6 +78,10 @@ final class BackendSwitcher {
   private volatile BackendSwitch last;
   private volatile String releaseProblem = "";
   private final Instant fallbackAfter;
+  private Instant goneSince;
+
+  /** How long ensure() leaves a vanished active backend to its unregistering event. */
+  static final Duration GONE_GRACE = Duration.ofSeconds(5);
 
   BackendSwitcher(
       Env env,
@@ -176,12 +180,21 @@ final class BackendSwitcher {
    * one is gone, releases leftovers. Level-triggered: runs after any change and at every resync.
    */
   void ensure() {
-    Registered<EnforcementBackend> target = choose();
     Active a = active;
     if (a != null && !isRegistered(a.serviceId())) {
+      // Its unregistering event hands over or pauses while it is still usable (unregistering());
+      // this is only the safety net if that never came.
+      Instant now = clock.instant();
+      if (goneSince == null) {
+        goneSince = now;
+      }
+      if (Duration.between(goneSince, now).compareTo(GONE_GRACE) < 0) {
+        return;
+      }
       pause(a, "is gone");
       a = null;
     }
+    Registered<EnforcementBackend> target = choose();
     if (target == null || !env.synced()) {
       return; // nothing to program into yet, or the desired state is not known yet
     }
@@ -297,6 +310,7 @@ final class BackendSwitcher {
 
   private void pause(Active a, String why) {
     active = null;
+    goneSince = null;
     reconciler.forgetProgrammed();
     LOG.warn(
         "backend {} {}: programming paused; its kernel state keeps enforcing until another backend"
@@ -310,6 +324,7 @@ final class BackendSwitcher {
     String name = name(target);
     records.record(name, BackendRecords.releaseArgs(target.properties()));
     active = new Active(target.service(), name, id(target));
+    goneSince = null;
     int held = reconciler.adopt(target.service()).size();
     LOG.info("backend {} is active ({} pods already programmed in it)", name, held);
     env.markAll();
@@ -362,6 +377,7 @@ final class BackendSwitcher {
               problem + rollback + (from == null ? "" : "; " + fromName + " stays active")));
     }
     active = new Active(next, to, id(target));
+    goneSince = null;
     reconciler.adopt(next);
     failed = null;
     switches.incrementAndGet();

@@ -247,6 +247,13 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
     if (s == null || !s.isActive(id)) {
       return;
     }
+    if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING
+        || context.getBundle().getState() == org.osgi.framework.Bundle.STOPPING) {
+      return; // the node shuts down: every backend's state stays enforcing, nothing is handed over
+    }
+    LOG.info(
+        "backend {} is stopping: handing over (or pausing) while it is still usable",
+        s.activeName());
     try {
       queue
           .submit(

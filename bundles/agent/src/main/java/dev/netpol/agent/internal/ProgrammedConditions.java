@@ -90,8 +90,13 @@ final class ProgrammedConditions {
 
   /** The reconciler's capacity failures changed. */
   void changed(Map<PodKey, CapacityExceededException> failing) {
-    this.failing = failing;
+    setFailing(failing);
     schedule();
+  }
+
+  /** The failures the next {@link #sync()} works from (tests drive sync() themselves). */
+  void setFailing(Map<PodKey, CapacityExceededException> failing) {
+    this.failing = failing;
   }
 
   private void schedule() {
