@@ -29,7 +29,15 @@ final class NetpolProcess implements AutoCloseable {
 
   static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix)
       throws IOException {
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, Cli.netpol());
+  }
+
+  /** A standalone run by {@code netpol} (e.g. the bin/netpol of a private copy of the home). */
+  static NetpolProcess standalone(
+      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, Path netpol)
+      throws IOException {
     return start(
+        netpol,
         dataDir,
         pinRoot,
         nodeName,
@@ -48,6 +56,7 @@ final class NetpolProcess implements AutoCloseable {
   static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)
       throws IOException {
     return start(
+        Cli.netpol(),
         dataDir,
         pinRoot,
         nodeName,
@@ -63,10 +72,11 @@ final class NetpolProcess implements AutoCloseable {
             pinRoot.toString()));
   }
 
-  private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
+  private static NetpolProcess start(
+      Path netpol, Path dataDir, Path pinRoot, String nodeName, List<String> args)
       throws IOException {
     Files.createDirectories(dataDir);
-    List<String> cmd = new ArrayList<>(List.of(Cli.netpol().toString()));
+    List<String> cmd = new ArrayList<>(List.of(netpol.toString()));
     cmd.addAll(args);
     Process p =
         new ProcessBuilder(cmd)

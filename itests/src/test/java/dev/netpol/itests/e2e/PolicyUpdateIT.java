@@ -91,11 +91,19 @@ class PolicyUpdateIT {
           "version 0 never enforced\n" + s.tail());
       assertTrue(TcpProbe.connects(friend.netns(), server.ipv4(), 80, 1), "friend allowed");
 
-      ConnectProber intruding =
-          ConnectProber.start(run.work, "intruder", intruder.netns(), server.ipv4(), 80, 10);
+      FlowProber intruding =
+          FlowProber.start(
+              run.work,
+              "intruder",
+              FlowProber.Mode.TCP_NEW,
+              intruder.netns(),
+              server.ipv4(),
+              80,
+              10);
       run.onClose(intruding::close);
-      ConnectProber befriended =
-          ConnectProber.start(run.work, "friend", friend.netns(), server.ipv4(), 80, 50);
+      FlowProber befriended =
+          FlowProber.start(
+              run.work, "friend", FlowProber.Mode.TCP_NEW, friend.netns(), server.ipv4(), 80, 50);
       run.onClose(befriended::close);
       long t0 = System.nanoTime();
       Set<String> seen = new TreeSet<>(Set.of(gen));
@@ -107,23 +115,23 @@ class PolicyUpdateIT {
         Thread.sleep(200); // let the agent program it; the next write starts another window
       }
       long updatesMs = (System.nanoTime() - t0) / 1_000_000;
-      ConnectProber.Result in = intruding.stop();
-      ConnectProber.Result fr = befriended.stop();
+      FlowProber.Result in = intruding.stop();
+      FlowProber.Result fr = befriended.stop();
       System.out.printf(
           "PolicyUpdateIT: %d replacements of a %d-peer policy (2 chunks) in %d ms; intruder %d"
               + " attempts, %d got through; friend %d attempts, %d connected%n",
-          UPDATES, PEERS, updatesMs, in.attempts(), in.connected(), fr.attempts(), fr.connected());
+          UPDATES, PEERS, updatesMs, in.attempts(), in.ok(), fr.attempts(), fr.ok());
       assertEquals(UPDATES + 1, seen.size(), "every replacement was a new generation");
       assertTrue(in.attempts() > 100, "the intruder kept trying: " + in);
       assertEquals(
           0,
-          in.connected(),
+          in.ok(),
           "attempts of a pod no version allows got through, the first at (epoch s) "
-              + in.connectedAt().subList(0, Math.min(10, in.connectedAt().size()))
+              + in.events().subList(0, Math.min(10, in.events().size()))
               + "\n"
               + s.tail());
       assertTrue(
-          fr.connected() >= fr.attempts() * 0.9,
+          fr.ok() >= fr.attempts() * 0.9,
           "the allowed pod stays allowed through the updates: " + fr);
     }
     System.out.printf(
