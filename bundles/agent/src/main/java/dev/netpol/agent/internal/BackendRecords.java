@@ -78,11 +78,33 @@ final class BackendRecords {
     return Optional.ofNullable(records.get(backend));
   }
 
-  /** Notes that {@code backend} is about to hold state, releasable with {@code args}. */
+  /**
+   * Notes that {@code backend} is about to hold state, releasable with {@code args}. If it was
+   * recorded with other arguments (the same backend started on other kernel objects, e.g. another
+   * pin root), the earlier state is kept as a leftover {@code NAME.N} to be released after the
+   * hand-over.
+   */
   synchronized void record(String backend, List<String> args) {
-    if (args.equals(records.get(backend))) {
+    List<String> before = records.get(backend);
+    if (args.equals(before)) {
       return;
     }
+    if (before != null && !before.isEmpty()) {
+      int n = 1;
+      while (records.containsKey(backend + "." + n)) {
+        n++;
+      }
+      write(backend + "." + n, before);
+      LOG.info(
+          "backend {}: recorded with other release arguments before ({}); that state is released"
+              + " once the new one is verified",
+          backend,
+          String.join(" ", before));
+    }
+    write(backend, args);
+  }
+
+  private void write(String backend, List<String> args) {
     records.put(backend, List.copyOf(args));
     if (dir == null) {
       return;

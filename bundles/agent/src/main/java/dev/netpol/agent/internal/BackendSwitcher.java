@@ -206,11 +206,18 @@ final class BackendSwitcher {
     if (f != null && f.name().equals(name(target)) && Objects.equals(f.serviceId(), id(target))) {
       return; // not retried until the backend re-registers or another switch is asked for
     }
-    if (a == null && othersHoldState(name(target)).isEmpty()) {
+    if (a == null && othersHoldState(name(target)).isEmpty() && !displaces(target)) {
       adopt(target);
       return;
     }
-    handOver(target, a == null ? "taking over from " + othersHoldState(name(target)) : "switch");
+    handOver(
+        target,
+        a == null
+            ? "taking over from "
+                + (displaces(target)
+                    ? name(target) + " recorded with " + records.get(name(target)).orElseThrow()
+                    : othersHoldState(name(target)))
+            : "switch");
   }
 
   /** {@code AgentControl.switchBackend}: an explicit request (worker). */
@@ -263,7 +270,7 @@ final class BackendSwitcher {
     wantedBy = "command";
     failed = null;
     BackendSwitch s;
-    if (a == null && othersHoldState(name).isEmpty()) {
+    if (a == null && othersHoldState(name).isEmpty() && !displaces(target.get())) {
       adopt(target.get());
       s =
           new BackendSwitch(
@@ -512,6 +519,15 @@ final class BackendSwitcher {
       LOG.error("backend {}: {}", name, why);
       return why;
     }
+  }
+
+  /**
+   * Whether {@code target} was recorded with other release arguments: the same backend on other
+   * kernel objects (another pin root), whose state must be handed over from, not adopted.
+   */
+  private boolean displaces(Registered<EnforcementBackend> target) {
+    List<String> before = records.get(name(target)).orElse(List.of());
+    return !before.isEmpty() && !before.equals(BackendRecords.releaseArgs(target.properties()));
   }
 
   private List<String> othersHoldState(String target) {

@@ -106,6 +106,11 @@ final class AgentFixture {
 
   /** Registers a backend service as its bundle would, with a release command. */
   Registered<EnforcementBackend> register(FakeBackend b) {
+    return register(b, b.name(), "release");
+  }
+
+  /** Registers a backend service advertising {@code releaseArgs}. */
+  Registered<EnforcementBackend> register(FakeBackend b, String... releaseArgs) {
     Registered<EnforcementBackend> r =
         new Registered<>(
             b,
@@ -115,7 +120,7 @@ final class AgentFixture {
                 "service.id",
                 nextServiceId++,
                 BackendRecords.RELEASE_PROPERTY,
-                new String[] {b.name(), "release"}));
+                releaseArgs));
     registered.add(r);
     return r;
   }

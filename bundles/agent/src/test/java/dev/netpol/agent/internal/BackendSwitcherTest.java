@@ -244,6 +244,29 @@ class BackendSwitcherTest {
   }
 
   @Test
+  void theSameBackendOnOtherKernelObjectsTakesOverAndTheOldOnesAreReleased(@TempDir Path dir)
+      throws Exception {
+    AgentFixture before = fixture(dir);
+    FakeBackend old = before.backend("ebpf");
+    before.register(old, "ebpf", "--root", "/sys/fs/bpf/r1", "release");
+    before.switcher.ensure();
+    before.reconcileAll();
+    // restarted on another pin root
+    AgentFixture after = fixture(dir);
+    FakeBackend ebpf = after.backend("ebpf");
+    after.register(ebpf, "ebpf", "--root", "/sys/fs/bpf/r2", "release");
+    after.switcher.ensure();
+    assertSame(ebpf, after.switcher.active());
+    assertEquals(
+        List.of("ebpf apply x/a", "ebpf apply x/b", "ebpf apply x/c"),
+        after.log.subList(after.log.size() - 3, after.log.size()),
+        "a hand-over, not an adoption");
+    assertEquals(List.of("ebpf.1 ebpf --root /sys/fs/bpf/r1 release"), after.released);
+    assertEquals(List.of("ebpf"), List.copyOf(after.records.all().keySet()));
+    assertEquals("ebpf\n--root\n/sys/fs/bpf/r2\nrelease\n", Files.readString(dir.resolve("ebpf")));
+  }
+
+  @Test
   void requestsForUnknownBackendsOrBeforeSyncFailClearly() {
     AgentFixture f = fixture(null);
     startOnEbpf(f);
