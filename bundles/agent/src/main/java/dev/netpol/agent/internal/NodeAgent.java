@@ -1,5 +1,6 @@
 package dev.netpol.agent.internal;
 
+import dev.netpol.api.BackendHealth;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.status.AgentControl;
@@ -289,6 +290,11 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
           EnforcementBackend b = switcher.active();
           if (b != null && synced()) {
             try {
+              BackendHealth h = b.health();
+              if (!h.healthy()) {
+                LOG.warn("backend {} reports {}; every pod is applied again", b.name(), h.detail());
+                reconciler.forgetApplied();
+              }
               reconciler.adopt(b);
             } catch (RuntimeException e) {
               LOG.warn("backend {}: cannot list programmed pods: {}", b.name(), e.getMessage());

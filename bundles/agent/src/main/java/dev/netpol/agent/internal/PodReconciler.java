@@ -48,8 +48,13 @@ final class PodReconciler {
   /** What a pod needs, computed from the caches alone. */
   sealed interface Plan {
     /** Program this state. */
-    record Apply(PodEndpoint endpoint, PodPolicy policy, List<PolicySet> policies)
-        implements Plan {}
+    record Apply(PodEndpoint endpoint, PodPolicy policy, List<PolicySet> policies) implements Plan {
+      /** What the state was computed from: equal inputs give an equal state. */
+      Inputs inputs() {
+        return new Inputs(
+            endpoint, policies.stream().map(p -> p.id() + "@" + p.generation()).toList());
+      }
+    }
 
     /** The pod is gone or not enforceable (host network, finished, no address). */
     record Remove() implements Plan {}
@@ -83,6 +88,17 @@ final class PodReconciler {
   private final Map<PodKey, Map<PolicyId, String>> latencySeen = new HashMap<>();
 
   private final AtomicLong errors = new AtomicLong();
+
+  /** The inputs of a pod's state: its endpoint and each selecting policy's generation. */
+  record Inputs(PodEndpoint endpoint, List<String> policyGenerations) {}
+
+  /**
+   * Per pod, the inputs and digest of the state last applied. A reconcile whose inputs are equal
+   * and whose backend still reports that digest skips compiling the digest and calling apply (the
+   * digest of a large state is the dominant cost of a resync); {@link #forgetApplied()} makes the
+   * next pass apply every pod again (a backend reporting itself unhealthy).
+   */
+  private final Map<PodKey, Map.Entry<Inputs, String>> applied = new ConcurrentHashMap<>();
 
   PodReconciler(
       Caches caches,
@@ -137,6 +153,7 @@ final class PodReconciler {
   Set<PodKey> adopt(EnforcementBackend b) {
     Map<PodKey, ProgrammedPod> now = b.programmed();
     programmed.keySet().retainAll(now.keySet());
+    applied.keySet().retainAll(now.keySet());
     now.forEach((k, v) -> programmed.put(k, v.policyDigest()));
     return now.keySet();
   }
@@ -144,6 +161,12 @@ final class PodReconciler {
   /** Forgets what a backend held (it was released, or is gone). */
   void forgetProgrammed() {
     programmed.clear();
+    applied.clear();
+  }
+
+  /** The next reconcile of every pod calls apply, whatever its inputs (drift repair). */
+  void forgetApplied() {
+    applied.clear();
   }
 
   /** What {@code key} needs now; {@code hasState}: the backend to program holds state for it. */
@@ -215,7 +238,31 @@ final class PodReconciler {
         }
         return !w.retry();
       }
-      apply(key, b, (Plan.Apply) plan);
+      Plan.Apply a = (Plan.Apply) plan;
+      Map.Entry<Inputs, String> last = applied.get(key);
+      if (last != null
+          && last.getKey().equals(a.inputs())
+          && last.getValue().equals(programmed.get(key))) {
+        PodStatus st = status.get(key);
+        if (st != null && !"programmed".equals(st.state())) {
+          status.put(
+              key,
+              new PodStatus(
+                  key,
+                  a.endpoint().hostInterface(),
+                  st.addresses(),
+                  "programmed",
+                  st.policies(),
+                  st.ingressRules(),
+                  st.egressRules(),
+                  last.getValue(),
+                  st.programmedAt(),
+                  st.lastLatencySeconds(),
+                  ""));
+        }
+        return true; // unchanged since the last apply, and the backend still holds it
+      }
+      apply(key, b, a);
       return true;
     } catch (CapacityExceededException e) {
       errors.incrementAndGet();
@@ -243,6 +290,7 @@ final class PodReconciler {
     boolean changed = !digest.equals(programmed.get(key));
     b.apply(a.endpoint(), a.policy());
     programmed.put(key, digest);
+    applied.put(key, Map.entry(a.inputs(), digest));
     Instant now = clock.instant();
     PodStatus before = status.get(key);
     double last = observeLatency(key, a.policies(), now);
@@ -323,6 +371,7 @@ final class PodReconciler {
 
   private void forget(PodKey key) {
     status.remove(key);
+    applied.remove(key);
     latencySeen.remove(key);
     if (capacity.remove(key) != null) {
       capacityChanged.run();

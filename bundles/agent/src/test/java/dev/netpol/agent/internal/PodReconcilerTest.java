@@ -188,6 +188,37 @@ class PodReconcilerTest {
   }
 
   @Test
+  void aResyncOfUnchangedPodsCallsNoApplyUnlessTheBackendIsUnhealthy() {
+    AgentFixture f = withEbpf();
+    FakeBackend ebpf = active(f);
+    for (int i = 0; i < 50; i++) {
+      f.addPod(new PodKey("x", "p" + i), "198.18.0." + (i + 1));
+    }
+    f.index.put(
+        chunk("p", 0, 1, "g1", List.of("198.18.1.1/32"), f.pods.keySet().toArray(PodKey[]::new)));
+    f.reconcileAll();
+    assertEquals(50, ebpf.log.stream().filter(l -> l.contains(" apply ")).count());
+    ebpf.log.clear();
+    f.reconciler.adopt(ebpf); // a resync: the backend's view, then every pod
+    f.reconcileAll();
+    assertEquals(List.of(), ebpf.log, "nothing changed: no digest computed, no apply");
+
+    f.index.put(chunk("p", 0, 1, "g2", List.of("198.18.2.1/32"), new PodKey("x", "p7")));
+    f.reconcileAll();
+    assertEquals(
+        50, ebpf.log.stream().filter(l -> l.contains(" apply ")).count(), "the policy changed");
+    ebpf.log.clear();
+    ebpf.pods.remove(new PodKey("x", "p3")); // the kernel lost a pod
+    f.reconciler.adopt(ebpf);
+    f.reconcileAll();
+    assertEquals(List.of("ebpf apply x/p3"), ebpf.log, "drift in the backend's list is repaired");
+    ebpf.log.clear();
+    f.reconciler.forgetApplied(); // what a resync does when the backend reports itself unhealthy
+    f.reconcileAll();
+    assertEquals(50, ebpf.log.size(), "every pod applied again");
+  }
+
+  @Test
   void statusDescribesEachPod() {
     AgentFixture f = withEbpf();
     f.addPod(A, "198.18.0.1");
