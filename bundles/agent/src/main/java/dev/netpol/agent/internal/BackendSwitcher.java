@@ -79,6 +79,7 @@ final class BackendSwitcher {
   private volatile String releaseProblem = "";
   private final Instant fallbackAfter;
   private Instant goneSince;
+  private String warnedAbout;
 
   /** How long ensure() leaves a vanished active backend to its unregistering event. */
   static final Duration GONE_GRACE = Duration.ofSeconds(5);
@@ -197,6 +198,15 @@ final class BackendSwitcher {
     Registered<EnforcementBackend> target = choose();
     if (target == null || !env.synced()) {
       return; // nothing to program into yet, or the desired state is not known yet
+    }
+    if (!name(target).equals(wanted) && !wanted.equals(warnedAbout)) {
+      warnedAbout = wanted;
+      LOG.warn(
+          "backend {} ({}) is not registered (available: {}); {} is used until it is",
+          wanted,
+          wantedBy,
+          String.join(", ", available()),
+          name(target));
     }
     if (a != null && Objects.equals(a.serviceId(), id(target))) {
       releaseLeftovers(a.name());
