@@ -29,12 +29,30 @@ final class NetpolProcess implements AutoCloseable {
 
   static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix)
       throws IOException {
-    return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of());
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of(), Cli.netpol());
   }
 
   /** {@code settings}: more {@code key=value} settings ({@code --set}). */
   static NetpolProcess standalone(
       String nodeName, Path dataDir, Path pinRoot, String chainPrefix, List<String> settings)
+      throws IOException {
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, settings, Cli.netpol());
+  }
+
+  /** A standalone run by {@code netpol} (e.g. the bin/netpol of a private copy of the home). */
+  static NetpolProcess standalone(
+      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, Path netpol)
+      throws IOException {
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of(), netpol);
+  }
+
+  private static NetpolProcess standalone(
+      String nodeName,
+      Path dataDir,
+      Path pinRoot,
+      String chainPrefix,
+      List<String> settings,
+      Path netpol)
       throws IOException {
     List<String> args =
         new ArrayList<>(
@@ -52,12 +70,13 @@ final class NetpolProcess implements AutoCloseable {
       args.add("--set");
       args.add(s);
     }
-    return start(dataDir, pinRoot, nodeName, args);
+    return start(netpol, dataDir, pinRoot, nodeName, args);
   }
 
   static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)
       throws IOException {
     return start(
+        Cli.netpol(),
         dataDir,
         pinRoot,
         nodeName,
@@ -76,6 +95,7 @@ final class NetpolProcess implements AutoCloseable {
   /** {@code bin/netpol controller} against the API of {@code kubeconfig}. */
   static NetpolProcess controller(String name, Path kubeconfig, Path dataDir) throws IOException {
     return start(
+        Cli.netpol(),
         dataDir,
         null,
         name,
@@ -89,10 +109,11 @@ final class NetpolProcess implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
-  private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
+  private static NetpolProcess start(
+      Path netpol, Path dataDir, Path pinRoot, String nodeName, List<String> args)
       throws IOException {
     Files.createDirectories(dataDir);
-    List<String> cmd = new ArrayList<>(List.of(Cli.netpol().toString()));
+    List<String> cmd = new ArrayList<>(List.of(netpol.toString()));
     cmd.addAll(args);
     Process p =
         new ProcessBuilder(cmd)

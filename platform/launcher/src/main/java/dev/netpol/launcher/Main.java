@@ -38,6 +38,8 @@ public final class Main {
     TOOLS.put(
         "lab", "pods as network namespaces registered in the API: up | pod | rm | down | list");
     TOOLS.put("bench", "benchmarks of the enforcement backends, results written to files");
+    TOOLS.put(
+        "backend", "the running node's enforcement backend: show | switch NAME (--data-dir DIR)");
   }
 
   private Main() {}
