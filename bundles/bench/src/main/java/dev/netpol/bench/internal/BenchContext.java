@@ -40,6 +40,7 @@ public final class BenchContext implements AutoCloseable {
   public final PrintStream log;
   public final List<String> backends;
   private final Deque<Step> cleanups = new ArrayDeque<>();
+  private final java.util.Map<String, Object> shared = new java.util.HashMap<>();
   private final Thread hook = new Thread(this::cleanUp, "netpol-bench-cleanup");
 
   /** A clean-up step. */
@@ -66,6 +67,23 @@ public final class BenchContext implements AutoCloseable {
     Path p = BPFFS.resolve(PIN_PREFIX + hex + suffix);
     onClose(() -> deleteTree(p));
     return p;
+  }
+
+  /** A fixture shared by suites of this run (made by the first that asks for it). */
+  @SuppressWarnings("unchecked")
+  public synchronized <T> T shared(String key, java.util.concurrent.Callable<T> make)
+      throws Exception {
+    Object o = shared.get(key);
+    if (o == null) {
+      o = make.call();
+      shared.put(key, o);
+    }
+    return (T) o;
+  }
+
+  /** The bin/netpol of this distribution. */
+  public Path netpol() {
+    return home.resolve("bin/netpol");
   }
 
   /** Registers a clean-up step; steps run last-registered first. */
