@@ -106,6 +106,23 @@ public final class NetpolProcess implements AutoCloseable {
     return start(netpol, args, nodeName, backend, dataDir, pinRoot, log, extraSettings);
   }
 
+  /** Any other bin/netpol container command (e.g. {@code start api}, {@code controller}). */
+  public static NetpolProcess process(
+      Path netpol,
+      List<String> args,
+      String name,
+      String backend,
+      Path dataDir,
+      Path pinRoot,
+      Path log)
+      throws IOException {
+    Files.createDirectories(dataDir);
+    List<String> cmd = new ArrayList<>(List.of(netpol.toString()));
+    cmd.addAll(args);
+    long t0 = System.nanoTime();
+    return new NetpolProcess(name, backend, dataDir, pinRoot, log, -1, Proc.start(cmd, log), t0);
+  }
+
   private static NetpolProcess start(
       Path netpol,
       List<String> args,
@@ -243,6 +260,12 @@ public final class NetpolProcess implements AutoCloseable {
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /** SIGKILL: a crash (nothing of the process runs any more). */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
   }
 
   /** SIGTERM (the agent leaves its kernel state enforcing), SIGKILL after 20 s. */
