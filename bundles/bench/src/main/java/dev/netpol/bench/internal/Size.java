@@ -56,7 +56,7 @@ public enum Size {
   }
 
   public int firstPolicyRepeats() {
-    return full() ? 5 : 1;
+    return full() ? 10 : 1;
   }
 
   public List<Integer> ruleCounts() {

@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  * SYN-ACK is the pod's own kernel.
  */
 public final class Capture implements AutoCloseable {
-  /** One TCP packet: realtime seconds, source port, destination port, flags as tcpdump prints. */
-  public record Packet(double time, int sport, int dport, String flags) {}
+  /**
+   * One TCP packet: realtime seconds, addresses, ports, flags as tcpdump prints them ({@code S},
+   * {@code S.}, {@code R}, ...).
+   */
+  public record Packet(double time, String src, int sport, String dst, int dport, String flags) {}
 
   private final Path file;
   private final Process process;
@@ -31,6 +34,9 @@ public final class Capture implements AutoCloseable {
         Proc.start(
             List.of(
                 "tcpdump",
+                // each packet handed over and written at once: the file is read while capturing
+                "--immediate-mode",
+                "-U",
                 "-i",
                 iface,
                 "-n",
@@ -57,7 +63,7 @@ public final class Capture implements AutoCloseable {
 
   private static final Pattern LINE =
       Pattern.compile(
-          "^(\\d+\\.\\d+) IP6? \\S+?\\.(\\d+) > \\S+?\\.(\\d+): Flags \\[([^\\]]+)\\]",
+          "^(\\d+\\.\\d+) IP6? (\\S+?)\\.(\\d+) > (\\S+?)\\.(\\d+): Flags \\[([^\\]]+)\\]",
           Pattern.MULTILINE);
 
   static List<Packet> parse(String text) {
@@ -67,9 +73,11 @@ public final class Capture implements AutoCloseable {
       out.add(
           new Packet(
               Double.parseDouble(m.group(1)),
-              Integer.parseInt(m.group(2)),
+              m.group(2),
               Integer.parseInt(m.group(3)),
-              m.group(4)));
+              m.group(4),
+              Integer.parseInt(m.group(5)),
+              m.group(6)));
     }
     return out;
   }

@@ -163,7 +163,9 @@ final class ProgrammingReport {
             rows));
 
     // first policy
-    b.append("\n**First policy after start**\n\n");
+    b.append(
+        "\n**First policy after start** (fresh standalone each run; then the README's next step:"
+            + " a policy letting the clients in, and at once a probe as the user runs it)\n\n");
     rows = new ArrayList<>();
     for (Map<String, Object> r : first.rows()) {
       rows.add(
@@ -173,18 +175,36 @@ final class ProgrammingReport {
               fmt(d(r, "start_to_pods_programmed_s"), 2),
               fmt(d(r, "kubectl_ms"), 0),
               fmt(d(r, "from_api_write_ms"), 0),
-              fmt(d(r, "from_kubectl_start_ms"), 0)));
+              fmt(d(r, "from_kubectl_start_ms"), 0),
+              fmt(d(r, "allow_from_api_write_ms"), 0),
+              fmt(d(r, "user_probe_ms"), 0)
+                  + (Boolean.TRUE.equals(r.get("user_probe_connected")) ? "" : " (blocked)"),
+              fmt(d(r, "allow_enforced_ms_after_probe_start"), 0),
+              String.valueOf(r.get("user_probe_packets"))));
     }
     b.append(
         Report.table(
             List.of(
                 "backend",
                 "run",
-                "start → 2 pods programmed s",
+                "start → pods programmed s",
                 "kubectl ms",
-                "enforced after API write ms",
-                "after start ms"),
+                "deny enforced after API write ms",
+                "after kubectl start ms",
+                "allow enforced after API write ms",
+                "user probe ms",
+                "allow enforced (ms after probe start)",
+                "user's packets at srv veth (ms after probe start)"),
             rows));
+    long slowProbes = first.rows(r -> d(r, "user_probe_ms") >= 1000).size();
+    b.append(
+        "\nUser probes right after the allowing policy that took ≥ 1 s: **"
+            + slowProbes
+            + " of "
+            + first.rows().size()
+            + "**. The probe's packets are as the server's veth saw them: a SYN dropped by the"
+            + " policy is not seen there, so a first visible SYN about 1 s after the probe started"
+            + " is TCP's retransmission of a SYN sent before the allow was enforced.\n");
 
     // rules
     b.append("\n**Programming N rules in the backend** (median of the repeats, ms)\n\n");

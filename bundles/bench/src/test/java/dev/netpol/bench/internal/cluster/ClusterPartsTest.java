@@ -86,7 +86,9 @@ class ClusterPartsTest {
             1733405001.000001 IP 198.18.194.3.45678 > 198.18.194.2.80: Flags [R], seq 2, win 0, length 0
             """);
     assertEquals(3, p.size());
-    assertEquals(new Capture.Packet(1733405000.123456, 45678, 80, "S"), p.get(0));
+    assertEquals(
+        new Capture.Packet(1733405000.123456, "198.18.194.3", 45678, "198.18.194.2", 80, "S"),
+        p.get(0));
     assertEquals("S.", p.get(1).flags());
     assertEquals(45678, p.get(1).dport());
   }
