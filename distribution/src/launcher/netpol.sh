@@ -4,7 +4,7 @@ set -euo pipefail
 home=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 level=info
-case "${1:-}" in ebpf|lab|bench|--help|-h|help|"") level=warn ;; esac
+case "${1:-}" in ebpf|lab|bench|backend|--help|-h|help|"") level=warn ;; esac
 exec "$java" ${NETPOL_JAVA_OPTS:--Xms64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} \
   -Dnetpol.home="$home" \
   -Djava.util.logging.config.file="$home/etc/logging.properties" \

@@ -25,6 +25,14 @@ final class NetpolOptions {
   }
 
   static Option[] profile(String name, Option... extra) {
+    return profile(name, dist().resolve("etc/config"), List.of(), extra);
+  }
+
+  /**
+   * The profile's bundles and those matching {@code moreBundles} (file-name globs), with
+   * FileInstall reading {@code configDir}.
+   */
+  static Option[] profile(String name, Path configDir, List<String> moreBundles, Option... extra) {
     List<Option> o = new ArrayList<>();
     o.add(systemProperty("pax.exam.logging").value("none"));
     // the packages bin/netpol's launcher exports from the system bundle (appended to Pax Exam's
@@ -41,10 +49,13 @@ final class NetpolOptions {
     o.add(frameworkProperty("felix.webconsole.security.providers").value("netpol"));
     o.add(frameworkProperty("netpol.console.address").value("127.0.0.1:0"));
     o.add(frameworkProperty("netpol.metrics.address").value("127.0.0.1:0"));
-    o.add(
-        frameworkProperty("felix.fileinstall.dir").value(dist().resolve("etc/config").toString()));
+    o.add(frameworkProperty("felix.fileinstall.dir").value(configDir.toString()));
+    o.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
     try {
       List<Glob> globs = globs(dist().resolve("etc/profiles/" + name + ".list"));
+      for (String g : moreBundles) {
+        globs.add(new Glob(FileSystems.getDefault().getPathMatcher("glob:" + g), 2));
+      }
       for (Path p : select(dist().resolve("bundles/boot"), globs).keySet()) {
         o.add(bundle(p.toUri().toString()).startLevel(1));
       }

@@ -5,16 +5,18 @@ import com.sun.net.httpserver.HttpServer;
 import dev.netpol.apiserver.internal.ApiHandler;
 import dev.netpol.apiserver.internal.ControllerLoop;
 import dev.netpol.apiserver.internal.ObjectStore;
-import dev.netpol.apiserver.internal.Persister;
 import dev.netpol.apiserver.internal.ResourceRegistry;
 import dev.netpol.apiserver.internal.ResourceService;
 import dev.netpol.apiserver.internal.StateFile;
+import dev.netpol.apiserver.internal.Watches;
+import dev.netpol.apiserver.internal.WriteAheadLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A small Kubernetes API server for one machine: plain HTTP, no authentication, state persisted in
  * a data directory. kubectl and the fabric8 client (with {@code Config.onlyHttpWatches=true}) work
- * against it.
+ * against it. Every write is in the write-ahead log and fsynced before its reply, and before any
+ * watcher or reader sees it.
  *
  * <pre>{@code
  * EmbeddedApiServer api = new EmbeddedApiServer();
@@ -38,12 +41,57 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApiServer.class);
 
+  /**
+   * Tuning of durability and watches.
+   *
+   * @param groupCommitWindow how long the log committer waits for more writers before each fsync
+   *     (0: none; concurrent writers share an fsync anyway)
+   * @param compactionBytes log size after which it is compacted into the snapshot (or the size of
+   *     the last snapshot, when that is larger)
+   * @param watchHistory events kept for watches that resume from a resourceVersion; older ones get
+   *     410 Gone
+   * @param watchQueue events one watch may have waiting to be sent; a watch whose client reads
+   *     slower is ended (the client resumes from its last resourceVersion)
+   */
+  public record Options(
+      Duration groupCommitWindow, long compactionBytes, int watchHistory, int watchQueue) {
+    public static final Options DEFAULTS = new Options(Duration.ZERO, 16L << 20, 10_000, 1_000);
+
+    public Options {
+      if (groupCommitWindow.isNegative()
+          || compactionBytes < 1
+          || watchHistory < 1
+          || watchQueue < 1) {
+        throw new IllegalArgumentException(
+            "bad options: groupCommitWindow "
+                + groupCommitWindow
+                + ", compactionBytes "
+                + compactionBytes
+                + ", watchHistory "
+                + watchHistory
+                + ", watchQueue "
+                + watchQueue);
+      }
+    }
+  }
+
+  private final Options options;
   private HttpServer http;
   private ExecutorService executor;
   private ControllerLoop controllers;
-  private Persister persister;
+  private WriteAheadLog wal;
+  private ObjectStore store;
+  private Watches watches;
   private volatile boolean stopping;
   private String url;
+
+  public EmbeddedApiServer() {
+    this(Options.DEFAULTS);
+  }
+
+  public EmbeddedApiServer(Options options) {
+    this.options = options;
+  }
 
   /**
    * Loads the state in dataDir (if any) and starts serving. port 0 picks a free port.
@@ -56,28 +104,34 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
     try {
       Files.createDirectories(dataDir);
-      ObjectStore store = new ObjectStore();
+      ObjectStore store = new ObjectStore(options.watchHistory());
       ResourceRegistry registry = new ResourceRegistry();
       StateFile stateFile = new StateFile(dataDir);
-      StateFile.Loaded loaded = stateFile.load();
-      if (loaded != null) {
-        for (ObjectNode crd :
-            loaded.objects().getOrDefault(ResourceRegistry.CRDS.storageKey(), List.of())) {
-          registry.register(crd);
-        }
-        store.load(loaded.resourceVersion(), loaded.objects());
+      WriteAheadLog.Recovered loaded = WriteAheadLog.recover(dataDir, stateFile);
+      for (ObjectNode crd :
+          loaded.objects().getOrDefault(ResourceRegistry.CRDS.storageKey(), List.of())) {
+        registry.register(crd);
+      }
+      store.load(loaded.resourceVersion(), loaded.objects());
+      if (loaded.found()) {
         LOG.info(
             "loaded {} objects at resourceVersion {} from {}",
             loaded.objects().values().stream().mapToInt(List::size).sum(),
             loaded.resourceVersion(),
-            stateFile.path());
-      } else {
+            dataDir);
+      }
+      wal =
+          new WriteAheadLog(
+              dataDir, stateFile, store, options.groupCommitWindow(), options.compactionBytes());
+      wal.open();
+      store.attach(wal);
+      if (!loaded.found()) {
         bootstrap(store);
       }
       ResourceService service = new ResourceService(store, registry);
       stopping = false;
-      persister = new Persister(store, stateFile);
-      persister.start();
+      this.store = store;
+      watches = new Watches(options.watchQueue());
       controllers = new ControllerLoop(service);
       controllers.start();
       AtomicInteger n = new AtomicInteger();
@@ -95,7 +149,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
       }
       http = HttpServer.create(new InetSocketAddress(host, port), 128);
-      http.createContext("/", new ApiHandler(service, () -> stopping));
+      http.createContext("/", new ApiHandler(service, () -> stopping, watches));
       http.setExecutor(executor);
       http.start();
       String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
@@ -129,6 +183,36 @@ public final class EmbeddedApiServer implements AutoCloseable {
       o.putObject("status").put("phase", "Active");
       store.create(ResourceRegistry.NAMESPACES, o);
     }
+    store.awaitDurable(store.resourceVersion());
+  }
+
+  /**
+   * What the server holds now, for operators and tests.
+   *
+   * @param resourceVersion the durable (published) resourceVersion
+   * @param watchHistory events kept for resuming watches (at most the configured window)
+   * @param openWatches watches being served
+   * @param slowWatchesEnded watches ended since start because their client read too slowly
+   * @param fsyncs log fsyncs since start (each commits one group of writes)
+   */
+  public record Stats(
+      long resourceVersion,
+      int watchHistory,
+      int openWatches,
+      long slowWatchesEnded,
+      long fsyncs) {}
+
+  /** Current figures; null when not running. */
+  public synchronized Stats stats() {
+    if (http == null) {
+      return null;
+    }
+    return new Stats(
+        store.publishedResourceVersion(),
+        store.historySize(),
+        watches.open(),
+        watches.endedSlow(),
+        wal.fsyncs());
   }
 
   /** The base URL, or null when not running. */
@@ -136,7 +220,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return http == null ? null : url;
   }
 
-  /** Stops serving, ends open watches, and saves the state. Safe to call twice. */
+  /**
+   * Stops serving, ends open watches, and compacts the log into the snapshot. Safe to call twice.
+   */
   public synchronized void stop() {
     stopping = true;
     if (http != null) {
@@ -147,9 +233,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
       controllers.close();
       controllers = null;
     }
-    if (persister != null) {
-      persister.close();
-      persister = null;
+    if (wal != null) {
+      wal.close();
+      wal = null;
     }
     if (executor != null) {
       executor.shutdownNow();

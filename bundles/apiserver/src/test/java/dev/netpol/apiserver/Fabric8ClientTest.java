@@ -351,6 +351,26 @@ class Fabric8ClientTest {
     assertEquals(
         Map.of("programmed", true),
         pes.withName("np-abcde").get().getAdditionalProperties().get("status"));
+    // a status write from a stale copy (a second controller, or a retry) is a proper 409 Conflict
+    withStatus.setAdditionalProperty("status", Map.of("programmed", false));
+    KubernetesClientException conflict =
+        assertThrows(
+            KubernetesClientException.class, () -> pes.resource(withStatus).updateStatus());
+    assertEquals(409, conflict.getCode());
+    assertEquals("Conflict", conflict.getStatus().getReason());
+    assertEquals("policyendpoints", conflict.getStatus().getDetails().getKind());
+    assertEquals("policy.netpol.dev", conflict.getStatus().getDetails().getGroup());
+    assertTrue(
+        conflict
+            .getStatus()
+            .getMessage()
+            .startsWith(
+                "Operation cannot be fulfilled on policyendpoints.policy.netpol.dev \"np-abcde\""),
+        conflict.getStatus().getMessage());
+    assertEquals(
+        Map.of("programmed", true),
+        pes.withName("np-abcde").get().getAdditionalProperties().get("status"),
+        "the conflicting write changed nothing");
     client.network().v1().networkPolicies().inNamespace("f8-gc").withName("np").delete();
     long deadline = System.currentTimeMillis() + 10_000;
     while (pes.withName("np-abcde").get() != null && System.currentTimeMillis() < deadline) {

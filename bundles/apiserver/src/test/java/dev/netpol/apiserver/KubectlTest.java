@@ -105,6 +105,170 @@ class KubectlTest {
   }
 
   @Test
+  void serverSideApplyOwnsFieldsLikeTheRealServer() throws Exception {
+    k.apply(ns("ssa")).ok();
+    java.util.function.Function<String, String> np =
+        labels ->
+            netpol(
+                "ssa",
+                "np",
+                "  labels: {" + labels + "}\n",
+                "  podSelector: {}\n  policyTypes: [Ingress]\n");
+    k.apply(np.apply("a: '1', b: '2'"), "--server-side").ok();
+    k.apply(np.apply("a: '1'"), "--server-side").ok();
+    assertEquals(
+        "{\"a\":\"1\"}",
+        k.run("get", "netpol", "-n", "ssa", "np", "-o", "jsonpath={.metadata.labels}").ok().out(),
+        "a field the applier dropped is removed");
+    k.run("label", "netpol", "-n", "ssa", "np", "c=3").ok();
+    k.apply(np.apply("a: '1'"), "--server-side").ok();
+    assertEquals(
+        "{\"a\":\"1\",\"c\":\"3\"}",
+        k.run("get", "netpol", "-n", "ssa", "np", "-o", "jsonpath={.metadata.labels}").ok().out(),
+        "a field another manager set stays");
+    k.run(
+            "patch",
+            "netpol",
+            "-n",
+            "ssa",
+            "np",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"policyTypes\":[\"Ingress\",\"Egress\"]}}")
+        .ok();
+    Kubectl.Result conflict = k.apply(np.apply("a: '1'"), "--server-side");
+    assertNotEquals(0, conflict.rc());
+    assertTrue(
+        conflict
+            .err()
+            .contains(
+                "Apply failed with 1 conflict: conflict with \"kubectl-patch\" using"
+                    + " networking.k8s.io/v1: .spec.policyTypes"),
+        conflict.err());
+    k.apply(np.apply("a: '1'"), "--server-side", "--force-conflicts").ok();
+    assertEquals(
+        "[\"Ingress\"]",
+        k.run("get", "netpol", "-n", "ssa", "np", "-o", "jsonpath={.spec.policyTypes}").ok().out());
+    JsonNode managed =
+        json(k.run("get", "netpol", "-n", "ssa", "np", "-o", "json", "--show-managed-fields"))
+            .at("/metadata/managedFields");
+    assertEquals("kubectl", managed.get(0).path("manager").asText());
+    assertEquals("Apply", managed.get(0).path("operation").asText());
+    assertTrue(managed.get(0).at("/fieldsV1/f:spec").has("f:policyTypes"), managed.toString());
+
+    // keyed lists: containers by name
+    String pod =
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ssa}\nspec:\n  containers:\n"
+            + "  - {name: a, image: x}\n";
+    k.apply(pod + "  - {name: b, image: y}\n", "--server-side").ok();
+    k.apply(pod.replace("image: x", "image: x2"), "--server-side").ok();
+    assertEquals(
+        "a=x2",
+        k.run(
+                "get",
+                "pod",
+                "-n",
+                "ssa",
+                "p",
+                "-o",
+                "jsonpath={range .spec.containers[*]}{.name}={.image}{end}")
+            .ok()
+            .out(),
+        "container b, applied before and dropped now, is removed; a is merged by name");
+  }
+
+  @Test
+  void strategicMergePatchMergesKeyedLists() throws Exception {
+    k.apply(ns("smp")).ok();
+    k.apply(pod("smp", "p", "web", "node-1")).ok();
+    k.run(
+            "patch",
+            "pod",
+            "-n",
+            "smp",
+            "p",
+            "-p",
+            "{\"spec\":{\"containers\":[{\"name\":\"sidecar\",\"image\":\"busybox\"}]}}")
+        .ok();
+    assertEquals(
+        "c sidecar",
+        k.run("get", "pod", "-n", "smp", "p", "-o", "jsonpath={.spec.containers[*].name}")
+            .ok()
+            .out(),
+        "a strategic patch adds a container by name, keeping the others");
+    assertEquals(
+        "8080",
+        k.run(
+                "get",
+                "pod",
+                "-n",
+                "smp",
+                "p",
+                "-o",
+                "jsonpath={.spec.containers[0].ports[0].containerPort}")
+            .ok()
+            .out());
+    k.apply(Crds.POLICY_ENDPOINT).ok();
+    k.apply(
+            "apiVersion: policy.netpol.dev/v1alpha1\nkind: PolicyEndpoint\nmetadata: {name: pe, namespace: smp}\nspec: {a: 1}\n")
+        .ok();
+    Kubectl.Result cr = k.run("patch", "pe", "-n", "smp", "pe", "-p", "{\"spec\":{\"a\":2}}");
+    assertNotEquals(0, cr.rc(), "strategic merge patch is not supported for custom resources");
+    assertTrue(cr.err().contains("application/merge-patch+json"), cr.err());
+    k.run("patch", "pe", "-n", "smp", "pe", "--type=merge", "-p", "{\"spec\":{\"a\":2}}").ok();
+    k.run("delete", "pe", "-n", "smp", "pe").ok();
+  }
+
+  @Test
+  void kindListWorksInCreateApplyAndDelete() throws Exception {
+    String list =
+        "apiVersion: v1\nkind: List\nitems:\n"
+            + "- apiVersion: v1\n  kind: Namespace\n  metadata: {name: listed}\n"
+            + "- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n"
+            + "  metadata: {name: deny, namespace: listed}\n  spec: {podSelector: {}}\n"
+            + "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm, namespace: listed}\n"
+            + "  data: {a: '1'}\n";
+    String out = k.run(Map.of(), list, "create", "-f", "-").ok().out();
+    assertTrue(out.contains("networkpolicy.networking.k8s.io/deny created"), out);
+    assertEquals(
+        "networkpolicy.networking.k8s.io/deny",
+        k.run("get", "netpol", "-n", "listed", "-o", "name").ok().out().trim());
+    String changed = list.replace("a: '1'", "a: '2'");
+    k.apply(changed).ok();
+    assertEquals(
+        "2", k.run("get", "cm", "-n", "listed", "cm", "-o", "jsonpath={.data.a}").ok().out());
+    k.apply(changed.replace("a: '2'", "a: '3'"), "--server-side").ok();
+    assertEquals(
+        "3", k.run("get", "cm", "-n", "listed", "cm", "-o", "jsonpath={.data.a}").ok().out());
+    String itemsOnly =
+        "apiVersion: v1\nkind: List\nitems:\n"
+            + "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm, namespace: listed}\n"
+            + "- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n"
+            + "  metadata: {name: deny, namespace: listed}\n";
+    k.run(Map.of(), itemsOnly, "delete", "-f", "-").ok();
+    assertEquals("", k.run("get", "netpol,cm", "-n", "listed", "-o", "name").ok().out().trim());
+  }
+
+  @Test
+  void badInputIsRefusedWithTheFieldNamed() {
+    Kubectl.Result r =
+        k.run(
+            Map.of(),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lbl\n  namespace: default\n"
+                + "  labels: {app: "
+                + "v".repeat(64)
+                + "}\n",
+            "create",
+            "-f",
+            "-");
+    assertNotEquals(0, r.rc());
+    assertTrue(
+        r.err().contains("metadata.labels: Invalid value") && r.err().contains("63 characters"),
+        r.err());
+    assertNotEquals(0, k.run("get", "cm", "-n", "default", "lbl").rc(), "nothing was stored");
+  }
+
+  @Test
   void namespacesGetTheirNameLabelAndKeepIt() throws Exception {
     k.apply(ns("nslabel")).ok();
     assertEquals(

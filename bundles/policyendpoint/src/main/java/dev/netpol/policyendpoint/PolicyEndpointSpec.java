@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Desired state of one chunk. {@code podIsolation} lists the directions the policy isolates
- * ("Ingress", "Egress"); a direction listed with no entries denies everything in it.
+ * Desired state of one object of a policy: either a <em>rules chunk</em> ({@code chunk} set:
+ * isolation and a slice of the ingress and egress entries) or a <em>selection</em> ({@code node}
+ * set, no {@code chunk}: the policy's selected pods on that node). {@code podIsolation} lists the
+ * directions the policy isolates ("Ingress", "Egress"); a direction listed with no entries denies
+ * everything in it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PolicyEndpointSpec {
@@ -16,6 +19,7 @@ public class PolicyEndpointSpec {
 
   private PolicyRef policyRef;
   private Chunk chunk;
+  private String node;
   private List<String> podIsolation = new ArrayList<>();
   private List<PodSelectorEndpoint> podSelectorEndpoints = new ArrayList<>();
   private List<EndpointEntry> ingress = new ArrayList<>();
@@ -35,6 +39,15 @@ public class PolicyEndpointSpec {
 
   public void setChunk(Chunk chunk) {
     this.chunk = chunk;
+  }
+
+  /** The node of a selection object; null on rules chunks. */
+  public String getNode() {
+    return node;
+  }
+
+  public void setNode(String node) {
+    this.node = node;
   }
 
   public List<String> getPodIsolation() {
@@ -74,6 +87,7 @@ public class PolicyEndpointSpec {
     return o instanceof PolicyEndpointSpec s
         && Objects.equals(policyRef, s.policyRef)
         && Objects.equals(chunk, s.chunk)
+        && Objects.equals(node, s.node)
         && Objects.equals(podIsolation, s.podIsolation)
         && Objects.equals(podSelectorEndpoints, s.podSelectorEndpoints)
         && Objects.equals(ingress, s.ingress)
@@ -82,6 +96,7 @@ public class PolicyEndpointSpec {
 
   @Override
   public int hashCode() {
-    return Objects.hash(policyRef, chunk, podIsolation, podSelectorEndpoints, ingress, egress);
+    return Objects.hash(
+        policyRef, chunk, node, podIsolation, podSelectorEndpoints, ingress, egress);
   }
 }

@@ -4,4 +4,5 @@
  * {@link dev.netpol.policyendpoint.NodeLabels} for the per-node label and {@link
  * dev.netpol.policyendpoint.ChunkSet} for assembling a complete, consistent policy from its chunks.
  */
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.netpol.policyendpoint;

@@ -45,7 +45,7 @@ class CrdYamlTest {
     assertEquals(HasMetadata.getVersion(PolicyEndpoint.class), v.getName());
     assertNotNull(v.getSubresources().getStatus(), "status subresource");
     assertEquals(
-        List.of("Policy", "Chunk", "Pods", "Ingress", "Egress", "Resolved", "Age"),
+        List.of("Policy", "Chunk", "Node", "Ingress", "Egress", "Resolved", "Age"),
         v.getAdditionalPrinterColumns().stream()
             .map(c -> c.getName())
             .collect(Collectors.toList()));

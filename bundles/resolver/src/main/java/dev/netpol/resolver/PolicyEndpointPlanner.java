@@ -32,51 +32,72 @@ import java.util.stream.Collectors;
  * ones. Deterministic: the same result always gives byte-identical objects, so re-planning an
  * unchanged policy plans no writes.
  *
- * <p>Chunking: each of podSelectorEndpoints, ingress and egress is cut into slices of at most
- * {@code chunkSize}; chunk {@code i} carries slice {@code i} of every list, and all chunks carry
- * the isolation, the policy reference, the same generation digest and the same node labels (the
- * nodes of all selected pods, so an agent that needs a policy sees every chunk of it).
+ * <p>Two kinds of objects. <b>Rules chunks</b> {@code <policy>-<i>}: the isolation and slice {@code
+ * i} (at most {@code chunkSize}) of the ingress and egress entries, all with the same generation (a
+ * digest of the rules) and the labels of every node hosting a selected pod (an agent needs every
+ * chunk of a policy that selects one of its pods). <b>Selections</b> {@code <policy>-n<hash of the
+ * node>}: the selected pods on one node, labelled for that node only. A pod that comes or goes
+ * changes its node's selection object and nothing else (unless it is also a peer, or the first or
+ * last selected pod of its node); each agent receives only its own pods.
  */
 public final class PolicyEndpointPlanner {
   public static final int DEFAULT_CHUNK_SIZE = 1000;
+  public static final int DEFAULT_PER_NODE_ABOVE = 100;
   private static final int MAX_NAME = 253;
 
   private final int chunkSize;
+  private final int perNodeAbove;
 
   public PolicyEndpointPlanner() {
     this(DEFAULT_CHUNK_SIZE);
   }
 
   public PolicyEndpointPlanner(int chunkSize) {
+    this(chunkSize, DEFAULT_PER_NODE_ABOVE);
+  }
+
+  /**
+   * @param perNodeAbove policies selecting more pods than this get one selection object per node
+   *     (0: every policy; {@link Integer#MAX_VALUE}: none)
+   */
+  public PolicyEndpointPlanner(int chunkSize, int perNodeAbove) {
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunk size must be at least 1, got " + chunkSize);
     }
+    if (perNodeAbove < 0) {
+      throw new IllegalArgumentException("per-node threshold must not be negative");
+    }
     this.chunkSize = chunkSize;
+    this.perNodeAbove = perNodeAbove;
   }
 
-  /** The desired PolicyEndpoints of a policy (no status, no change-seen annotation). */
+  /**
+   * The desired PolicyEndpoints of a policy: rules chunks by index, then selections by node (no
+   * status, no change-seen annotation).
+   */
   public List<PolicyEndpoint> plan(ResolvedPolicy r) {
-    List<PodSelectorEndpoint> pods =
-        r.selectedPods().stream()
-            .map(
-                p ->
-                    new PodSelectorEndpoint(
-                        p.namespace(),
-                        p.name(),
-                        p.nodeName(),
-                        p.ips().stream().map(PolicyEndpointPlanner::ip).toList()))
-            .toList();
     List<EndpointEntry> ingress = r.ingress().stream().map(PolicyEndpointPlanner::entry).toList();
     List<EndpointEntry> egress = r.egress().stream().map(PolicyEndpointPlanner::entry).toList();
-    int longest = Math.max(pods.size(), Math.max(ingress.size(), egress.size()));
-    int count = Math.max(1, (longest + chunkSize - 1) / chunkSize);
-    String generation = generation(r);
-    Map<String, String> labels = new TreeMap<>();
+    List<PodSelectorEndpoint> pods = new ArrayList<>();
+    Map<String, List<PodSelectorEndpoint>> byNode = new TreeMap<>();
     for (SelectedPod p : r.selectedPods()) {
+      PodSelectorEndpoint e =
+          new PodSelectorEndpoint(
+              p.namespace(),
+              p.name(),
+              p.nodeName(),
+              p.ips().stream().map(PolicyEndpointPlanner::ip).toList());
+      pods.add(e);
       if (p.nodeName() != null && !p.nodeName().isEmpty()) {
-        labels.put(NodeLabels.keyFor(p.nodeName()), "");
+        byNode.computeIfAbsent(p.nodeName(), k -> new ArrayList<>()).add(e);
       }
     }
+    boolean perNode = pods.size() > perNodeAbove;
+    int longest = Math.max(perNode ? 0 : pods.size(), Math.max(ingress.size(), egress.size()));
+    int count = Math.max(1, (longest + chunkSize - 1) / chunkSize);
+    String generation = perNode ? generation(r) : sha256Hex(r.toString()).substring(0, 16);
+    Map<String, String> labels = new TreeMap<>();
+    byNode.keySet().forEach(n -> labels.put(NodeLabels.keyFor(n), ""));
     List<String> isolation = new ArrayList<>();
     if (r.ingressIsolated()) {
       isolation.add(PolicyEndpointSpec.INGRESS);
@@ -86,25 +107,50 @@ public final class PolicyEndpointPlanner {
     }
     List<PolicyEndpoint> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      PolicyEndpoint pe = new PolicyEndpoint();
-      ObjectMeta md = pe.getMetadata();
-      md.setNamespace(r.policy().namespace());
-      md.setName(chunkName(r.policy().name(), i));
-      md.setLabels(new TreeMap<>(labels));
-      if (r.uid() != null) {
-        md.setOwnerReferences(List.of(ownerReference(r.policy().name(), r.uid())));
-      }
+      PolicyEndpoint pe = object(r, chunkName(r.policy().name(), i), labels);
       PolicyEndpointSpec spec = pe.getSpec();
-      spec.setPolicyRef(new PolicyRef(r.policy().namespace(), r.policy().name(), r.uid()));
       spec.setChunk(new Chunk(i, count, generation));
       spec.setPodIsolation(new ArrayList<>(isolation));
-      spec.setPodSelectorEndpoints(new ArrayList<>(slice(pods, i)));
+      if (!perNode) {
+        spec.setPodSelectorEndpoints(new ArrayList<>(slice(pods, i)));
+      }
       spec.setIngress(new ArrayList<>(slice(ingress, i)));
       spec.setEgress(new ArrayList<>(slice(egress, i)));
-      pe.setStatus(null);
+      out.add(pe);
+    }
+    if (!perNode) {
+      return out;
+    }
+    for (var node : byNode.entrySet()) {
+      PolicyEndpoint pe =
+          object(
+              r,
+              selectionName(r.policy().name(), node.getKey()),
+              new TreeMap<>(Map.of(NodeLabels.keyFor(node.getKey()), "")));
+      pe.getSpec().setChunk(null);
+      pe.getSpec().setNode(node.getKey());
+      pe.getSpec().setPodSelectorEndpoints(new ArrayList<>(node.getValue()));
       out.add(pe);
     }
     return out;
+  }
+
+  private static PolicyEndpoint object(ResolvedPolicy r, String name, Map<String, String> labels) {
+    PolicyEndpoint pe = new PolicyEndpoint();
+    ObjectMeta md = pe.getMetadata();
+    md.setNamespace(r.policy().namespace());
+    md.setName(name);
+    md.setLabels(new TreeMap<>(labels));
+    if (r.uid() != null) {
+      md.setOwnerReferences(List.of(ownerReference(r.policy().name(), r.uid())));
+    }
+    pe.getSpec().setPolicyRef(new PolicyRef(r.policy().namespace(), r.policy().name(), r.uid()));
+    pe.getSpec().setPodIsolation(new ArrayList<>());
+    pe.getSpec().setPodSelectorEndpoints(new ArrayList<>());
+    pe.getSpec().setIngress(new ArrayList<>());
+    pe.getSpec().setEgress(new ArrayList<>());
+    pe.setStatus(null);
+    return pe;
   }
 
   /** Writes that turn {@code existing} (all PEs of the policy) into {@code desired}. */
@@ -169,9 +215,37 @@ public final class PolicyEndpointPlanner {
     return head + "-" + hash + suffix;
   }
 
-  /** Digest of the whole resolved result: equal results, equal generation. */
+  /**
+   * Name of the selection object of a policy on a node: {@code <policy>-n<12 hex of a digest of
+   * policy and node>}. Its last part starts with a letter, so it never equals a rules chunk's name
+   * (whose last part is the index), and the digest keeps policies and nodes apart.
+   */
+  public static String selectionName(String policyName, String node) {
+    String suffix = "-n" + sha256Hex(policyName + "/" + node).substring(0, 12);
+    if (policyName.length() + suffix.length() <= MAX_NAME) {
+      return policyName + suffix;
+    }
+    return policyName.substring(0, MAX_NAME - suffix.length()).replaceAll("[^a-z0-9]+$", "")
+        + suffix;
+  }
+
+  /**
+   * Digest of the rules of a resolved result (isolation, entries; not the selected pods): the
+   * generation of a policy whose selected pods live in selection objects.
+   */
   public static String generation(ResolvedPolicy r) {
-    return sha256Hex(r.toString()).substring(0, 16);
+    return sha256Hex(
+            r.policy()
+                + "|"
+                + r.uid()
+                + "|"
+                + r.ingressIsolated()
+                + r.egressIsolated()
+                + "|"
+                + r.ingress()
+                + "|"
+                + r.egress())
+        .substring(0, 16);
   }
 
   public static OwnerReference ownerReference(String policyName, String uid) {

@@ -1,6 +1,7 @@
 package dev.netpol.resolver;
 
 import dev.netpol.api.model.ModelException;
+import dev.netpol.resolver.internal.ClusterIndex;
 import dev.netpol.resolver.internal.ParsedPolicy;
 import dev.netpol.resolver.internal.PolicyParser;
 import dev.netpol.resolver.internal.ResolutionEngine;
@@ -14,20 +15,30 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
  */
 public final class PolicyResolver {
 
+  /** Indexes {@code state} for this one call; the controller keeps an index up to date instead. */
   public Resolution resolve(ClusterState state, NetworkPolicy policy) {
-    PolicyKey key = PolicyKey.of(policy);
-    String uid = policy.getMetadata().getUid();
+    return resolve(ClusterIndex.of(state), policy);
+  }
+
+  /** Resolves against an index that may be reused for many policies. */
+  public Resolution resolve(ClusterIndex index, NetworkPolicy policy) {
     ParsedPolicy parsed;
     try {
       parsed = PolicyParser.parse(policy);
     } catch (ModelException e) {
-      String prefix = e.field() + ": ";
-      String message =
-          e.getMessage().startsWith(prefix)
-              ? e.getMessage().substring(prefix.length())
-              : e.getMessage();
-      return new ResolutionError(key, uid, e.field(), message);
+      return error(policy, e);
     }
-    return new ResolutionEngine(state, parsed).resolve();
+    return new ResolutionEngine(index, parsed).resolve();
+  }
+
+  /** The error of a policy that does not parse. */
+  public static ResolutionError error(NetworkPolicy policy, ModelException e) {
+    String prefix = e.field() + ": ";
+    String message =
+        e.getMessage().startsWith(prefix)
+            ? e.getMessage().substring(prefix.length())
+            : e.getMessage();
+    return new ResolutionError(
+        PolicyKey.of(policy), policy.getMetadata().getUid(), e.field(), message);
   }
 }

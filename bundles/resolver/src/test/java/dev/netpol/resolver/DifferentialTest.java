@@ -56,7 +56,9 @@ class DifferentialTest {
   void runCase(long seed) {
     RandomCluster c = new RandomCluster(seed);
     ClusterSnapshot state = ClusterSnapshot.of(c.namespaces, c.pods, c.services);
-    PolicyEndpointPlanner planner = new PolicyEndpointPlanner(1 + c.rnd.nextInt(4));
+    // chunk size 1-4; selected pods in the rules chunks, or in one selection object per node
+    PolicyEndpointPlanner planner =
+        new PolicyEndpointPlanner(1 + c.rnd.nextInt(4), c.rnd.nextBoolean() ? 0 : 1000);
     AgentEvaluator agent = new AgentEvaluator();
     List<List<PolicyEndpoint>> all = new ArrayList<>();
     for (NetworkPolicy np : c.policies) {

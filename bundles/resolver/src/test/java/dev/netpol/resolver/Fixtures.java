@@ -161,16 +161,25 @@ final class Fixtures {
     return Serialization.unmarshal(yaml, NetworkPolicy.class);
   }
 
-  /** One line per fact of the PEs: "pod x/a@node-1 [ip]", "ingress 1.2.3.4/32 ports=[TCP/80]". */
+  /**
+   * One line per fact of the PEs, in a fixed order whatever the layout: "isolation [Ingress]" of
+   * the rules chunks, "pod x/a@node-1 [ip]" of every object, then "ingress 1.2.3.4/32
+   * ports=[TCP/80]" and egress entries.
+   */
   static List<String> render(List<PolicyEndpoint> pes) {
     List<String> out = new ArrayList<>();
     for (PolicyEndpoint pe : pes) {
-      out.add("isolation " + pe.getSpec().getPodIsolation());
+      if (!dev.netpol.policyendpoint.ChunkSet.isSelection(pe)) {
+        out.add("isolation " + pe.getSpec().getPodIsolation());
+      }
+    }
+    List<String> pods = new ArrayList<>();
+    for (PolicyEndpoint pe : pes) {
       pe.getSpec()
           .getPodSelectorEndpoints()
           .forEach(
               p ->
-                  out.add(
+                  pods.add(
                       "pod "
                           + p.getNamespace()
                           + "/"
@@ -179,9 +188,11 @@ final class Fixtures {
                           + p.getNodeName()
                           + " "
                           + p.getPodIPs()));
-      pe.getSpec().getIngress().forEach(e -> out.add("ingress " + entry(e)));
-      pe.getSpec().getEgress().forEach(e -> out.add("egress " + entry(e)));
     }
+    pods.sort(null);
+    out.addAll(pods);
+    pes.forEach(pe -> pe.getSpec().getIngress().forEach(e -> out.add("ingress " + entry(e))));
+    pes.forEach(pe -> pe.getSpec().getEgress().forEach(e -> out.add("egress " + entry(e))));
     return out.stream().distinct().toList();
   }
 

@@ -59,7 +59,8 @@ final class RandomCluster {
     }
   }
 
-  private Pod pod(int n, int p) {
+  /** A random pod {@code ns<n>/p<p>}: labels, addresses, phase and ports drawn afresh. */
+  Pod pod(int n, int p) {
     Fixtures.PodSpecBuilder b = Fixtures.pod("ns" + n, "p" + p).node("node-" + rnd.nextInt(3));
     if (rnd.nextInt(4) > 0) {
       b.labels("app=" + pick(APPS));

@@ -19,11 +19,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The upstream Kubernetes NetworkPolicy e2e cases (classic 9-pod model, see
- * shared/research/upstream-e2e-cases.md), probed as upstream does: client pod -> server's Service
- * ClusterIP. The agent-side verdict checks egress on ClusterIP:port (before DNAT) and ingress on
- * the client's pod IP (after DNAT); it must equal the spec verdict on pod IPs for all 81 pairs
- * (loopback ignored). A few cases also have their upstream expectation spelled out.
+ * The upstream Kubernetes NetworkPolicy e2e cases (kubernetes
+ * test/e2e/network/netpol/network_policy.go, classic 9-pod model), probed as upstream does: client
+ * pod -> server's Service ClusterIP. The agent-side verdict checks egress on ClusterIP:port (before
+ * DNAT) and ingress on the client's pod IP (after DNAT); it must equal the spec verdict on pod IPs
+ * for all 81 pairs (loopback ignored). A few cases also have their upstream expectation spelled
+ * out.
  */
 class UpstreamE2eCasesTest {
   static final String[] NS = {"x", "y", "z"};

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * A connected Kubernetes API with shared informers. Registered as an OSGi service while a
  * connection exists; consumers follow it with a dynamic reference.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface KubeCluster {
   KubernetesClient client();
 
@@ -19,4 +20,12 @@ public interface KubeCluster {
 
   /** Where this cluster was reached, for logs and status. */
   String describe();
+
+  /**
+   * Event handlers attached to each shared informer now ({@code Type selection} to count): a
+   * consumer that restarts must not leave its old handlers behind.
+   */
+  default java.util.Map<String, Integer> handlers() {
+    return java.util.Map.of();
+  }
 }

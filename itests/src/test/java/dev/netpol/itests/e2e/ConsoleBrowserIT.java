@@ -63,9 +63,7 @@ class ConsoleBrowserIT {
               run.pinRoot("ui"),
               "NPU" + run.hex,
               List.of(
-                  "--set",
                   "netpol.console.address=127.0.0.1:" + port,
-                  "--set",
                   "netpol.metrics.address=127.0.0.1:0"));
       run.onClose(() -> s.stop(20));
       s.awaitInSync(60);

@@ -44,6 +44,34 @@ final class E2eRun implements AutoCloseable {
     return p;
   }
 
+  /**
+   * A private netpol home for this run: the distribution's {@code bin/netpol} copied, its {@code
+   * lib}, {@code bundles}, {@code manifests}, profiles and logging linked, and {@code etc/config}
+   * copied, so a test can edit settings (picked up live) without touching the shared distribution.
+   * Returns its {@code bin/netpol}.
+   */
+  Path privateHome() throws IOException {
+    Path dist = Cli.netpol().getParent().getParent();
+    Path home = work.resolve("home");
+    Files.createDirectories(home.resolve("bin"));
+    Files.createDirectories(home.resolve("etc/config"));
+    Path bin = home.resolve("bin/netpol");
+    Files.copy(dist.resolve("bin/netpol"), bin);
+    bin.toFile().setExecutable(true);
+    for (String linked :
+        List.of("lib", "bundles", "manifests", "etc/profiles", "etc/logging.properties")) {
+      if (Files.exists(dist.resolve(linked))) {
+        Files.createSymbolicLink(home.resolve(linked), dist.resolve(linked));
+      }
+    }
+    try (Stream<Path> s = Files.list(dist.resolve("etc/config"))) {
+      for (Path cfg : s.toList()) {
+        Files.copy(cfg, home.resolve("etc/config").resolve(cfg.getFileName()));
+      }
+    }
+    return bin;
+  }
+
   /** Registers a clean-up step; steps run last-registered first. */
   void onClose(ThrowingRunnable r) {
     cleanups.push(r);

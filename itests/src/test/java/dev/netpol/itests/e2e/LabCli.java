@@ -11,7 +11,7 @@ final class LabCli {
   record Pod(String key, String netns, String hostLink, String ipv4) {}
 
   private static final Pattern ADDED =
-      Pattern.compile("pod (\\S+): netns (\\S+), host link (\\S+), (\\S+),");
+      Pattern.compile("pod (\\S+): netns (\\S+), host link (\\S+), ([0-9.]+)");
   private final Path kubeconfig;
   private final Path dataDir;
   private final String pool4;

@@ -42,7 +42,13 @@ class MultiNodeIT {
     try (E2eRun run = new E2eRun()) {
       NetpolProcess s =
           NetpolProcess.standalone(
-              "np-s", run.work.resolve("s"), run.pinRoot("s"), "NPE" + run.hex);
+              "np-s",
+              run.work.resolve("s"),
+              run.pinRoot("s"),
+              "NPE" + run.hex,
+              // default-deny (2 pods) lists its selected pods in one object per node,
+              // allow-a-to-b (1 pod) in its rules chunk: both layouts reach real agents
+              List.of("netpol.controller.selection.per-node-above=1"));
       run.onClose(() -> s.stop(20));
       s.awaitLog("kubeconfig written to", 60);
       Path kc = s.kubeconfig();
@@ -124,9 +130,12 @@ class MultiNodeIT {
 
       // PolicyEndpoints: labelled for exactly the nodes hosting selected pods, so each agent's
       // label-selected watch sees only its share
-      assertEquals("default-deny-0", policyEndpoints(kc, "np-a"), "PolicyEndpoints np-a watches");
       assertEquals(
-          "allow-a-to-b-0 default-deny-0",
+          "default-deny-0 default-deny@np-a",
+          policyEndpoints(kc, "np-a"),
+          "PolicyEndpoints np-a watches");
+      assertEquals(
+          "allow-a-to-b-0 default-deny-0 default-deny@np-b",
           policyEndpoints(kc, "np-b"),
           "PolicyEndpoints np-b watches");
       assertEquals("", policyEndpoints(kc, "np-s"), "PolicyEndpoints np-s watches");
@@ -158,10 +167,11 @@ class MultiNodeIT {
               "{\"status\":{\"phase\":\"Running\",\"podIP\":\"198.18.128.250\",\"podIPs\":[{\"ip\":\"198.18.128.250\"}]}}");
       assertEquals(0, status.exit(), status.toString());
       long t2 = System.nanoTime();
-      awaitPolicyEndpoints(kc, "np-a", "allow-a-to-b-0 default-deny-0");
+      awaitPolicyEndpoints(
+          kc, "np-a", "allow-a-to-b-0 allow-a-to-b@np-a default-deny-0 default-deny@np-a");
       System.out.printf("MultiNodeIT: np-a's label on allow-a-to-b after %d ms%n", ms(t2));
       assertEquals(0, E2eRun.kubectl(kc, "delete", "pod", "-n", "x", "c").exit());
-      awaitPolicyEndpoints(kc, "np-a", "default-deny-0");
+      awaitPolicyEndpoints(kc, "np-a", "default-deny-0 default-deny@np-a");
       System.out.printf("MultiNodeIT: checks done after %d ms%n", ms(testStart));
     }
     System.out.printf("MultiNodeIT: total with clean-up %d ms%n", ms(testStart));
@@ -196,7 +206,8 @@ class MultiNodeIT {
   }
 
   /**
-   * Names of the PolicyEndpoints in x carrying the label of {@code node}, sorted, space-separated.
+   * The PolicyEndpoints in x carrying the label of {@code node}, sorted, space-separated: rules
+   * chunks by name, selection objects as {@code <policy>@<node>}.
    */
   private static String policyEndpoints(Path kc, String node) {
     Cli.Result r =
@@ -209,12 +220,15 @@ class MultiNodeIT {
             "-l",
             "node.policy.netpol.dev/" + node,
             "-o",
-            "jsonpath={.items[*].metadata.name}");
+            "jsonpath={range .items[*]}{.metadata.name} {.spec.policyRef.name} {.spec.node}{\"\\n\"}{end}");
     assertEquals(0, r.exit(), r.toString());
     return String.join(
         " ",
-        java.util.Arrays.stream(r.out().trim().split("\\s+"))
-            .filter(w -> !w.isEmpty())
+        r.out()
+            .lines()
+            .map(l -> l.trim().split("\\s+"))
+            .filter(w -> w.length > 0 && !w[0].isEmpty())
+            .map(w -> w.length >= 3 ? w[1] + "@" + w[2] : w[0])
             .sorted()
             .toList());
   }

@@ -29,25 +29,30 @@ final class NetpolProcess implements AutoCloseable {
 
   static NetpolProcess standalone(String nodeName, Path dataDir, Path pinRoot, String chainPrefix)
       throws IOException {
-    return start(
-        dataDir,
-        pinRoot,
-        nodeName,
-        List.of(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--node-name",
-            nodeName,
-            "--bpffs-root",
-            pinRoot.toString(),
-            "--set",
-            "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of(), Cli.netpol());
   }
 
-  /** A standalone with more options ({@code --set key=value} ...). */
+  /** {@code settings}: more {@code key=value} settings ({@code --set}). */
   static NetpolProcess standalone(
-      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, List<String> more)
+      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, List<String> settings)
+      throws IOException {
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, settings, Cli.netpol());
+  }
+
+  /** A standalone run by {@code netpol} (e.g. the bin/netpol of a private copy of the home). */
+  static NetpolProcess standalone(
+      String nodeName, Path dataDir, Path pinRoot, String chainPrefix, Path netpol)
+      throws IOException {
+    return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of(), netpol);
+  }
+
+  private static NetpolProcess standalone(
+      String nodeName,
+      Path dataDir,
+      Path pinRoot,
+      String chainPrefix,
+      List<String> settings,
+      Path netpol)
       throws IOException {
     List<String> args =
         new ArrayList<>(
@@ -61,13 +66,17 @@ final class NetpolProcess implements AutoCloseable {
                 pinRoot.toString(),
                 "--set",
                 "netpol.serviceproxy.chain-prefix=" + chainPrefix));
-    args.addAll(more);
-    return start(dataDir, pinRoot, nodeName, args);
+    for (String s : settings) {
+      args.add("--set");
+      args.add(s);
+    }
+    return start(netpol, dataDir, pinRoot, nodeName, args);
   }
 
   static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)
       throws IOException {
     return start(
+        Cli.netpol(),
         dataDir,
         pinRoot,
         nodeName,
@@ -83,10 +92,28 @@ final class NetpolProcess implements AutoCloseable {
             pinRoot.toString()));
   }
 
-  private static NetpolProcess start(Path dataDir, Path pinRoot, String nodeName, List<String> args)
+  /** {@code bin/netpol controller} against the API of {@code kubeconfig}. */
+  static NetpolProcess controller(String name, Path kubeconfig, Path dataDir) throws IOException {
+    return start(
+        Cli.netpol(),
+        dataDir,
+        null,
+        name,
+        List.of(
+            "controller", "--kubeconfig", kubeconfig.toString(), "--data-dir", dataDir.toString()));
+  }
+
+  /** SIGKILL: no shutdown hook, no lease release. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  private static NetpolProcess start(
+      Path netpol, Path dataDir, Path pinRoot, String nodeName, List<String> args)
       throws IOException {
     Files.createDirectories(dataDir);
-    List<String> cmd = new ArrayList<>(List.of(Cli.netpol().toString()));
+    List<String> cmd = new ArrayList<>(List.of(netpol.toString()));
     cmd.addAll(args);
     Process p =
         new ProcessBuilder(cmd)
@@ -146,6 +173,22 @@ final class NetpolProcess implements AutoCloseable {
     String[] lines = log().split("\n");
     return String.join(
         "\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 25), lines.length));
+  }
+
+  /**
+   * Any command that ends in the {@code bin/netpol} of a node (e.g. through a container's sandbox),
+   * logging to {@code logDir/netpol.log}; it must exec, so that SIGTERM reaches the JVM.
+   */
+  static NetpolProcess launch(String nodeName, Path logDir, Path pinRoot, List<String> cmd)
+      throws IOException {
+    Files.createDirectories(logDir);
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(logDir.resolve("netpol.log").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    return new NetpolProcess(nodeName, logDir, pinRoot, p);
   }
 
   /** SIGTERM, then SIGKILL after {@code graceSeconds}; returns the exit status. */

@@ -38,11 +38,20 @@ public final class Main {
     TOOLS.put(
         "lab", "pods as network namespaces registered in the API: up | pod | rm | down | list");
     TOOLS.put("bench", "benchmarks of the enforcement backends, results written to files");
+    TOOLS.put(
+        "backend", "the running node's enforcement backend: show | switch NAME (--data-dir DIR)");
   }
 
   private Main() {}
 
   public static void main(String[] args) {
+    // The JDK's HTTP server reads this once, when the first server of the process is created
+    // (whichever bundle that is: the agent's metrics start before the embedded API), so it is
+    // set before any bundle runs. Without it every response on a kept-alive connection waits
+    // for the client's delayed ACK: ~40 ms per request to the embedded API.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     int rc;
     try {
       rc = run(Arrays.asList(args), System.out, System.err);
@@ -125,6 +134,8 @@ public final class Main {
     o.properties.put("netpol.home", home.toString());
     o.properties.put("netpol.command", cmd);
     o.properties.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
+    // etc/config is the operator's (in a cluster, a read-only ConfigMap): never written back.
+    o.properties.put("felix.fileinstall.enableConfigSave", "false");
     Files.createDirectories(data);
     long t0 = System.nanoTime();
     Container c =
@@ -223,6 +234,7 @@ public final class Main {
     props.put("netpol.command", cmd);
     props.put("netpol.tool", cmd);
     props.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
+    props.put("felix.fileinstall.enableConfigSave", "false");
     Container c = Container.start(Profile.load(home, profileName), storage, props);
     try {
       Filter f =

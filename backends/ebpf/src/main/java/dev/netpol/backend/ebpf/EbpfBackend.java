@@ -155,8 +155,11 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     return i == null ? -1 : i.generation();
   }
 
-  /** Receives every decoded verdict event (tests, metrics). */
-  public void onEvent(Consumer<Event> listener) {
+  /**
+   * Receives every decoded verdict event (tests). Not public: {@code Event} is a private type of
+   * this bundle, and an exported signature must not name one.
+   */
+  void onEvent(Consumer<Event> listener) {
     this.eventListener = listener;
   }
 

@@ -28,7 +28,8 @@ import java.util.List;
  */
 public final class EbpfCli {
   private static final String USAGE =
-      "usage: ebpf [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]";
+      "usage: ebpf [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]"
+          + " | release";
 
   public int run(List<String> args, PrintStream out, PrintStream err) {
     List<String> a = new ArrayList<>(args);
@@ -61,6 +62,9 @@ public final class EbpfCli {
           dumpMap(BpfMap.fromId(Integer.parseInt(a.get(1))), out);
         }
         case "conntrack" -> dumpMap(BpfMap.openPinned(pins.global(Pins.CONNTRACK)), out);
+        case "release" -> {
+          return release(root, out, err);
+        }
         case "events" -> {
           if (a.size() > 1 && !a.get(1).matches("[1-9]\\d{0,4}")) {
             err.println("events takes a number of seconds (1..99999), got '" + a.get(1) + "'");
@@ -77,6 +81,30 @@ public final class EbpfCli {
     } catch (RuntimeException | LinkageError e) {
       err.println("ebpf " + a.get(0) + ": " + e.getMessage());
       return 1;
+    }
+  }
+
+  /**
+   * The out-of-process end of a backend hand-over: removes every pod's filters and pins and the
+   * node-wide pins under {@code root}, for an agent whose ebpf bundle is no longer running (the
+   * agent runs this, as the backend advertised; see bundles/agent).
+   */
+  private static int release(Path root, PrintStream out, PrintStream err) {
+    if (!Files.isDirectory(root)) {
+      out.println("nothing to release: no netpol pins at " + root);
+      return 0;
+    }
+    EbpfBackend b = new EbpfBackend(new EbpfBackend.Config(root, 0, 0));
+    try {
+      int pods = b.programmed().size();
+      b.release();
+      out.println("released " + pods + " pods and the node-wide pins under " + root);
+      return 0;
+    } catch (dev.netpol.api.EnforcementException e) {
+      err.println("ebpf release: " + e.getMessage());
+      return 1;
+    } finally {
+      b.close();
     }
   }
 

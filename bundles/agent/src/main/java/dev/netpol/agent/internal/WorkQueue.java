@@ -1,17 +1,30 @@
 package dev.netpol.agent.internal;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keys to reconcile, coalesced: a key marked several times before a worker takes it is reconciled
- * once. Informer handlers only mark keys; one worker reconciles them.
+ * What the agent's one worker does next: tasks (a backend hand-over, a resync) before keys, and
+ * keys to reconcile, coalesced (a key marked several times before the worker takes it is reconciled
+ * once). Informer handlers only mark keys; because one worker does everything, a task never
+ * interleaves with a reconcile.
  */
 final class WorkQueue<K> {
+  /** One item of work: a task to run, or a key to reconcile. */
+  record Item<K>(Runnable task, K key) {}
+
   private final Set<K> dirty = new LinkedHashSet<>();
+  private final Deque<Pending> tasks = new ArrayDeque<>();
+
+  private record Pending(Runnable run, CompletableFuture<?> future) {}
+
   private final ScheduledExecutorService delays =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -28,24 +41,62 @@ final class WorkQueue<K> {
   }
 
   void addAfter(K key, long millis) {
-    delays.schedule(() -> add(key), millis, TimeUnit.MILLISECONDS);
+    try {
+      delays.schedule(() -> add(key), millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
   }
 
-  /** The next key, waiting for one; {@code null} once closed. */
-  synchronized K take() throws InterruptedException {
-    while (dirty.isEmpty() && !closed) {
+  /** Runs {@code task} on the worker before any further key; the future completes with it. */
+  <T> CompletableFuture<T> submit(Callable<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Runnable r =
+        () -> {
+          try {
+            f.complete(task.call());
+          } catch (Throwable t) {
+            f.completeExceptionally(t);
+          }
+        };
+    synchronized (this) {
+      if (closed) {
+        f.completeExceptionally(new IllegalStateException("the agent is stopping"));
+        return f;
+      }
+      tasks.add(new Pending(r, f));
+      notifyAll();
+    }
+    return f;
+  }
+
+  /** The next item, waiting for one; {@code null} once closed. */
+  synchronized Item<K> take() throws InterruptedException {
+    while (dirty.isEmpty() && tasks.isEmpty() && !closed) {
       wait();
     }
     if (closed) {
       return null;
     }
+    if (!tasks.isEmpty()) {
+      return new Item<>(tasks.poll().run(), null);
+    }
     K k = dirty.iterator().next();
     dirty.remove(k);
-    return k;
+    return new Item<>(null, k);
+  }
+
+  /** Keys waiting to be reconciled. */
+  synchronized int pending() {
+    return dirty.size();
   }
 
   synchronized void close() {
     closed = true;
+    for (Pending p : tasks) {
+      p.future().completeExceptionally(new IllegalStateException("the agent is stopping"));
+    }
+    tasks.clear();
     notifyAll();
     delays.shutdownNow();
   }

@@ -54,16 +54,17 @@ class DesiredStateCompilerTest {
     return pe;
   }
 
+  static PolicySet set(PolicyEndpoint... chunks) {
+    return PolicySet.of(PolicySet.PolicyId.of(chunks[0]), List.of(chunks), "n1");
+  }
+
   @Test
   void unselectedPodFollowsTheMode() {
-    PolicyEndpoint other = pe("p", List.of("Ingress"), List.of(), List.of(), "b");
     assertEquals(
         PodPolicy.ALLOW_ALL,
-        DesiredStateCompiler.compile(
-            SERVER, List.of(List.of(other)), NODE, AgentSettings.Mode.STANDARD));
+        DesiredStateCompiler.compile(SERVER, List.of(), NODE, AgentSettings.Mode.STANDARD));
     PodPolicy strict =
-        DesiredStateCompiler.compile(
-            SERVER, List.of(List.of(other)), NODE, AgentSettings.Mode.STRICT);
+        DesiredStateCompiler.compile(SERVER, List.of(), NODE, AgentSettings.Mode.STRICT);
     assertTrue(strict.ingress().isolated() && strict.egress().isolated());
     assertTrue(strict.ingress().allows(addr("10.0.0.5"), 6, 10250), "node address stays allowed");
     assertFalse(strict.ingress().allows(addr("198.18.30.9"), 6, 80));
@@ -83,7 +84,7 @@ class DesiredStateCompilerTest {
     PolicyEndpoint p2 = pe("p2", List.of("Ingress"), List.of(wide), List.of(), "a");
     PodPolicy p =
         DesiredStateCompiler.compile(
-            SERVER, List.of(List.of(p1), List.of(p2)), NODE, AgentSettings.Mode.STANDARD);
+            SERVER, List.of(set(p1), set(p2)), NODE, AgentSettings.Mode.STANDARD);
     assertTrue(p.ingress().isolated());
     assertFalse(p.egress().isolated());
     assertTrue(p.ingress().allows(addr("198.18.30.3"), 6, 80));
@@ -101,10 +102,10 @@ class DesiredStateCompilerTest {
     PolicyEndpoint pe = pe("p", List.of("Ingress"), List.of(onlyForB), List.of(), "a", "b");
     PodPolicy a =
         DesiredStateCompiler.compile(
-            SERVER, List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
+            SERVER, List.of(set(pe)), Set.of(), AgentSettings.Mode.STANDARD);
     PodPolicy b =
         DesiredStateCompiler.compile(
-            new PodKey("x", "b"), List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
+            new PodKey("x", "b"), List.of(set(pe)), Set.of(), AgentSettings.Mode.STANDARD);
     assertFalse(a.ingress().allows(addr("1.2.3.4"), 6, 8080));
     assertTrue(b.ingress().allows(addr("1.2.3.4"), 6, 8080));
   }
@@ -116,7 +117,7 @@ class DesiredStateCompilerTest {
     PolicyEndpoint pe = pe("p", List.of("Egress"), List.of(), List.of(bad, good), "a");
     PodPolicy p =
         DesiredStateCompiler.compile(
-            SERVER, List.of(List.of(pe)), Set.of(), AgentSettings.Mode.STANDARD);
+            SERVER, List.of(set(pe)), Set.of(), AgentSettings.Mode.STANDARD);
     assertTrue(p.egress().allows(addr("198.18.30.3"), 1, 0));
     assertEquals(1, p.egress().rules().size());
   }

@@ -4,6 +4,7 @@ package dev.netpol.api.status;
  * Steering a running node agent, registered as an OSGi service by the agent (the console's switch
  * and {@code bin/netpol backend switch} use it).
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface AgentControl {
   /**
    * Makes {@code backend} the active backend with a make-before-break hand-over, run in the agent's

@@ -11,6 +11,7 @@ import java.util.SortedMap;
  * The node agent's view of its node, registered as an OSGi service by the agent. The console, the
  * metrics exporter and the CLI read it; none of them depends on the agent bundle.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface AgentStatus {
   String nodeName();
 

@@ -6,6 +6,7 @@ import java.util.List;
  * The policy controller's view, registered as an OSGi service by the controller (the console and
  * the metrics exporter read it).
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface ControllerStatus {
   /** Whether this controller holds the lease and writes PolicyEndpoints. */
   boolean leader();

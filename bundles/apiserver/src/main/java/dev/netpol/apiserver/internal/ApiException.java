@@ -108,7 +108,16 @@ public final class ApiException extends RuntimeException {
 
   public static ApiException pathNotFound() {
     return new ApiException(
-        404, "NotFound", "the server could not find the requested resource", null);
+        404, "NotFound", "the server could not find the requested resource", Json.object());
+  }
+
+  public static ApiException tooLarge(int limit) {
+    return new ApiException(
+        413, "RequestEntityTooLarge", "Request entity too large: limit is " + limit, null);
+  }
+
+  public static ApiException unavailable(String message) {
+    return new ApiException(503, "ServiceUnavailable", message, null);
   }
 
   public static ApiException gone(String message) {

@@ -22,13 +22,18 @@ public final class ApiHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
   private static final long DEFAULT_WATCH_SECONDS = 1800;
 
+  /** The real API server's limit on request bodies (3 MiB); larger ones get 413. */
+  public static final int MAX_BODY_BYTES = 3 << 20;
+
   private final ResourceService service;
   private final Discovery discovery;
   private final BooleanSupplier stopping;
   private final TableConverter tables;
+  private final Watches watches;
 
-  public ApiHandler(ResourceService service, BooleanSupplier stopping) {
+  public ApiHandler(ResourceService service, BooleanSupplier stopping, Watches watches) {
     this.service = service;
+    this.watches = watches;
     this.discovery = new Discovery(service.registry());
     this.stopping = stopping;
     this.tables = new TableConverter(service.store());
@@ -39,10 +44,16 @@ public final class ApiHandler implements HttpHandler {
     try {
       route(ex);
     } catch (ApiException e) {
-      send(ex, e.code(), e.status());
+      try {
+        awaitDurable();
+      } catch (ApiException ignored) {
+        // the error is answered all the same
+      }
+      sendNow(ex, e.code(), e.status());
     } catch (RuntimeException e) {
       LOG.warn("request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-      send(ex, 500, new ApiException(500, "InternalError", "internal error: " + e, null).status());
+      sendNow(
+          ex, 500, new ApiException(500, "InternalError", "internal error: " + e, null).status());
     } finally {
       ex.close();
     }
@@ -71,6 +82,21 @@ public final class ApiHandler implements HttpHandler {
       }
       case "/apis", "/apis/" -> {
         send(ex, 200, discovery.apiGroupList());
+        return;
+      }
+      case "/openapi/v2", "/openapi/v2/" -> {
+        String accept = ex.getRequestHeaders().getFirst("Accept");
+        if (accept != null && accept.contains("protobuf")) {
+          byte[] b = Discovery.openApiV2Protobuf();
+          ex.getResponseHeaders()
+              .set("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+          ex.sendResponseHeaders(200, b.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+          }
+        } else {
+          send(ex, 200, Discovery.openApiV2());
+        }
         return;
       }
       case "/openapi/v3", "/openapi/v3/" -> {
@@ -138,7 +164,7 @@ public final class ApiHandler implements HttpHandler {
                 query.containsKey("timeoutSeconds")
                     ? Long.parseLong(query.get("timeoutSeconds"))
                     : DEFAULT_WATCH_SECONDS;
-            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t))
+            new WatchStream(service.store(), t, ns, labels, fields, renderer(ex, query, t), watches)
                 .serve(
                     ex,
                     query.get("resourceVersion"),
@@ -164,7 +190,7 @@ public final class ApiHandler implements HttpHandler {
           }
         }
         case "POST" -> {
-          ResourceService.Result r = service.create(t, ns, body(ex), dryRun);
+          ResourceService.Result r = service.create(t, ns, body(ex), dryRun, manager(ex, query));
           send(ex, 201, r.object());
         }
         case "DELETE" -> send(ex, 200, service.deleteCollection(t, ns, labels, fields, dryRun));
@@ -179,7 +205,7 @@ public final class ApiHandler implements HttpHandler {
           query.containsKey("timeoutSeconds")
               ? Long.parseLong(query.get("timeoutSeconds"))
               : DEFAULT_WATCH_SECONDS;
-      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t))
+      new WatchStream(service.store(), t, ns, labels, byName, renderer(ex, query, t), watches)
           .serve(
               ex,
               query.get("resourceVersion"),
@@ -205,15 +231,32 @@ public final class ApiHandler implements HttpHandler {
         }
       }
       case "PUT" ->
-          send(ex, 200, service.update(t, ns, rp.name(), body(ex), status, dryRun).object());
+          send(
+              ex,
+              200,
+              service
+                  .update(t, ns, rp.name(), body(ex), status, dryRun, manager(ex, query))
+                  .object());
       case "PATCH" -> {
+        ResourceService.PatchType type = patchType(ex);
         ResourceService.Result r =
-            service.patch(t, ns, rp.name(), patchType(ex), readBody(ex), status, dryRun);
+            service.patch(
+                t,
+                ns,
+                rp.name(),
+                type,
+                readBody(ex),
+                status,
+                dryRun,
+                type == ResourceService.PatchType.APPLY
+                    ? query.get("fieldManager")
+                    : manager(ex, query),
+                "true".equals(query.get("force")));
         send(ex, r.created() ? 201 : 200, r.object());
       }
       case "DELETE" -> {
         byte[] b = readBody(ex);
-        JsonNode options = b.length == 0 ? null : Json.parse(b, false);
+        JsonNode options = b.length == 0 ? null : Json.parse(b, contentType(ex).contains("yaml"));
         send(ex, 200, service.delete(t, ns, rp.name(), options, dryRun));
       }
       default -> throw ApiException.methodNotAllowed(method + " is not supported on an object");
@@ -235,6 +278,25 @@ public final class ApiHandler implements HttpHandler {
               query.get("includeObject"));
     }
     return o -> ResourceService.present(t, o);
+  }
+
+  /**
+   * The request's field manager: the fieldManager parameter, else the client's name from its
+   * User-Agent (as the real server defaults it), else "unknown".
+   */
+  private static String manager(HttpExchange ex, Map<String, String> query) {
+    String m = query.get("fieldManager");
+    if (m != null && !m.isEmpty()) {
+      return m;
+    }
+    String ua = ex.getRequestHeaders().getFirst("User-Agent");
+    if (ua != null && !ua.isBlank()) {
+      String name = ua.trim().split("[/ ]", 2)[0];
+      if (!name.isEmpty()) {
+        return name.length() > 128 ? name.substring(0, 128) : name;
+      }
+    }
+    return "unknown";
   }
 
   private static ResourceService.PatchType patchType(HttpExchange ex) {
@@ -274,8 +336,39 @@ public final class ApiHandler implements HttpHandler {
     return Json.parse(readBody(ex), ct.contains("yaml"));
   }
 
+  /** The request body, or 413 RequestEntityTooLarge past {@link #MAX_BODY_BYTES}. */
   private static byte[] readBody(HttpExchange ex) throws IOException {
-    return ex.getRequestBody().readAllBytes();
+    String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    long length = -1;
+    if (declared != null) {
+      try {
+        length = Long.parseLong(declared.trim());
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("invalid Content-Length " + declared);
+      }
+    }
+    byte[] b =
+        length > MAX_BODY_BYTES ? new byte[0] : ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+    if (length > MAX_BODY_BYTES || b.length > MAX_BODY_BYTES) {
+      drain(ex);
+      throw ApiException.tooLarge(MAX_BODY_BYTES);
+    }
+    return b;
+  }
+
+  /**
+   * Reads and drops the rest of a refused body (up to a bound), so that closing the connection does
+   * not reset it before the client has read the 413.
+   */
+  private static void drain(HttpExchange ex) throws IOException {
+    ex.getResponseHeaders().set("Connection", "close");
+    var in = ex.getRequestBody();
+    byte[] sink = new byte[1 << 16];
+    long left = 16L * MAX_BODY_BYTES;
+    int n;
+    while (left > 0 && (n = in.read(sink)) > 0) {
+      left -= n;
+    }
   }
 
   static Map<String, String> query(String raw) {
@@ -292,14 +385,28 @@ public final class ApiHandler implements HttpHandler {
     return out;
   }
 
-  private static void sendOrNotFound(HttpExchange ex, ObjectNode doc) throws IOException {
+  private void sendOrNotFound(HttpExchange ex, ObjectNode doc) throws IOException {
     if (doc == null) {
       throw ApiException.pathNotFound();
     }
     send(ex, 200, doc);
   }
 
-  private static void send(HttpExchange ex, int code, JsonNode body) throws IOException {
+  /**
+   * Replies once everything the store holds is durable: a write's own change, and any change a read
+   * may have seen. With no write pending this returns at once.
+   */
+  private void awaitDurable() {
+    ObjectStore store = service.store();
+    store.awaitDurable(store.resourceVersion());
+  }
+
+  private void send(HttpExchange ex, int code, JsonNode body) throws IOException {
+    awaitDurable();
+    sendNow(ex, code, body);
+  }
+
+  private static void sendNow(HttpExchange ex, int code, JsonNode body) throws IOException {
     byte[] b = Json.bytes(body);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(code, b.length);

@@ -26,6 +26,49 @@ public final class Discovery {
     this.registry = registry;
   }
 
+  /**
+   * An OpenAPI v2 document without any definition, in the protobuf form kubectl asks for (gnostic's
+   * openapi_v2.Document: swagger, info, empty paths and definitions). kubectl falls back to it to
+   * validate what it cannot validate through OpenAPI v3 — the items of a {@code kind: List} — and
+   * skips kinds the document does not define, so the server validates them, as it does everything
+   * else here.
+   */
+  public static byte[] openApiV2Protobuf() {
+    java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream();
+    field(info, 1, "Kubernetes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    field(info, 2, "v1.32.0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    java.io.ByteArrayOutputStream doc = new java.io.ByteArrayOutputStream();
+    field(doc, 1, "2.0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    field(doc, 2, info.toByteArray());
+    field(doc, 8, new byte[0]); // paths
+    field(doc, 9, new byte[0]); // definitions
+    return doc.toByteArray();
+  }
+
+  /** The same document as JSON. */
+  public static ObjectNode openApiV2() {
+    ObjectNode doc = Json.object().put("swagger", "2.0");
+    doc.putObject("info").put("title", "Kubernetes").put("version", "v1.32.0");
+    doc.putObject("paths");
+    doc.putObject("definitions");
+    return doc;
+  }
+
+  /** A length-delimited protobuf field (wire type 2). */
+  private static void field(java.io.ByteArrayOutputStream out, int number, byte[] value) {
+    varint(out, (number << 3) | 2);
+    varint(out, value.length);
+    out.writeBytes(value);
+  }
+
+  private static void varint(java.io.ByteArrayOutputStream out, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out.write((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    out.write((int) v);
+  }
+
   public static ObjectNode version() {
     return Json.object()
         .put("major", "1")

@@ -119,6 +119,11 @@ public final class ResourceRegistry {
     return null;
   }
 
+  /** Whether t is one of the built-in kinds (not served by a CRD). */
+  public boolean isBuiltIn(ResourceType t) {
+    return BUILT_IN.contains(t);
+  }
+
   public synchronized List<ResourceType> all() {
     return new ArrayList<>(byPath.values());
   }

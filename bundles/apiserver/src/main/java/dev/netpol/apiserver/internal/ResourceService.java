@@ -94,7 +94,18 @@ public final class ResourceService {
     return list;
   }
 
+  /** The field manager of the server's own writes (controllers, garbage collection). */
+  public static final String INTERNAL_MANAGER = "netpol-apiserver";
+
   public Result create(ResourceType t, String ns, ObjectNode body, boolean dryRun) {
+    return create(t, ns, body, dryRun, INTERNAL_MANAGER);
+  }
+
+  /**
+   * POST; manager (the fieldManager) owns every field of the new object, or, when null, the body
+   * already carries its managedFields (server-side apply).
+   */
+  public Result create(ResourceType t, String ns, ObjectNode body, boolean dryRun, String manager) {
     ObjectNode obj = body.deepCopy();
     checkKind(t, obj);
     ObjectNode meta = Json.meta(obj);
@@ -136,6 +147,9 @@ public final class ResourceService {
     meta.remove("deletionTimestamp");
     meta.remove("deletionGracePeriodSeconds");
     admit(t, obj, null);
+    if (manager != null) {
+      FieldManagers.recordUpdate(null, obj, manager, t);
+    }
     if (dryRun) {
       return new Result(present(t, obj), true);
     }
@@ -150,9 +164,21 @@ public final class ResourceService {
   /** PUT of the object (status false) or of its status subresource. */
   public Result update(
       ResourceType t, String ns, String name, ObjectNode body, boolean status, boolean dryRun) {
+    return update(t, ns, name, body, status, dryRun, INTERNAL_MANAGER);
+  }
+
+  /** PUT by a field manager. */
+  public Result update(
+      ResourceType t,
+      String ns,
+      String name,
+      ObjectNode body,
+      boolean status,
+      boolean dryRun,
+      String manager) {
     String rv = Json.text(body, "metadata", "resourceVersion");
     if (rv != null && !rv.isEmpty()) {
-      return update(t, ns, name, body, status, dryRun, rv);
+      return update(t, ns, name, body, status, dryRun, rv, manager);
     }
     // unconditional update: still guard the read-modify-write (status carried over) against
     // concurrent writers
@@ -160,7 +186,7 @@ public final class ResourceService {
       ObjectNode old = store.get(t, ns, name);
       String oldRv = old == null ? null : Json.text(old, "metadata", "resourceVersion");
       try {
-        return update(t, ns, name, body, status, dryRun, oldRv);
+        return update(t, ns, name, body, status, dryRun, oldRv, manager);
       } catch (ApiException e) {
         if (!e.reason().equals("Conflict") || attempt >= 10) {
           throw e;
@@ -176,7 +202,8 @@ public final class ResourceService {
       ObjectNode body,
       boolean status,
       boolean dryRun,
-      String expectedRv) {
+      String expectedRv,
+      String manager) {
     ObjectNode old = store.get(t, ns, name);
     if (old == null) {
       throw ApiException.notFound(t, name);
@@ -240,6 +267,9 @@ public final class ResourceService {
     }
     meta.remove("resourceVersion");
     admit(t, next, old);
+    if (manager != null) {
+      FieldManagers.recordUpdate(old, next, manager, t);
+    }
     if (!withoutMetaAndStatus(next).equals(withoutMetaAndStatus(old))) {
       meta.put("generation", oldMeta.path("generation").asLong(1) + 1);
     }
@@ -272,13 +302,41 @@ public final class ResourceService {
       byte[] body,
       boolean status,
       boolean dryRun) {
-    JsonNode patch;
-    try {
-      patch = (type == PatchType.APPLY ? Json.YAML : Json.MAPPER).readTree(body);
-    } catch (java.io.IOException e) {
-      throw ApiException.badRequest("cannot parse patch: " + e.getMessage());
+    return patch(t, ns, name, type, body, status, dryRun, INTERNAL_MANAGER, false);
+  }
+
+  /**
+   * PATCH by a field manager; force takes over fields other managers own (server-side apply only).
+   */
+  public Result patch(
+      ResourceType t,
+      String ns,
+      String name,
+      PatchType type,
+      byte[] body,
+      boolean status,
+      boolean dryRun,
+      String manager,
+      boolean force) {
+    if (type == PatchType.APPLY && (manager == null || manager.isEmpty())) {
+      throw new ApiException(
+          422,
+          "Invalid",
+          "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for"
+              + " apply patch",
+          null);
     }
-    if (patch == null || (type == PatchType.JSON ? !patch.isArray() : !patch.isObject())) {
+    if (type == PatchType.STRATEGIC && !registry.isBuiltIn(t)) {
+      // as the real server: custom resources have no Go types to take patch strategies from
+      throw new ApiException(
+          415,
+          "UnsupportedMediaType",
+          "the body of the request was in an unknown format - accepted media types include: "
+              + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+          null);
+    }
+    JsonNode patch = Json.parseAny(body, type == PatchType.APPLY);
+    if (type == PatchType.JSON ? !patch.isArray() : !patch.isObject()) {
       throw ApiException.badRequest(
           "the patch body is not a JSON " + (type == PatchType.JSON ? "array" : "object"));
     }
@@ -286,19 +344,22 @@ public final class ResourceService {
       ObjectNode old = store.get(t, ns, name);
       if (old == null) {
         if (type == PatchType.APPLY) {
-          ObjectNode obj = (ObjectNode) patch;
-          Json.meta(obj).put("name", name);
-          return create(t, ns, obj, dryRun);
+          ObjectNode config = ((ObjectNode) patch).deepCopy();
+          Json.meta(config).put("name", name);
+          ObjectNode obj = FieldManagers.apply(null, config, manager, force, t);
+          return create(t, ns, obj, dryRun, null);
         }
         throw ApiException.notFound(t, name);
       }
       String oldRv = Json.text(old, "metadata", "resourceVersion");
       JsonNode patched =
           switch (type) {
-            case JSON -> JsonPatch.apply(present(t, old), patch);
+            case JSON -> JsonPatches.apply(present(t, old), patch);
             case MERGE -> MergePatch.apply(present(t, old), patch);
-            case STRATEGIC -> MergePatch.applyStrategic(present(t, old), patch);
-            case APPLY -> MergePatch.apply(present(t, old), patch);
+            case STRATEGIC ->
+                StrategicMergePatch.apply(present(t, old), patch, PatchStrategies.of(t));
+            case APPLY ->
+                FieldManagers.apply(present(t, old), (ObjectNode) patch, manager, force, t);
           };
       if (!(patched instanceof ObjectNode obj)) {
         throw ApiException.unprocessable("the patch result is not an object");
@@ -311,7 +372,15 @@ public final class ResourceService {
         patchedRv = Json.text(patch, "metadata", "resourceVersion");
       }
       try {
-        return update(t, ns, name, obj, status, dryRun, pinned ? patchedRv : oldRv);
+        return update(
+            t,
+            ns,
+            name,
+            obj,
+            status,
+            dryRun,
+            pinned ? patchedRv : oldRv,
+            type == PatchType.APPLY ? null : manager);
       } catch (ApiException e) {
         if (pinned || !e.reason().equals("Conflict") || attempt >= 10) {
           throw e;
@@ -408,6 +477,7 @@ public final class ResourceService {
     if (old == null) {
       errs.addAll(NameRules.validate(t, obj));
     }
+    errs.addAll(MetadataRules.validate(obj));
     if (r != null) {
       errs.addAll(r.validate(obj, old));
     }
@@ -417,17 +487,34 @@ public final class ResourceService {
     }
   }
 
+  /**
+   * The body's apiVersion and kind (when given) must be the resource's, with the real API server's
+   * messages; e.g. a List or an unknown kind sent to a resource is 400.
+   */
   private static void checkKind(ResourceType t, ObjectNode obj) {
     String kind = Json.text(obj, "kind");
-    if (kind != null && !kind.isEmpty() && !kind.equals(t.kind())) {
+    String apiVersion = Json.text(obj, "apiVersion");
+    if (apiVersion != null && !apiVersion.isEmpty() && !apiVersion.equals(t.apiVersion())) {
       throw ApiException.badRequest(
           "the API version in the data ("
-              + Json.text(obj, "apiVersion")
-              + ") and kind ("
+              + apiVersion
+              + ") does not match the expected API version ("
+              + t.apiVersion()
+              + ")");
+    }
+    if (kind != null && !kind.isEmpty() && !kind.equals(t.kind())) {
+      throw ApiException.badRequest(
+          kind
+              + " in version \""
+              + t.version()
+              + "\" cannot be handled as a "
+              + t.kind()
+              + ": the kind of the object ("
               + kind
-              + ") do not match the resource "
+              + ") does not match the resource "
               + t.qualifiedResource());
     }
+    MetadataRules.checkStructure(obj);
     obj.put("apiVersion", t.apiVersion());
     obj.put("kind", t.kind());
   }

@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The persisted state: one JSON file holding the resourceVersion counter and every object. Written
- * to a temp file, fsynced, then atomically renamed over the old one (and the directory fsynced), so
- * a crash at any point leaves either the previous or the new complete state.
+ * The snapshot: one JSON file holding the resourceVersion counter and every object, as of one point
+ * of the write-ahead log ({@link WriteAheadLog}). Written to a temp file, fsynced, then atomically
+ * renamed over the old one (and the directory fsynced), so a crash at any point leaves either the
+ * previous or the new complete snapshot.
  */
 public final class StateFile {
   public static final String NAME = "apiserver-state.json";
@@ -33,7 +34,8 @@ public final class StateFile {
     return file;
   }
 
-  public void save(ObjectStore.Snapshot snapshot) throws IOException {
+  /** Saves the snapshot durably; returns its size in bytes. */
+  public long save(ObjectStore.Snapshot snapshot) throws IOException {
     ObjectNode root = Json.object().put("resourceVersion", snapshot.resourceVersion());
     ObjectNode objects = root.putObject("objects");
     snapshot
@@ -59,8 +61,14 @@ public final class StateFile {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
+    syncDirectory(file.getParent());
+    return bytes.length;
+  }
+
+  /** Makes a rename or a new file in dir durable. */
+  static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
     } catch (IOException ignored) {
       // not every file system lets a directory be opened for fsync
     }

@@ -182,6 +182,11 @@ public final class TableConverter {
                 }));
         cols.add(age);
       }
+      case "coordination.k8s.io/leases" -> {
+        cols.add(
+            new Column("Holder", "string", 0, o -> or(Json.text(o, "spec", "holderIdentity"), "")));
+        cols.add(age);
+      }
       case "/configmaps" -> {
         cols.add(
             new Column(

@@ -6,25 +6,35 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP streaming watch: newline-delimited JSON watch events over a chunked 200 response.
  * Objects that enter or leave the selection on an update are sent as ADDED or DELETED, as the real
  * API server does.
+ *
+ * <p>Each watch holds at most {@code queueLimit} events waiting to be sent. When its client reads
+ * slower than that, the watch is ended without sending anything after the gap (as the real API
+ * server's cacher does with a watcher that falls behind): the client resumes from the last
+ * resourceVersion it got, or relists on 410 Gone. So a slow watcher cannot make the server hold
+ * more than that.
  */
 final class WatchStream {
+  private static final Logger LOG = LoggerFactory.getLogger(WatchStream.class);
   private final ObjectStore store;
   private final ResourceType type;
   private final String namespace;
   private final LabelSelector labels;
   private final FieldSelector fields;
   private final Function<ObjectNode, JsonNode> render;
+  private final Watches watches;
+  private volatile boolean overflowed;
 
   /**
    * render turns a stored object into what the event carries (the object itself, or a one-row
@@ -36,8 +46,10 @@ final class WatchStream {
       String namespace,
       LabelSelector labels,
       FieldSelector fields,
-      Function<ObjectNode, JsonNode> render) {
+      Function<ObjectNode, JsonNode> render,
+      Watches watches) {
     this.render = render;
+    this.watches = watches;
     this.store = store;
     this.type = type;
     this.namespace = namespace;
@@ -69,53 +81,68 @@ final class WatchStream {
         throw ApiException.badRequest("invalid resourceVersion \"" + resourceVersion + "\"");
       }
     }
-    BlockingQueue<StoreEvent> queue = new LinkedBlockingQueue<>();
-    String key = type.storageKey();
-    Consumer<StoreEvent> listener =
-        e -> {
-          if (e.storageKey().equals(key)) {
-            queue.offer(e);
-          }
-        };
-    List<StoreEvent> backlog;
+    BlockingQueue<StoreEvent> queue = new ArrayBlockingQueue<>(watches.queueLimit);
+    ObjectStore.Subscription sub;
     ObjectNode gone = null;
     try {
-      backlog = store.subscribe(listener, key, fromRv);
+      sub =
+          store.subscribe(
+              type.storageKey(),
+              fromRv,
+              e -> {
+                if (!overflowed && !queue.offer(e)) {
+                  overflowed = true; // nothing after this gap may be sent
+                  queue.clear();
+                  watches.endedSlow.incrementAndGet();
+                }
+              });
     } catch (ApiException e) {
-      backlog = List.of();
+      sub = new ObjectStore.Subscription(List.of(), 0, () -> {});
       gone = e.status();
     }
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
-    ex.sendResponseHeaders(200, 0);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    try (OutputStream out = ex.getResponseBody()) {
-      if (gone != null) {
-        write(out, Json.object().put("type", "ERROR").set("object", gone));
-        return;
+    watches.open.incrementAndGet();
+    try {
+      if (gone == null) {
+        store.awaitDurable(sub.awaitRv()); // the initial ADDED events show only durable state
       }
-      for (StoreEvent e : backlog) {
-        send(out, e);
-      }
-      out.flush();
-      long lastWrite = System.nanoTime();
-      while (!stopping.getAsBoolean() && System.nanoTime() < deadline) {
-        StoreEvent e = queue.poll(500, TimeUnit.MILLISECONDS);
-        if (e != null) {
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
+      ex.sendResponseHeaders(200, 0);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+      try (OutputStream out = ex.getResponseBody()) {
+        if (gone != null) {
+          write(out, Json.object().put("type", "ERROR").set("object", gone));
+          return;
+        }
+        for (StoreEvent e : sub.backlog()) {
           send(out, e);
-          lastWrite = System.nanoTime();
-        } else if (bookmarks && System.nanoTime() - lastWrite > BOOKMARK_NANOS) {
-          // events are queued under the store lock before the counter is readable, so an empty
-          // queue after
-          // reading it means nothing up to rv is pending
-          long rv = store.resourceVersion();
-          if (queue.isEmpty()) {
-            ObjectNode marker =
-                Json.object().put("kind", type.kind()).put("apiVersion", type.apiVersion());
-            marker.putObject("metadata").put("resourceVersion", Long.toString(rv));
-            write(out, Json.object().put("type", "BOOKMARK").set("object", marker));
+        }
+        out.flush();
+        long lastWrite = System.nanoTime();
+        while (!stopping.getAsBoolean() && System.nanoTime() < deadline) {
+          StoreEvent e = overflowed ? null : queue.poll(500, TimeUnit.MILLISECONDS);
+          if (overflowed) {
+            LOG.info(
+                "ended a watch of {}: its client read too slowly ({} events waiting)",
+                type.qualifiedResource(),
+                watches.queueLimit);
+            return;
           }
-          lastWrite = System.nanoTime();
+          if (e != null) {
+            send(out, e);
+            lastWrite = System.nanoTime();
+          } else if (bookmarks && System.nanoTime() - lastWrite > BOOKMARK_NANOS) {
+            // events reach the queue before the published counter moves past them, so an empty
+            // queue after reading it means nothing up to rv is pending
+            long rv = store.publishedResourceVersion();
+            if (queue.isEmpty()) {
+              ObjectNode marker =
+                  Json.object().put("kind", type.kind()).put("apiVersion", type.apiVersion());
+              marker.putObject("metadata").put("resourceVersion", Long.toString(rv));
+              write(out, Json.object().put("type", "BOOKMARK").set("object", marker));
+            }
+            lastWrite = System.nanoTime();
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -123,7 +150,8 @@ final class WatchStream {
     } catch (IOException e) {
       // the client went away
     } finally {
-      store.removeListener(listener);
+      watches.open.decrementAndGet();
+      sub.cancel().run();
       ex.close();
     }
   }

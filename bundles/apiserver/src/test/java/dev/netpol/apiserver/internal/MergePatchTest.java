@@ -39,49 +39,4 @@ class MergePatchTest {
             np, j("{'spec':{'policyTypes':['Egress']},'metadata':{'labels':{'k1':null}}}"));
     assertEquals(j("{'spec':{'policyTypes':['Egress']},'metadata':{'labels':{'k2':'w'}}}"), out);
   }
-
-  @Test
-  void strategicDirectivesAreInterpretedAndStripped() throws Exception {
-    JsonNode target =
-        j(
-            "{'metadata':{'finalizers':['a','b'],'labels':{'x':'1'}},'spec':{'ingress':[{'ports':[{'port':80}]}],'podSelector':{'matchLabels':{'app':'a'}}}}");
-    JsonNode patch =
-        j(
-            "{'$setElementOrder/ingress':[{}],'metadata':{'$deleteFromPrimitiveList/finalizers':['a'],'labels':{'y':'2'}},"
-                + "'spec':{'ingress':[{'ports':[{'port':81}]}],'podSelector':{'$patch':'replace','matchLabels':{'app':'b'}}}}");
-    JsonNode out = MergePatch.applyStrategic(target, patch);
-    assertEquals(
-        j(
-            "{'metadata':{'finalizers':['b'],'labels':{'x':'1','y':'2'}},'spec':{'ingress':[{'ports':[{'port':81}]}],'podSelector':{'matchLabels':{'app':'b'}}}}"),
-        out);
-    assertEquals(
-        j("{'spec':{}}"),
-        MergePatch.applyStrategic(
-            j("{'spec':{'a':{'b':1}}}"), j("{'spec':{'a':{'$patch':'delete'}}}")));
-  }
-
-  @Test
-  void listsWithSetElementOrderMergeByKey() throws Exception {
-    JsonNode pod =
-        j(
-            "{'spec':{'containers':[{'name':'a','image':'x:1','ports':[{'containerPort':80}]},{'name':'b','image':'y:1'}]}}");
-    JsonNode patch =
-        j(
-            "{'spec':{'$setElementOrder/containers':[{'name':'a'},{'name':'b'}],'containers':[{'name':'a','image':'x:2'}]}}");
-    assertEquals(
-        j(
-            "{'spec':{'containers':[{'name':'a','image':'x:2','ports':[{'containerPort':80}]},{'name':'b','image':'y:1'}]}}"),
-        MergePatch.applyStrategic(pod, patch));
-    JsonNode remove =
-        j(
-            "{'spec':{'$setElementOrder/containers':[{'name':'b'}],'containers':[{'name':'a','$patch':'delete'}]}}");
-    assertEquals(
-        j("{'spec':{'containers':[{'name':'b','image':'y:1'}]}}"),
-        MergePatch.applyStrategic(pod, remove));
-    JsonNode fin = j("{'metadata':{'finalizers':['a']}}");
-    assertEquals(
-        j("{'metadata':{'finalizers':['a','b']}}"),
-        MergePatch.applyStrategic(
-            fin, j("{'metadata':{'$setElementOrder/finalizers':['a','b'],'finalizers':['b']}}")));
-  }
 }

@@ -45,13 +45,15 @@ class ObjectStoreTest {
     store.create(t, cm("a", "1"));
     store.update(t, cm("a", "2"), null);
     List<StoreEvent> live = new ArrayList<>();
-    List<StoreEvent> backlog = store.subscribe(live::add, t.storageKey(), 101L);
+    List<StoreEvent> backlog = store.subscribe(t.storageKey(), 101L, live::add).backlog();
     assertEquals(List.of("MODIFIED"), backlog.stream().map(StoreEvent::type).toList());
-    assertEquals(2, store.subscribe(e -> {}, t.storageKey(), 100L).size());
+    assertEquals(2, store.subscribe(t.storageKey(), 100L, e -> {}).backlog().size());
     assertEquals(
-        2, store.subscribe(e -> {}, t.storageKey(), null).size(), "current state: old and a");
+        2,
+        store.subscribe(t.storageKey(), null, e -> {}).backlog().size(),
+        "current state: old and a");
     ApiException gone =
-        assertThrows(ApiException.class, () -> store.subscribe(e -> {}, t.storageKey(), 99L));
+        assertThrows(ApiException.class, () -> store.subscribe(t.storageKey(), 99L, e -> {}));
     assertEquals(410, gone.code());
     store.delete(t, "ns", "a", null);
     assertEquals(List.of("DELETED"), live.stream().map(StoreEvent::type).toList());

@@ -5,7 +5,6 @@ import dev.netpol.api.model.IpFamily;
 import dev.netpol.api.model.Peer;
 import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
-import dev.netpol.resolver.ClusterState;
 import dev.netpol.resolver.PolicyKey;
 import dev.netpol.resolver.ResolvedEntry;
 import dev.netpol.resolver.ResolvedPolicy;
@@ -14,16 +13,21 @@ import dev.netpol.resolver.internal.ParsedPolicy.ParsedPeer;
 import dev.netpol.resolver.internal.ParsedPolicy.ParsedPort;
 import dev.netpol.resolver.internal.ParsedPolicy.ParsedRule;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Resolves one parsed policy against a cluster state. Pure: reads the state, writes nothing. */
+/**
+ * Resolves one parsed policy against the indexed cluster. Reads the index, writes nothing; after
+ * {@link #resolve()}, {@link #dependencies()} tells which Services the result depends on.
+ */
 public final class ResolutionEngine {
   /** Label the API server puts on every namespace; added here if a namespace lacks it. */
   public static final String NAME_LABEL = "kubernetes.io/metadata.name";
@@ -31,19 +35,28 @@ public final class ResolutionEngine {
   private static final List<Peer> ALL_PEERS =
       List.of(Peer.of(Cidr.all(IpFamily.V4)), Peer.of(Cidr.all(IpFamily.V6)));
 
-  private final ClusterState state;
+  private final ClusterIndex index;
   private final ParsedPolicy policy;
-  private final PodCache pods = new PodCache();
+  private final Set<String> services = new LinkedHashSet<>();
 
-  public ResolutionEngine(ClusterState state, ParsedPolicy policy) {
-    this.state = state;
+  public ResolutionEngine(ClusterIndex index, ParsedPolicy policy) {
+    this.index = index;
     this.policy = policy;
   }
 
+  /**
+   * What a resolution read beyond the policy's selectors: the Services ({@code namespace/name})
+   * that were candidates for a ClusterIP entry. A pod that joins or leaves one of them, or changes
+   * its addresses or ports while in one, can change the result.
+   */
+  public Set<String> dependencies() {
+    return Set.copyOf(services);
+  }
+
   public ResolvedPolicy resolve() {
-    List<Pod> selected = new ArrayList<>();
-    for (Pod pod : state.pods(policy.namespace())) {
-      if (pods.eligible(pod) && policy.podSelector().matches(PodFacts.labels(pod))) {
+    List<PodInfo> selected = new ArrayList<>();
+    for (PodInfo pod : index.podsMatching(policy.namespace(), policy.podSelector())) {
+      if (pod.eligible()) {
         selected.add(pod);
       }
     }
@@ -52,23 +65,19 @@ public final class ResolutionEngine {
       ingress.addAll(ingressRule(rule, selected));
     }
     List<ResolvedEntry> egress = new ArrayList<>();
-    ServiceEntries services = new ServiceEntries(state, pods);
+    ServiceEntries serviceEntries = new ServiceEntries(index, services);
     List<InetAddress> clusterIps =
-        policy.egress().isEmpty() ? List.of() : services.selectedClusterIps();
+        policy.egress().isEmpty() ? List.of() : index.proxiedClusterIps();
     for (ParsedRule rule : policy.egress()) {
-      List<ResolvedEntry> ruleEntries = egressRule(rule);
-      egress.addAll(services.forRule(new RuleAllows(ruleEntries)));
+      Map<PodInfo, List<InetAddress>> peerPods = new IdentityHashMap<>();
+      List<ResolvedEntry> ruleEntries = egressRule(rule, peerPods);
+      egress.addAll(
+          serviceEntries.forRule(new RuleAllows(ruleEntries), candidates(rule, peerPods)));
       egress.addAll(ServiceEntries.carveClusterIps(ruleEntries, clusterIps));
     }
     List<SelectedPod> selectedPods =
         selected.stream()
-            .map(
-                p ->
-                    new SelectedPod(
-                        p.getMetadata().getNamespace(),
-                        p.getMetadata().getName(),
-                        PodFacts.nodeName(p),
-                        pods.ips(p)))
+            .map(p -> new SelectedPod(p.namespace(), p.name(), p.node(), p.ips()))
             .toList();
     return new ResolvedPolicy(
         new PolicyKey(policy.namespace(), policy.name()),
@@ -81,11 +90,34 @@ public final class ResolutionEngine {
   }
 
   /**
+   * The Services that can get a ClusterIP entry from a rule: for a rule of selector peers only,
+   * those with a backend among the peer pods (a Service passes only if a backend is allowed, and
+   * only peer pods are); null (every Service) if the rule has an ipBlock or no peers.
+   */
+  private Collection<ServiceInfo> candidates(
+      ParsedRule rule, Map<PodInfo, List<InetAddress>> peerPods) {
+    if (rule.allPeers() || rule.peers().stream().anyMatch(p -> p.ipBlock() != null)) {
+      return null;
+    }
+    Map<String, ServiceInfo> out = new LinkedHashMap<>();
+    Map<String, List<ServiceInfo>> byLabels = new HashMap<>();
+    for (PodInfo pod : peerPods.keySet()) {
+      for (ServiceInfo s :
+          byLabels.computeIfAbsent(
+              pod.namespace() + "|" + pod.labels(),
+              k -> index.servicesSelecting(pod.namespace(), pod.labels()))) {
+        out.putIfAbsent(s.key(), s);
+      }
+    }
+    return out.values();
+  }
+
+  /**
    * Ingress: named ports resolve on each selected pod. Selected pods that resolve the rule's ports
    * to different numbers get separate entries restricted to them ({@code targets}).
    */
-  private List<ResolvedEntry> ingressRule(ParsedRule rule, List<Pod> selected) {
-    List<Peer> peers = peerBlocks(rule);
+  private List<ResolvedEntry> ingressRule(ParsedRule rule, List<PodInfo> selected) {
+    List<Peer> peers = peerBlocks(rule, null);
     List<ResolvedEntry> out = new ArrayList<>();
     if (!rule.hasNamedPorts()) {
       List<PortRange> ports = rule.allPorts() ? ResolvedEntry.ALL_PORTS : numeric(rule);
@@ -93,13 +125,13 @@ public final class ResolutionEngine {
       return out;
     }
     Map<List<PortRange>, List<String>> groups = new LinkedHashMap<>();
-    for (Pod pod : selected) {
+    for (PodInfo pod : selected) {
       List<PortRange> ports = new ArrayList<>(numeric(rule));
       ports.addAll(named(rule, pod));
       if (!ports.isEmpty()) {
         groups
             .computeIfAbsent(ports.stream().distinct().sorted().toList(), k -> new ArrayList<>())
-            .add(pod.getMetadata().getName());
+            .add(pod.name());
       }
     }
     for (var g : groups.entrySet()) {
@@ -112,18 +144,20 @@ public final class ResolutionEngine {
 
   /**
    * Egress: numeric ports apply to every peer block; named ports resolve on each destination pod (a
-   * pod lacking the name is not allowed by that port).
+   * pod lacking the name is not allowed by that port). Fills {@code peerPods} with the rule's
+   * selector-peer pods.
    */
-  private List<ResolvedEntry> egressRule(ParsedRule rule) {
+  private List<ResolvedEntry> egressRule(
+      ParsedRule rule, Map<PodInfo, List<InetAddress>> peerPods) {
     List<ResolvedEntry> out = new ArrayList<>();
     List<PortRange> numeric = numeric(rule);
+    List<Peer> blocks = peerBlocks(rule, peerPods);
     if (rule.allPorts() || !numeric.isEmpty()) {
       List<PortRange> ports = rule.allPorts() ? ResolvedEntry.ALL_PORTS : numeric;
-      peerBlocks(rule)
-          .forEach(p -> out.add(new ResolvedEntry(p, ports, ResolvedEntry.ALL_TARGETS)));
+      blocks.forEach(p -> out.add(new ResolvedEntry(p, ports, ResolvedEntry.ALL_TARGETS)));
     }
     if (rule.hasNamedPorts()) {
-      for (var dest : namedDestinations(rule).entrySet()) {
+      for (var dest : namedDestinations(rule, peerPods).entrySet()) {
         List<PortRange> ports = named(rule, dest.getKey());
         if (ports.isEmpty()) {
           continue;
@@ -136,8 +170,8 @@ public final class ResolutionEngine {
     return out;
   }
 
-  /** The address blocks a rule's peers stand for. */
-  private List<Peer> peerBlocks(ParsedRule rule) {
+  /** The address blocks a rule's peers stand for; selector peers' pods go to {@code peerPods}. */
+  private List<Peer> peerBlocks(ParsedRule rule, Map<PodInfo, List<InetAddress>> peerPods) {
     if (rule.allPeers()) {
       return ALL_PEERS;
     }
@@ -146,8 +180,11 @@ public final class ResolutionEngine {
       if (peer.ipBlock() != null) {
         out.add(peer.ipBlock());
       } else {
-        for (Pod pod : peerPods(peer)) {
-          pods.ips(pod).forEach(ip -> out.add(Peer.host(ip)));
+        for (PodInfo pod : peerPods(peer)) {
+          pod.ips().forEach(ip -> out.add(Peer.host(ip)));
+          if (peerPods != null) {
+            peerPods.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(pod.ips());
+          }
         }
       }
     }
@@ -155,55 +192,53 @@ public final class ResolutionEngine {
   }
 
   /** Pods (with the IPs that count) a named port of this rule is resolved on. */
-  private Map<Pod, List<InetAddress>> namedDestinations(ParsedRule rule) {
-    Map<Pod, List<InetAddress>> out =
-        new java.util.IdentityHashMap<>(); // Pod.hashCode walks the whole object
+  private Map<PodInfo, List<InetAddress>> namedDestinations(
+      ParsedRule rule, Map<PodInfo, List<InetAddress>> peerPods) {
+    Map<PodInfo, List<InetAddress>> out = new IdentityHashMap<>(); // records hash every field
     if (rule.allPeers()) {
-      for (Pod pod : state.allPods()) {
-        if (pods.eligible(pod)) {
-          out.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(pods.ips(pod));
+      for (PodInfo pod : index.allPods()) {
+        if (pod.eligible()) {
+          out.put(pod, pod.ips());
         }
       }
       return out;
     }
     for (ParsedPeer peer : rule.peers()) {
-      if (peer.ipBlock() != null) {
-        for (Pod pod : state.allPods()) {
-          if (!pods.eligible(pod)) {
-            continue;
-          }
-          for (InetAddress ip : pods.ips(pod)) {
-            if (peer.ipBlock().contains(ip)) {
-              out.computeIfAbsent(pod, k -> new ArrayList<>()).add(ip);
-            }
-          }
+      if (peer.ipBlock() == null) {
+        continue;
+      }
+      for (PodInfo pod : index.allPods()) {
+        if (!pod.eligible()) {
+          continue;
         }
-      } else {
-        for (Pod pod : peerPods(peer)) {
-          out.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(pods.ips(pod));
+        for (InetAddress ip : pod.ips()) {
+          if (peer.ipBlock().contains(ip)) {
+            out.computeIfAbsent(pod, k -> new ArrayList<>()).add(ip);
+          }
         }
       }
     }
+    peerPods.forEach((pod, ips) -> out.computeIfAbsent(pod, k -> new ArrayList<>()).addAll(ips));
     out.replaceAll((pod, ips) -> ips.stream().distinct().toList());
     return out;
   }
 
   /** Eligible pods a selector peer selects. No namespaceSelector: the policy's namespace. */
-  private List<Pod> peerPods(ParsedPeer peer) {
+  private List<PodInfo> peerPods(ParsedPeer peer) {
     List<String> namespaces = new ArrayList<>();
     if (peer.namespaceSelector() == null) {
       namespaces.add(policy.namespace());
     } else {
-      for (Namespace ns : state.namespaces()) {
-        if (peer.namespaceSelector().matches(namespaceLabels(ns))) {
-          namespaces.add(ns.getMetadata().getName());
+      for (var ns : index.namespaces().entrySet()) {
+        if (peer.namespaceSelector().matches(ns.getValue())) {
+          namespaces.add(ns.getKey());
         }
       }
     }
-    List<Pod> out = new ArrayList<>();
+    List<PodInfo> out = new ArrayList<>();
     for (String ns : namespaces) {
-      for (Pod pod : state.pods(ns)) {
-        if (pods.eligible(pod) && peer.podSelector().matches(PodFacts.labels(pod))) {
+      for (PodInfo pod : index.podsMatching(ns, peer.podSelector())) {
+        if (pod.eligible()) {
           out.add(pod);
         }
       }
@@ -217,7 +252,7 @@ public final class ResolutionEngine {
       labels.putAll(ns.getMetadata().getLabels());
     }
     labels.putIfAbsent(NAME_LABEL, ns.getMetadata().getName());
-    return labels;
+    return Map.copyOf(labels);
   }
 
   private static List<PortRange> numeric(ParsedRule rule) {
@@ -230,11 +265,11 @@ public final class ResolutionEngine {
     return out;
   }
 
-  private static List<PortRange> named(ParsedRule rule, Pod pod) {
+  private static List<PortRange> named(ParsedRule rule, PodInfo pod) {
     List<PortRange> out = new ArrayList<>();
     for (ParsedPort p : rule.ports()) {
       if (p.name() != null) {
-        for (int n : PodFacts.namedPort(pod, p.name(), p.protocol())) {
+        for (int n : pod.namedPort(p.name(), p.protocol())) {
           if (n >= 1 && n <= PortRange.MAX_PORT) {
             out.add(PortRange.single(p.protocol(), n));
           }

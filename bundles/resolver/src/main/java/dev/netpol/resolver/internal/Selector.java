@@ -67,6 +67,16 @@ public final class Selector {
     return new Selector(labels, List.copyOf(reqs));
   }
 
+  /** The {@code matchLabels} part: every pod it selects carries all of these. */
+  public Map<String, String> matchLabels() {
+    return matchLabels;
+  }
+
+  /** True for the empty selector, which selects everything. */
+  public boolean matchesAll() {
+    return matchLabels.isEmpty() && requirements.isEmpty();
+  }
+
   public boolean matches(Map<String, String> labels) {
     Map<String, String> l = labels == null ? Map.of() : labels;
     for (var e : matchLabels.entrySet()) {

@@ -5,14 +5,13 @@ import dev.netpol.api.model.IpFamily;
 import dev.netpol.api.model.Peer;
 import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
-import dev.netpol.resolver.ClusterState;
 import dev.netpol.resolver.ResolvedEntry;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,69 +27,38 @@ import java.util.Set;
  * conservative, never wider than the policy.
  */
 final class ServiceEntries {
-  private record Proxied(Service service, List<InetAddress> clusterIps, List<Pod> backends) {}
+  private final ClusterIndex index;
+  private final Set<String> dependencies;
+  private final Map<String, List<PodInfo>> backends = new HashMap<>();
 
-  private final ClusterState state;
-  private final PodCache pods;
-  private List<Proxied> proxied;
-
-  ServiceEntries(ClusterState state, PodCache pods) {
-    this.state = state;
-    this.pods = pods;
+  /**
+   * Records the keys of the Services it checks, and of those a wide rule reaches, in {@code
+   * dependencies}.
+   */
+  ServiceEntries(ClusterIndex index, Set<String> dependencies) {
+    this.index = index;
+    this.dependencies = dependencies;
   }
 
-  /** Services with a ClusterIP, a selector and at least one backend; computed once. */
-  private List<Proxied> proxied() {
-    if (proxied != null) {
-      return proxied;
-    }
-    proxied = new ArrayList<>();
-    Map<String, Map<String, List<Pod>>> byLabel = new HashMap<>();
-    for (Service svc : state.allServices()) {
-      List<InetAddress> clusterIps = clusterIps(svc);
-      Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
-      if (clusterIps.isEmpty()
-          || selector == null
-          || selector.isEmpty()
-          || svc.getSpec().getPorts() == null) {
+  /**
+   * ClusterIP entries for one rule. {@code candidates}: the Services that can pass it, or null for
+   * every Service.
+   */
+  List<ResolvedEntry> forRule(RuleAllows rule, Collection<ServiceInfo> candidates) {
+    boolean every = candidates == null;
+    List<ResolvedEntry> out = new ArrayList<>();
+    for (ServiceInfo svc : every ? index.allServices() : candidates) {
+      if (!svc.proxiesToPods()) {
         continue;
       }
-      String ns = svc.getMetadata().getNamespace();
-      Map<String, List<Pod>> index = byLabel.computeIfAbsent(ns, this::labelIndex);
-      var first = selector.entrySet().iterator().next();
-      List<Pod> backends = new ArrayList<>();
-      for (Pod pod : index.getOrDefault(first.getKey() + "=" + first.getValue(), List.of())) {
-        if (matches(selector, PodFacts.labels(pod))) {
-          backends.add(pod);
-        }
+      if (!every) {
+        dependencies.add(svc.key());
       }
-      if (!backends.isEmpty()) {
-        proxied.add(new Proxied(svc, clusterIps, backends));
+      List<PodInfo> serving = backends.computeIfAbsent(svc.key(), k -> index.backends(svc));
+      if (serving.isEmpty()) {
+        continue;
       }
-    }
-    return proxied;
-  }
-
-  /** Live pods of a namespace by each of their "key=value" labels. */
-  private Map<String, List<Pod>> labelIndex(String ns) {
-    Map<String, List<Pod>> index = new HashMap<>();
-    for (Pod pod : state.pods(ns)) {
-      if (pods.live(pod)) {
-        for (var l : PodFacts.labels(pod).entrySet()) {
-          index.computeIfAbsent(l.getKey() + "=" + l.getValue(), k -> new ArrayList<>()).add(pod);
-        }
-      }
-    }
-    return index;
-  }
-
-  List<ResolvedEntry> forRule(RuleAllows rule) {
-    List<ResolvedEntry> out = new ArrayList<>();
-    for (Proxied p : proxied()) {
-      Service svc = p.service();
-      List<InetAddress> clusterIps = p.clusterIps();
-      List<Pod> backends = p.backends();
-      for (ServicePort sp : svc.getSpec().getPorts()) {
+      for (ServicePort sp : svc.ports()) {
         Protocol protocol = ResolutionEngine.protocolOrNull(sp.getProtocol());
         if (protocol == null
             || sp.getPort() == null
@@ -98,8 +66,12 @@ final class ServiceEntries {
             || sp.getPort() > PortRange.MAX_PORT) {
           continue;
         }
-        for (InetAddress ip : clusterIps) {
-          if (allBackendsAllowed(rule, backends, sp, protocol, IpFamily.of(ip))) {
+        for (InetAddress ip : svc.clusterIps()) {
+          Verdict v = check(rule, serving, sp, protocol, IpFamily.of(ip));
+          if (v != Verdict.NONE) {
+            dependencies.add(svc.key());
+          }
+          if (v == Verdict.ALL) {
             out.add(
                 new ResolvedEntry(
                     Peer.host(ip),
@@ -110,21 +82,6 @@ final class ServiceEntries {
       }
     }
     return out;
-  }
-
-  /**
-   * The ClusterIPs of Services with a selector: their traffic is allowed only through the entries
-   * {@link #forRule} computes, never because a wider block happens to contain them.
-   */
-  List<InetAddress> selectedClusterIps() {
-    List<InetAddress> out = new ArrayList<>();
-    for (Service svc : state.allServices()) {
-      Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
-      if (selector != null && !selector.isEmpty()) {
-        out.addAll(clusterIps(svc));
-      }
-    }
-    return out.stream().distinct().toList();
   }
 
   /**
@@ -160,29 +117,45 @@ final class ServiceEntries {
     return out;
   }
 
+  /** Whether all, some or none of the backends that serve a port are allowed by the rule. */
+  private enum Verdict {
+    ALL,
+    SOME,
+    NONE
+  }
+
   /** A ClusterIP of one family forwards to backend addresses of that family only. */
-  private boolean allBackendsAllowed(
-      RuleAllows rule, List<Pod> backends, ServicePort sp, Protocol protocol, IpFamily family) {
+  private static Verdict check(
+      RuleAllows rule, List<PodInfo> backends, ServicePort sp, Protocol protocol, IpFamily family) {
     boolean anyServes = false;
-    for (Pod b : backends) {
+    boolean anyAllowed = false;
+    boolean allAllowed = true;
+    for (PodInfo b : backends) {
       Set<Integer> targets = targetPorts(sp, b, protocol);
-      List<InetAddress> ips = pods.ips(b).stream().filter(a -> IpFamily.of(a) == family).toList();
-      if (targets.isEmpty() || ips.isEmpty()) {
+      if (targets.isEmpty()) {
         continue; // the backend does not serve this port, so it gets none of its traffic
       }
-      anyServes = true;
-      for (int t : targets) {
-        for (InetAddress ip : ips) {
-          if (!rule.allows(ip, protocol, t)) {
-            return false;
+      for (InetAddress ip : b.ips()) {
+        if (IpFamily.of(ip) != family) {
+          continue;
+        }
+        anyServes = true;
+        for (int t : targets) {
+          if (rule.allows(ip, protocol, t)) {
+            anyAllowed = true;
+          } else {
+            allAllowed = false;
           }
         }
       }
     }
-    return anyServes;
+    if (anyServes && allAllowed) {
+      return Verdict.ALL;
+    }
+    return anyAllowed ? Verdict.SOME : Verdict.NONE;
   }
 
-  private static Set<Integer> targetPorts(ServicePort sp, Pod backend, Protocol protocol) {
+  private static Set<Integer> targetPorts(ServicePort sp, PodInfo backend, Protocol protocol) {
     IntOrString t = sp.getTargetPort();
     if (t == null || (t.getIntVal() == null && t.getStrVal() == null)) {
       return Set.of(sp.getPort());
@@ -190,16 +163,7 @@ final class ServiceEntries {
     if (t.getIntVal() != null) {
       return t.getIntVal() == 0 ? Set.of(sp.getPort()) : Set.of(t.getIntVal());
     }
-    return PodFacts.namedPort(backend, t.getStrVal(), protocol);
-  }
-
-  private static boolean matches(Map<String, String> selector, Map<String, String> labels) {
-    for (var e : selector.entrySet()) {
-      if (!e.getValue().equals(labels.get(e.getKey()))) {
-        return false;
-      }
-    }
-    return true;
+    return backend.namedPort(t.getStrVal(), protocol);
   }
 
   /** ClusterIPs of a proxied Service; headless (None) and ExternalName Services have none. */

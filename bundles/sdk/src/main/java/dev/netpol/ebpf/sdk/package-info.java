@@ -8,4 +8,5 @@
  * layouts. Every failing call throws {@link dev.netpol.ebpf.sdk.BpfException} naming the call, the
  * object and the errno.
  */
+@org.osgi.annotation.versioning.Version("1.0.0")
 package dev.netpol.ebpf.sdk;

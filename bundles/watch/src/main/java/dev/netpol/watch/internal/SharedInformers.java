@@ -20,6 +20,7 @@ final class SharedInformers implements KubeCluster {
   private final KubernetesClient client;
   private final String description;
   private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
+  private final Map<String, java.util.Set<Object>> handlers = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   SharedInformers(KubernetesClient client, String description) {
@@ -55,7 +56,10 @@ final class SharedInformers implements KubeCluster {
               for (Map.Entry<String, String> f : selection.fields().entrySet()) {
                 op = op.withField(f.getKey(), f.getValue());
               }
-              SharedIndexInformer<T> inf = op.runnableInformer(RESYNC_MS);
+              SharedIndexInformer<T> inf =
+                  counting(
+                      op.runnableInformer(RESYNC_MS),
+                      type.getSimpleName() + " " + describe(selection));
               inf.exceptionHandler(
                   (running, t) -> {
                     Throwable root = t;
@@ -76,6 +80,48 @@ final class SharedInformers implements KubeCluster {
                 LOG.info("watching {} {} at {}", type.getSimpleName(), selection, description);
               }
               return inf;
+            });
+  }
+
+  @Override
+  public Map<String, Integer> handlers() {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    handlers.forEach((k, v) -> out.put(k, v.size()));
+    return out;
+  }
+
+  private static String describe(Selection s) {
+    StringBuilder b = new StringBuilder();
+    if (s.labelSelector() != null) {
+      b.append("labels ").append(s.labelSelector());
+    }
+    s.fields()
+        .forEach((k, v) -> b.append(b.length() > 0 ? ", " : "").append(k).append('=').append(v));
+    return b.length() == 0 ? "(all)" : b.toString();
+  }
+
+  /** The informer, with the handlers added and not yet removed counted under {@code key}. */
+  @SuppressWarnings("unchecked")
+  private <T> SharedIndexInformer<T> counting(SharedIndexInformer<T> informer, String key) {
+    java.util.Set<Object> attached =
+        handlers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
+    return (SharedIndexInformer<T>)
+        java.lang.reflect.Proxy.newProxyInstance(
+            SharedIndexInformer.class.getClassLoader(),
+            new Class<?>[] {SharedIndexInformer.class},
+            (proxy, method, args) -> {
+              String name = method.getName();
+              if (name.startsWith("addEventHandler") && args != null && args.length > 0) {
+                attached.add(args[0]);
+              } else if (name.equals("removeEventHandler") && args != null) {
+                attached.remove(args[0]);
+              }
+              try {
+                Object r = method.invoke(informer, args);
+                return r == informer ? proxy : r;
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
             });
   }
 

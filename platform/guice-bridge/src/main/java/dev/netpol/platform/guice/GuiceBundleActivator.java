@@ -27,14 +27,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Base activator of a Guice-wired bundle: injector from {@link #modules(BundleContext)}, then
  * {@link Managed} components started, then exported bindings registered as services.
+ *
+ * <p>Settings hold their configured values before any component starts. If the configuration
+ * changes later and the bundle registered no {@link Settings#onChange} listener, its components are
+ * stopped and started again, so every value in effect is the configured one.
  */
 public abstract class GuiceBundleActivator implements BundleActivator {
   private static final Logger LOG = LoggerFactory.getLogger(GuiceBundleActivator.class);
   private final Deque<Managed> started = new ArrayDeque<>();
   private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
   private final List<ServiceTrackerRef<?>> trackers = new ArrayList<>();
+  private final Object lifecycle = new Object();
   private ConfiguredSettings settings;
   private Injector injector;
+  private BundleContext context;
 
   /** The bundle's own Guice modules. */
   protected abstract List<Module> modules(BundleContext context);
@@ -67,13 +73,12 @@ public abstract class GuiceBundleActivator implements BundleActivator {
       trackers.add(t);
     }
     settings.declare(injector.getInstance(Key.get(new TypeLiteral<Set<Setting<?>>>() {})));
+    this.context = context;
+    settings.whenChanged(this::restartComponents);
     settings.open();
     try {
-      for (Class<? extends Managed> type :
-          injector.getInstance(Key.get(new TypeLiteral<Set<Class<? extends Managed>>>() {}))) {
-        Managed m = injector.getInstance(type);
-        m.start();
-        started.push(m);
+      synchronized (lifecycle) {
+        startComponents();
       }
       for (ExportSpec spec : injector.getInstance(Key.get(new TypeLiteral<Set<ExportSpec>>() {}))) {
         Dictionary<String, Object> props = new Hashtable<>(spec.properties());
@@ -92,16 +97,16 @@ public abstract class GuiceBundleActivator implements BundleActivator {
         started.size());
   }
 
-  @Override
-  public final void stop(BundleContext context) {
-    for (ServiceRegistration<?> r : registrations) {
-      try {
-        r.unregister();
-      } catch (IllegalStateException ignored) {
-        // already gone with the bundle
-      }
+  private void startComponents() throws Exception {
+    for (Class<? extends Managed> type :
+        injector.getInstance(Key.get(new TypeLiteral<Set<Class<? extends Managed>>>() {}))) {
+      Managed m = injector.getInstance(type);
+      m.start();
+      started.push(m);
     }
-    registrations.clear();
+  }
+
+  private void stopComponents(BundleContext context) {
     while (!started.isEmpty()) {
       Managed m = started.pop();
       try {
@@ -113,6 +118,41 @@ public abstract class GuiceBundleActivator implements BundleActivator {
             m.getClass().getSimpleName(),
             e.toString());
       }
+    }
+  }
+
+  /** A configuration change nobody follows live: the components start again with it. */
+  private void restartComponents() {
+    synchronized (lifecycle) {
+      if (started.isEmpty() || injector == null) {
+        return; // not started yet (start reads the new values) or stopping
+      }
+      String name = context.getBundle().getSymbolicName();
+      LOG.info("bundle {}: configuration changed; restarting its components", name);
+      stopComponents(context);
+      try {
+        startComponents();
+      } catch (Exception e) {
+        LOG.error("bundle {}: components did not start again: {}", name, e.toString(), e);
+      }
+    }
+  }
+
+  @Override
+  public final void stop(BundleContext context) {
+    for (ServiceRegistration<?> r : registrations) {
+      try {
+        r.unregister();
+      } catch (IllegalStateException ignored) {
+        // already gone with the bundle
+      }
+    }
+    registrations.clear();
+    if (settings != null) {
+      settings.whenChanged(() -> {});
+    }
+    synchronized (lifecycle) {
+      stopComponents(context);
     }
     trackers.forEach(ServiceTrackerRef::close);
     trackers.clear();

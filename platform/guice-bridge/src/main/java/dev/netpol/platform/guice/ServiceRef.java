@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /** A dynamic reference to OSGi services of one type: always the current ones. */
+@org.osgi.annotation.versioning.ProviderType
 public interface ServiceRef<T> {
   /** The highest-ranked service right now, if any. */
   Optional<T> current();

@@ -1,6 +1,7 @@
 package dev.netpol.platform.guice;
 
 /** The current values of a bundle's settings; see {@link Setting}. */
+@org.osgi.annotation.versioning.ProviderType
 public interface Settings {
   <T> T get(Setting<T> setting);
 

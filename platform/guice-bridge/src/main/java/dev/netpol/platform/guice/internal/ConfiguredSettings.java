@@ -18,9 +18,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Settings fed by Configuration Admin through a {@link ManagedService}. Precedence: a framework
- * property of the same key (what command-line flags set), then the configuration file's value, then
+ * property of the same key (what command-line flags set), then the configuration (file) value, then
  * the declared default. A value that does not parse is reported (file, key, reason) and the
  * previous value stays.
+ *
+ * <p>The values hold from the very first read. Configuration Admin delivers a configuration
+ * asynchronously, and Felix FileInstall creates it from {@code etc/config/<pid>.cfg} whenever its
+ * own scan gets there; a component reading settings at start would often see the defaults. So
+ * {@link #declare} reads the configuration Configuration Admin already holds for the PID, else the
+ * file in {@code felix.fileinstall.dir} itself. The delivery that follows then changes nothing; a
+ * later edit does, and is passed to the {@link #onChange} listeners, or, if the bundle registered
+ * none, to the {@link #whenChanged} hook (the bridge restarts the bundle's components).
  */
 public final class ConfiguredSettings implements Settings {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredSettings.class);
@@ -28,7 +36,11 @@ public final class ConfiguredSettings implements Settings {
   private final String pid;
   private final Map<String, Setting<?>> declared = new ConcurrentHashMap<>();
   private final Map<String, Object> values = new ConcurrentHashMap<>();
+  private final Map<String, String> lastRaw = new ConcurrentHashMap<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile Runnable unhandled = () -> {};
+  private final java.util.concurrent.atomic.AtomicLong deliveries =
+      new java.util.concurrent.atomic.AtomicLong();
   private ServiceRegistration<?> registration;
 
   public ConfiguredSettings(BundleContext context, String pid) {
@@ -36,14 +48,80 @@ public final class ConfiguredSettings implements Settings {
     this.pid = pid;
   }
 
+  /**
+   * Declares the bundle's settings and sets their values: framework property, else the current
+   * configuration (Configuration Admin's, else the file's), else the default.
+   */
   public void declare(Collection<Setting<?>> settings) {
+    Initial initial = initialConfiguration();
     for (Setting<?> s : settings) {
       declared.put(s.key(), s);
       String fw = context.getProperty(s.key());
-      values.put(
-          s.key(),
-          fw == null ? s.defaultValue() : parseOr(s, fw, "framework property", s.defaultValue()));
+      Object raw = initial.values().get(s.key());
+      Object v = s.defaultValue();
+      if (fw != null) {
+        v = parseOr(s, fw, "framework property", s.defaultValue());
+      } else if (raw != null) {
+        lastRaw.put(s.key(), String.valueOf(raw).trim());
+        v = parseOr(s, String.valueOf(raw), initial.source(), s.defaultValue());
+      }
+      values.put(s.key(), v);
     }
+  }
+
+  /** Runs when a change arrives and no {@link #onChange} listener is registered. */
+  public void whenChanged(Runnable hook) {
+    this.unhandled = hook;
+  }
+
+  private record Initial(String source, Map<String, Object> values) {}
+
+  /** The configuration Configuration Admin holds for the PID, else the FileInstall file's. */
+  private Initial initialConfiguration() {
+    try {
+      var ref = context.getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class);
+      var admin = ref == null ? null : context.getService(ref);
+      if (admin != null) {
+        try {
+          var configs = admin.listConfigurations("(service.pid=" + pid + ")");
+          if (configs != null && configs.length > 0 && configs[0].getProperties() != null) {
+            Dictionary<String, Object> d = configs[0].getProperties();
+            Map<String, Object> m = new java.util.HashMap<>();
+            for (var keys = d.keys(); keys.hasMoreElements(); ) {
+              String k = keys.nextElement();
+              m.put(k, d.get(k));
+            }
+            Object file = d.get("felix.fileinstall.filename");
+            return new Initial(
+                file == null
+                    ? "configuration " + pid
+                    : String.valueOf(file).replaceFirst("^file:", ""),
+                m);
+          }
+        } finally {
+          context.ungetService(ref);
+        }
+      }
+    } catch (NoClassDefFoundError | Exception e) {
+      LOG.debug("{}: no configuration from Configuration Admin: {}", pid, e.toString());
+    }
+    String dir = context.getProperty("felix.fileinstall.dir");
+    if (dir != null) {
+      java.nio.file.Path file = java.nio.file.Path.of(dir, pid + ".cfg");
+      if (java.nio.file.Files.isRegularFile(file)) {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(file)) {
+          p.load(in);
+        } catch (java.io.IOException e) {
+          LOG.error("{}: cannot read: {}; using defaults until it can be", file, e.toString());
+          return new Initial(file.toString(), Map.of());
+        }
+        Map<String, Object> m = new java.util.HashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        return new Initial(file.toString(), m);
+      }
+    }
+    return new Initial("configuration " + pid, Map.of());
   }
 
   public void open() {
@@ -80,8 +158,19 @@ public final class ConfiguredSettings implements Settings {
     boolean changed = false;
     for (Setting<?> s : declared.values()) {
       Object raw = config.get(s.key());
-      if (raw == null || context.getProperty(s.key()) != null) {
-        continue; // absent, or set on the command line, which wins
+      if (context.getProperty(s.key()) != null) {
+        continue; // set on the command line, which wins
+      }
+      if (raw == null) {
+        if (lastRaw.remove(s.key()) != null && !s.defaultValue().equals(values.get(s.key()))) {
+          values.put(s.key(), s.defaultValue()); // removed from the file: back to the default
+          changed = true;
+          LOG.info("{}: {} = {} (default)", source, s.key(), s.defaultValue());
+        }
+        continue;
+      }
+      if (String.valueOf(raw).trim().equals(lastRaw.put(s.key(), String.valueOf(raw).trim()))) {
+        continue; // what was read at start (or last time): nothing new, nothing to report again
       }
       Object old = values.get(s.key());
       Object v = parseOr(s, String.valueOf(raw), source, old);
@@ -101,8 +190,13 @@ public final class ConfiguredSettings implements Settings {
       }
     }
     if (changed) {
-      listeners.forEach(Runnable::run);
+      if (listeners.isEmpty()) {
+        unhandled.run();
+      } else {
+        listeners.forEach(Runnable::run);
+      }
     }
+    deliveries.incrementAndGet();
   }
 
   private static Object parseOr(Setting<?> s, String raw, String source, Object previous) {
@@ -112,6 +206,11 @@ public final class ConfiguredSettings implements Settings {
       LOG.error("{}: key '{}': {}; keeping {}", source, s.key(), e.getMessage(), previous);
       return previous;
     }
+  }
+
+  /** Configurations delivered since {@link #open} (diagnostics, tests). */
+  public long deliveries() {
+    return deliveries.get();
   }
 
   @Override

@@ -15,9 +15,12 @@ import dev.netpol.platform.guice.Setting;
 import dev.netpol.platform.guice.Settings;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 
 /**
  * The backend's lifecycle in the container: created (adopting what is pinned) when the bundle
@@ -45,24 +48,60 @@ final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents 
           86_400,
           "period of conntrack garbage collection in seconds; 0 turns it off");
   static final List<Setting<?>> SETTINGS = List.of(PIN_ROOT, FLOW_LOG_RATE, CT_GC);
+
+  /**
+   * Service property read by the agent: the bin/netpol arguments that release this backend's state
+   * when its bundle is not running (see bundles/agent, BackendRecords).
+   */
+  static final String RELEASE_PROPERTY = "netpol.backend.release";
+
   private final Settings settings;
+  private final BundleContext context;
   private volatile EbpfBackend backend;
+  private ServiceRegistration<EnforcementBackend> registration;
+  private ServiceRegistration<VerdictEvents> events;
 
   @Inject
-  BackendRunner(Settings settings) {
+  BackendRunner(Settings settings, BundleContext context) {
     this.settings = settings;
+    this.context = context;
   }
 
   @Override
   public void start() {
+    Path root = Path.of(settings.get(PIN_ROOT)).toAbsolutePath();
     backend =
         new EbpfBackend(
-            new EbpfBackend.Config(
-                Path.of(settings.get(PIN_ROOT)), settings.get(FLOW_LOG_RATE), settings.get(CT_GC)));
+            new EbpfBackend.Config(root, settings.get(FLOW_LOG_RATE), settings.get(CT_GC)));
+    Hashtable<String, Object> props = new Hashtable<>();
+    props.put(EnforcementBackend.NAME_PROPERTY, EbpfBackend.NAME);
+    props.put(RELEASE_PROPERTY, new String[] {"ebpf", "--root", root.toString(), "release"});
+    registration = context.registerService(EnforcementBackend.class, this, props);
+    Hashtable<String, Object> named = new Hashtable<>();
+    named.put(EnforcementBackend.NAME_PROPERTY, EbpfBackend.NAME);
+    events = context.registerService(VerdictEvents.class, this, named);
   }
 
   @Override
   public void stop() {
+    ServiceRegistration<VerdictEvents> e = events;
+    events = null;
+    if (e != null) {
+      try {
+        e.unregister();
+      } catch (IllegalStateException ignored) {
+        // the framework is stopping
+      }
+    }
+    ServiceRegistration<EnforcementBackend> r = registration;
+    registration = null;
+    if (r != null) {
+      try {
+        r.unregister(); // first: an agent hands over while this backend still works
+      } catch (IllegalStateException ignored) {
+        // the framework is stopping
+      }
+    }
     EbpfBackend b = backend;
     backend = null;
     if (b != null) {

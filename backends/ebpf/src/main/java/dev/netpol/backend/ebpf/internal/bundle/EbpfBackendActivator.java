@@ -4,8 +4,6 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.Singleton;
-import dev.netpol.api.EnforcementBackend;
-import dev.netpol.api.VerdictEvents;
 import dev.netpol.launcher.spi.Command;
 import dev.netpol.platform.guice.GuiceBundleActivator;
 import dev.netpol.platform.guice.OsgiBindings;
@@ -14,7 +12,7 @@ import java.util.Map;
 import org.osgi.framework.BundleContext;
 
 /**
- * Registers the eBPF backend as an {@link EnforcementBackend} ({@code netpol.backend=ebpf}) and the
+ * Registers the eBPF backend as an {@code EnforcementBackend} ({@code netpol.backend=ebpf}) and the
  * {@code ebpf} tool command. When bin/netpol runs a tool, only the command is registered: a second
  * backend instance would compete with the agent's for the verdict ring buffer.
  */
@@ -31,18 +29,10 @@ public final class EbpfBackendActivator extends GuiceBundleActivator {
             OsgiBindings.exportService(
                 binder(), Command.class, Key.get(EbpfCommand.class), Map.of(Command.NAME, "ebpf"));
             if (!tool) {
+              // BackendRunner registers the EnforcementBackend service itself: its properties
+              // name the effective pin root, known only once settings are read
               bind(BackendRunner.class).in(Singleton.class);
               OsgiBindings.manage(binder(), BackendRunner.class);
-              OsgiBindings.exportService(
-                  binder(),
-                  EnforcementBackend.class,
-                  Key.get(BackendRunner.class),
-                  Map.of(EnforcementBackend.NAME_PROPERTY, "ebpf"));
-              OsgiBindings.exportService(
-                  binder(),
-                  VerdictEvents.class,
-                  Key.get(BackendRunner.class),
-                  Map.of(EnforcementBackend.NAME_PROPERTY, "ebpf"));
             }
           }
         });

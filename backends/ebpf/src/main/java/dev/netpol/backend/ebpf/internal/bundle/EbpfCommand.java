@@ -25,6 +25,10 @@ final class EbpfCommand implements Command {
           "  dump-map ID     a map's entries, decoded when netpol knows the layout, hex otherwise");
       out.println("  conntrack       the node-wide connection tracking table");
       out.println("  events [SECS]   live verdict events for SECS seconds (default 5)");
+      out.println(
+          "  release         remove every pod's filters and pins and the node-wide pins (what an");
+      out.println(
+          "                  agent runs after handing over to another backend; enforcement stops)");
       out.println("  --root DIR      bpffs root of the pins (default /sys/fs/bpf/netpol)");
       return 0;
     }
