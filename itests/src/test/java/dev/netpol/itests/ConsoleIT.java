@@ -229,70 +229,74 @@ public class ConsoleIT {
 
   /**
    * The switch as an operator goes through it: the link, the confirmation with its token, the POST,
-   * the result page. The agent of this branch offers no AgentControl yet, so the test stands one in
-   * (with a second backend to switch to) and checks what the console asked of it.
+   * the result page; the agent's real hand-over runs (to a second registered backend that holds
+   * nothing, and back to ebpf the same way).
    */
   @Test
   public void aBackendSwitchIsConfirmedPostedWithTheTokenAndItsResultShown() throws Exception {
     String pw = password();
     awaitConsole(pw);
-    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-    dev.netpol.api.status.AgentControl control =
-        to -> {
-          asked.add(to);
-          java.time.Instant now = java.time.Instant.now();
-          return new dev.netpol.api.status.BackendSwitch(
-              "ebpf", to, "done", 0, now, now, "0 pods handed over to " + to);
-        };
     var standby = new StandbyBackend();
-    var regs =
-        java.util.List.of(
-            context.registerService(dev.netpol.api.status.AgentControl.class, control, null),
-            context.registerService(
-                dev.netpol.api.EnforcementBackend.class,
-                standby,
-                new java.util.Hashtable<>(
-                    java.util.Map.of(dev.netpol.api.EnforcementBackend.NAME_PROPERTY, "standby"))));
+    var reg =
+        context.registerService(
+            dev.netpol.api.EnforcementBackend.class,
+            standby,
+            new java.util.Hashtable<>(
+                java.util.Map.of(dev.netpol.api.EnforcementBackend.NAME_PROPERTY, "standby")));
     try {
-      assertTrue(
-          "the page offers the switch",
-          await(
-              () -> {
-                try {
-                  return get(console() + "netpol-backend", "admin", pw)
-                      .body()
-                      .contains("?confirm=standby");
-                } catch (Exception e) {
-                  return false;
-                }
-              }));
-      String confirm = get(console() + "netpol-backend?confirm=standby", "admin", pw).body();
-      assertTrue(confirm, confirm.contains("Switch the backend from ebpf to standby?"));
-      Matcher field = Pattern.compile("name='_csrf' value='([A-Za-z0-9_-]+)'").matcher(confirm);
-      assertTrue("the confirmation form carries the token", field.find());
-      String form = "action=switch&to=standby";
-      assertEquals(403, post(console() + "netpol-backend", pw, null, form).statusCode());
-      assertTrue("nothing asked without the token", asked.isEmpty());
-      HttpResponse<String> posted =
-          post(console() + "netpol-backend", pw, null, form + "&_csrf=" + field.group(1));
-      assertEquals(302, posted.statusCode());
-      String result = posted.headers().firstValue("Location").orElseThrow();
-      assertTrue(result, result.contains("netpol-backend?switch="));
-      String shown = URI.create(console()).resolve(result).toString();
-      assertTrue(
-          "the result page shows the outcome",
-          await(
-              () -> {
-                try {
-                  return get(shown, "admin", pw).body().contains("0 pods handed over to standby");
-                } catch (Exception e) {
-                  return false;
-                }
-              }));
-      assertEquals(java.util.List.of("standby"), asked);
+      switchThroughTheConsole(pw, "ebpf", "standby");
+      switchThroughTheConsole(pw, "standby", "ebpf");
     } finally {
-      regs.forEach(org.osgi.framework.ServiceRegistration::unregister);
+      reg.unregister();
     }
+  }
+
+  private void switchThroughTheConsole(String pw, String from, String to) throws Exception {
+    assertTrue(
+        "the page offers the switch to " + to,
+        await(
+            () -> {
+              try {
+                return get(console() + "netpol-backend", "admin", pw)
+                    .body()
+                    .contains("?confirm=" + to);
+              } catch (Exception e) {
+                return false;
+              }
+            }));
+    String confirm = get(console() + "netpol-backend?confirm=" + to, "admin", pw).body();
+    assertTrue(confirm, confirm.contains("Switch the backend from " + from + " to " + to + "?"));
+    Matcher field = Pattern.compile("name='_csrf' value='([A-Za-z0-9_-]+)'").matcher(confirm);
+    assertTrue("the confirmation form carries the token", field.find());
+    String form = "action=switch&to=" + to;
+    assertEquals(403, post(console() + "netpol-backend", pw, null, form).statusCode());
+    assertEquals("nothing switched without the token", from, agent().backend());
+    HttpResponse<String> posted =
+        post(console() + "netpol-backend", pw, null, form + "&_csrf=" + field.group(1));
+    assertEquals(302, posted.statusCode());
+    String result = posted.headers().firstValue("Location").orElseThrow();
+    assertTrue(result, result.contains("netpol-backend?switch="));
+    String shown = URI.create(console()).resolve(result).toString();
+    assertTrue(
+        "the result page shows the hand-over done",
+        await(
+            () -> {
+              try {
+                String body = get(shown, "admin", pw).body();
+                return body.contains("Switch from " + from + " to " + to)
+                    && body.contains(">done<");
+              } catch (Exception e) {
+                return false;
+              }
+            }));
+    assertEquals(to, agent().backend());
+    assertEquals(to, agent().lastSwitch().map(dev.netpol.api.status.BackendSwitch::to).orElse(""));
+  }
+
+  private dev.netpol.api.status.AgentStatus agent() {
+    var r = context.getServiceReference(dev.netpol.api.status.AgentStatus.class);
+    assertNotNull("the agent's status service", r);
+    return context.getService(r);
   }
 
   /** A registered backend that holds nothing: something to switch to. */

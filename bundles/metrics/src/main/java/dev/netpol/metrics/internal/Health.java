@@ -2,10 +2,12 @@ package dev.netpol.metrics.internal;
 
 import dev.netpol.api.BackendHealth;
 import dev.netpol.api.status.AgentStatus;
+import dev.netpol.api.status.PodStatus;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,8 +20,10 @@ import java.util.stream.Collectors;
  *
  * <p>Live: the container's threads are responsive — a heartbeat thread ticked recently (a JVM
  * starved by GC or a stalled scheduler misses it) and no threads are deadlocked. Ready: on a node,
- * the agent's caches have synced once and the active backend reports itself healthy (its pinned
- * state is present and attached); a container with only the controller is ready while it runs.
+ * the agent's caches have synced once, the active backend reports itself healthy (its pinned state
+ * is present and attached) and no local pod is failing to program (a rollout of a version that
+ * cannot program its pods stops at the first node); a container with only the controller is ready
+ * while it runs.
  */
 final class Health implements AutoCloseable {
   /** One answer: whether the check passed, and one line saying why. */
@@ -95,9 +99,24 @@ final class Health implements AutoCloseable {
         return new Verdict(false, "not ready: backend " + name + " is not registered");
       }
       BackendHealth h = b.get().backend().health();
-      return h.healthy()
-          ? new Verdict(true, "ready: agent synced, backend " + name + ": " + h.detail())
-          : new Verdict(false, "not ready: backend " + name + " is unhealthy: " + h.detail());
+      if (!h.healthy()) {
+        return new Verdict(false, "not ready: backend " + name + " is unhealthy: " + h.detail());
+      }
+      List<PodStatus> failed = a.pods().stream().filter(p -> p.state().equals("failed")).toList();
+      if (!failed.isEmpty()) {
+        PodStatus first = failed.get(0);
+        return new Verdict(
+            false,
+            "not ready: "
+                + failed.size()
+                + " pod(s) failed to program on "
+                + name
+                + ", e.g. "
+                + first.key()
+                + ": "
+                + first.error());
+      }
+      return new Verdict(true, "ready: agent synced, backend " + name + ": " + h.detail());
     }
     if (sources.controller().isPresent()) {
       return new Verdict(true, "ready: controller running");

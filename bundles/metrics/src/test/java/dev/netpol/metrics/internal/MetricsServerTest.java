@@ -7,6 +7,7 @@ import dev.netpol.api.BackendStatistics;
 import dev.netpol.api.BackendStatistics.TableUsage;
 import dev.netpol.api.BackendStatistics.VerdictCount;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.status.PodStatus;
 import dev.netpol.api.status.PolicyStatus;
 import dev.netpol.platform.guice.Setting;
 import dev.netpol.platform.guice.Settings;
@@ -202,6 +203,15 @@ class MetricsServerTest {
     HttpResponse<String> ready = get(base + "/readyz");
     assertEquals(200, ready.statusCode(), ready.body());
     assertTrue(ready.body().contains("2 pods enforced"), ready.body());
+
+    PodStatus failing = Fixtures.pod("demo/db", "failed");
+    agent.pods = List.of(Fixtures.pod("demo/web", "programmed"), failing);
+    HttpResponse<String> failed = get(base + "/readyz");
+    assertEquals(503, failed.statusCode(), "a pod failing to program");
+    assertTrue(failed.body().contains("1 pod(s) failed to program on ebpf, e.g. demo/db"));
+    agent.pods =
+        List.of(Fixtures.pod("demo/web", "programmed"), Fixtures.pod("demo/db", "pending"));
+    assertEquals(200, get(base + "/readyz").statusCode(), "pending pods do not count");
 
     agent.backend = "";
     assertEquals(503, get(base + "/readyz").statusCode());
