@@ -1,6 +1,7 @@
 package dev.netpol.metrics.internal;
 
 import dev.netpol.api.BackendHealth;
+import dev.netpol.api.PodKey;
 import dev.netpol.api.status.AgentStatus;
 import dev.netpol.api.status.PodStatus;
 import java.lang.management.ManagementFactory;
@@ -9,6 +10,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +117,21 @@ final class Health implements AutoCloseable {
                 + first.key()
                 + ": "
                 + first.error());
+      }
+      // the pinned state is present: every pod the agent programmed is held by the backend's
+      // kernel objects (read back from the kernel, not from the agent's memory)
+      Set<PodKey> held = b.get().backend().programmed().keySet();
+      List<PodKey> missing =
+          a.programmed().keySet().stream().filter(k -> !held.contains(k)).sorted().toList();
+      if (!missing.isEmpty()) {
+        return new Verdict(
+            false,
+            "not ready: backend "
+                + name
+                + " has no pinned state for "
+                + missing.size()
+                + " programmed pod(s), e.g. "
+                + missing.get(0));
       }
       return new Verdict(true, "ready: agent synced, backend " + name + ": " + h.detail());
     }

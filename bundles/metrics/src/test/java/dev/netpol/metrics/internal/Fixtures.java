@@ -92,6 +92,7 @@ final class Fixtures {
     volatile BackendHealth health = BackendHealth.ok("fine");
     volatile BackendStatistics statistics = BackendStatistics.EMPTY;
     volatile RuntimeException failure;
+    volatile Map<PodKey, ProgrammedPod> held = Map.of();
 
     Backend(String name) {
       this.name = name;
@@ -110,7 +111,7 @@ final class Fixtures {
 
     @Override
     public Map<PodKey, ProgrammedPod> programmed() {
-      return Map.of();
+      return held;
     }
 
     @Override

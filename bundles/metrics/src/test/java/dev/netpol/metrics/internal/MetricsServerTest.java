@@ -7,6 +7,7 @@ import dev.netpol.api.BackendStatistics;
 import dev.netpol.api.BackendStatistics.TableUsage;
 import dev.netpol.api.BackendStatistics.VerdictCount;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.status.PodStatus;
 import dev.netpol.api.status.PolicyStatus;
 import dev.netpol.platform.guice.Setting;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -211,6 +213,11 @@ class MetricsServerTest {
     assertTrue(failed.body().contains("1 pod(s) failed to program on ebpf, e.g. demo/db"));
     agent.pods =
         List.of(Fixtures.pod("demo/web", "programmed"), Fixtures.pod("demo/db", "pending"));
+    HttpResponse<String> unpinned = get(base + "/readyz");
+    assertEquals(503, unpinned.statusCode(), "programmed, but the kernel holds nothing for it");
+    assertTrue(unpinned.body().contains("no pinned state for 1 programmed pod(s), e.g. demo/web"));
+    PodKey web = PodKey.parse("demo/web");
+    ebpf.held = Map.of(web, new ProgrammedPod(web, "veth1", List.of(), "abc"));
     assertEquals(200, get(base + "/readyz").statusCode(), "pending pods do not count");
 
     agent.backend = "";
