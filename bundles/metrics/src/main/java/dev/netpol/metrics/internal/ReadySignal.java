@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ReadySignal implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(ReadySignal.class);
+
+  /** Past the launcher's default wait (15 s) nobody needs the signal: stop polling. */
+  static final long GIVE_UP_MILLIS = 20_000;
+
   private final BundleContext context;
   private final StatusSources sources;
   private ScheduledExecutorService poll;
@@ -48,9 +52,14 @@ final class ReadySignal implements Managed {
           } catch (RuntimeException e) {
             return;
           }
+          long ms = (System.nanoTime() - t0) / 1_000_000;
           if (v.ok() && registration == null) {
             registration = context.registerService(Ready.class, new Ready() {}, null);
-            LOG.info("{} after {} ms", v.detail(), (System.nanoTime() - t0) / 1_000_000);
+            LOG.info("{} after {} ms", v.detail(), ms);
+            poll.shutdown();
+          } else if (ms > GIVE_UP_MILLIS) {
+            // the launcher has started the late bundles by now; /readyz keeps answering
+            LOG.info("{} after {} ms; the launcher starts the web console anyway", v.detail(), ms);
             poll.shutdown();
           }
         },
