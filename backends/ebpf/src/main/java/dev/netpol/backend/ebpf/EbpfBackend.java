@@ -15,7 +15,6 @@ import dev.netpol.backend.ebpf.internal.PodDatapath;
 import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.ebpf.sdk.BpfMap;
-import dev.netpol.ebpf.sdk.Interfaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -206,14 +205,11 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
    * Removes the pins of pods whose host interface is gone: the kernel dropped their filters with
    * the interface, so nothing is left to enforce (a deleted pod whose removal the agent missed).
    */
-  public synchronized int pruneVanishedPods() {
+  public int pruneVanishedPods() {
     int n = 0;
     for (PodKey k : pods.pins().pods()) {
-      PodInfo i = pods.readInfo(k);
-      if (i != null && Interfaces.index(i.ifname()).orElse(0) != i.ifindex()) {
-        pods.remove(k);
+      if (pods.removeIfVanished(k)) {
         n++;
-        LOG.info("pod {}: host interface {} is gone; its pins are removed", k, i.ifname());
       }
     }
     return n;

@@ -2,6 +2,7 @@ package dev.netpol.backend.ebpf;
 
 import static dev.netpol.backend.ebpf.Frames.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netpol.api.PodKey;
@@ -368,6 +369,49 @@ class ProgRunTest {
             List.of("--root", root, "bogus"),
             new java.io.PrintStream(out),
             new java.io.PrintStream(err)));
+  }
+
+  /**
+   * The pruning of pods whose interface vanished and apply run under one lock: a pod programmed
+   * again on a re-created interface while the prune runs is never removed by it.
+   */
+  @Test
+  void pruneNeverRemovesAPodProgrammedAgainOnANewInterface() throws Exception {
+    PodKey p = new PodKey("prune-race", "p");
+    PodPolicy policy =
+        new PodPolicy(
+            isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+            DirectionPolicy.ALLOW_ALL);
+    String link = root.dummy("rc");
+    backend.apply(new PodEndpoint(p, List.of(ip("198.18.20.77")), link), policy);
+    for (int round = 0; round < 12; round++) {
+      Sh.ok("ip", "link", "del", link);
+      root.dummy("rc"); // same name, new ifindex: the pinned record now names a vanished index
+      var start = new java.util.concurrent.CyclicBarrier(2);
+      var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+      Thread pruner =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  backend.pruneVanishedPods();
+                } catch (Throwable t) {
+                  failure.set(t);
+                }
+              });
+      pruner.start();
+      start.await();
+      backend.apply(new PodEndpoint(p, List.of(ip("198.18.20.77")), link), policy);
+      pruner.join();
+      assertEquals(null, failure.get());
+      assertTrue(
+          backend.programmed().containsKey(p),
+          "round " + round + ": the re-programmed pod is kept");
+      assertFalse(
+          backend.health().detail().contains(p.toString()),
+          "its filters run its programs: " + backend.health());
+    }
+    backend.remove(p);
   }
 
   @Test

@@ -131,6 +131,19 @@ public final class PodDatapath {
     return true;
   }
 
+  /**
+   * Removes the pod's pins if its recorded host interface is gone, deciding and removing under the
+   * lock {@link #apply} takes: a pod programmed again on a new interface meanwhile is kept.
+   */
+  public synchronized boolean removeIfVanished(PodKey key) {
+    PodInfo i = readInfo(key);
+    if (i == null || Interfaces.index(i.ifname()).orElse(0) == i.ifindex()) {
+      return false;
+    }
+    LOG.info("pod {}: host interface {} is gone; its pins are removed", key, i.ifname());
+    return remove(key);
+  }
+
   public PodInfo readInfo(PodKey key) {
     Path p = pins.podDir(key).resolve(Pins.POD);
     if (!Files.exists(p)) {
