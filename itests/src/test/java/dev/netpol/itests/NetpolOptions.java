@@ -42,6 +42,7 @@ final class NetpolOptions {
     o.add(frameworkProperty("felix.bootdelegation.implicit").value("false"));
     o.add(frameworkProperty("netpol.home").value(dist().toString()));
     o.add(frameworkProperty("felix.fileinstall.dir").value(configDir.toString()));
+    o.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
     try {
       List<PathMatcher> globs = globs(dist().resolve("etc/profiles/" + name + ".list"));
       for (String g : moreBundles) {

@@ -134,6 +134,8 @@ public final class Main {
     o.properties.put("netpol.home", home.toString());
     o.properties.put("netpol.command", cmd);
     o.properties.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
+    // etc/config is the operator's (in a cluster, a read-only ConfigMap): never written back.
+    o.properties.put("felix.fileinstall.enableConfigSave", "false");
     Files.createDirectories(data);
     long t0 = System.nanoTime();
     Container c =
@@ -203,6 +205,7 @@ public final class Main {
     props.put("netpol.command", cmd);
     props.put("netpol.tool", cmd);
     props.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
+    props.put("felix.fileinstall.enableConfigSave", "false");
     Container c = Container.start(Profile.load(home, profileName), storage, props);
     try {
       Filter f =

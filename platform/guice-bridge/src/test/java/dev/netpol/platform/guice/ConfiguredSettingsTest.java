@@ -222,6 +222,8 @@ class ConfiguredSettingsTest {
                     "50",
                     "felix.fileinstall.noInitialDelay",
                     "true",
+                    "felix.fileinstall.enableConfigSave",
+                    "false",
                     "netpol.node.name",
                     "node-from-framework"));
     f.start();
