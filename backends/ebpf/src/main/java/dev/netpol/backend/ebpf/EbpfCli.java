@@ -1,12 +1,15 @@
 package dev.netpol.backend.ebpf;
 
-import dev.netpol.api.PodKey;
 import dev.netpol.backend.ebpf.internal.Pins;
+import dev.netpol.backend.ebpf.internal.PodDatapath;
 import dev.netpol.backend.ebpf.internal.TcFilters;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
+import dev.netpol.backend.ebpf.internal.abi.Counter;
+import dev.netpol.backend.ebpf.internal.abi.CounterKey;
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
 import dev.netpol.backend.ebpf.internal.abi.CtValue;
 import dev.netpol.backend.ebpf.internal.abi.Event;
+import dev.netpol.backend.ebpf.internal.abi.NodeInfo;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.backend.ebpf.internal.abi.RuleKey;
 import dev.netpol.backend.ebpf.internal.abi.RuleValue;
@@ -24,11 +27,12 @@ import java.util.List;
 
 /**
  * Operator commands that read the pins directly, so they work while the agent is down: {@code
- * [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]}.
+ * [--root DIR] progs | maps | pods | dump-map ID|NAME | conntrack | events [SECONDS] | release}.
  */
 public final class EbpfCli {
   private static final String USAGE =
-      "usage: ebpf [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]"
+      "usage: ebpf [--root DIR] progs | maps | pods | dump-map ID|NAME | conntrack | events"
+          + " [SECONDS]"
           + " | release";
 
   public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -44,7 +48,7 @@ public final class EbpfCli {
     }
     Pins pins = new Pins(root);
     if (!Files.isDirectory(root)
-        && List.of("progs", "loaded", "conntrack", "events").contains(a.get(0))) {
+        && List.of("progs", "loaded", "pods", "conntrack", "events").contains(a.get(0))) {
       // a node with no pod has no pins yet: not an error, but a mistyped --root should be visible
       err.println(
           "note: no netpol pins at " + root + " (no pod programmed here yet, or a wrong --root)");
@@ -53,13 +57,19 @@ public final class EbpfCli {
       switch (a.get(0)) {
         case "progs" -> progs(pins, out);
         case "maps" -> maps(pins, out);
-        case "loaded" -> loaded(pins, out);
+        case "loaded", "pods" -> loaded(pins, out);
         case "dump-map" -> {
-          if (a.size() < 2 || !a.get(1).matches("\\d+")) {
-            err.println("dump-map needs a numeric map id (see `maps`)");
+          if (a.size() < 2 || !(a.get(1).matches("\\d+") || Pins.OBJECT_MAPS.contains(a.get(1)))) {
+            err.println(
+                "dump-map needs a numeric map id (see `maps`) or a node-wide map's name: "
+                    + String.join(", ", Pins.OBJECT_MAPS));
             return 2;
           }
-          dumpMap(BpfMap.fromId(Integer.parseInt(a.get(1))), out);
+          dumpMap(
+              a.get(1).matches("\\d+")
+                  ? BpfMap.fromId(Integer.parseInt(a.get(1)))
+                  : BpfMap.openPinned(pins.global(a.get(1))),
+              out);
         }
         case "conntrack" -> dumpMap(BpfMap.openPinned(pins.global(Pins.CONNTRACK)), out);
         case "release" -> {
@@ -109,23 +119,29 @@ public final class EbpfCli {
   }
 
   private static void progs(Pins pins, PrintStream out) {
-    out.println("POD\tDIRECTION\tPROG_ID\tTAG\tPIN");
-    for (PodKey k : pins.pods()) {
-      for (String pin : List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS)) {
-        Path p = pins.podDir(k).resolve(pin);
-        if (Files.exists(p)) {
-          try (BpfProgram prog = BpfProgram.openPinned(p)) {
-            out.println(
-                k
-                    + "\t"
-                    + pin.substring(5)
-                    + "\t"
-                    + prog.id()
-                    + "\t"
-                    + prog.info().tag()
-                    + "\t"
-                    + p);
-          }
+    out.println("PROGRAM\tPROG_ID\tTAG\tATTACHED\tPIN");
+    PodDatapath pods = new PodDatapath(pins, null);
+    var records = pods.records();
+    for (String pin : List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS)) {
+      Path p = pins.global(pin);
+      if (Files.exists(p)) {
+        try (BpfProgram prog = BpfProgram.openPinned(p)) {
+          TcFilters.Hook hook =
+              pin.equals(Pins.PROG_INGRESS) ? TcFilters.Hook.EGRESS : TcFilters.Hook.INGRESS;
+          long attached =
+              records.keySet().stream()
+                  .filter(i -> TcFilters.attachedProgramId(i, hook) == prog.id())
+                  .count();
+          out.println(
+              pin.substring(5)
+                  + "\t"
+                  + prog.id()
+                  + "\t"
+                  + prog.info().tag()
+                  + "\t"
+                  + attached
+                  + " interfaces\t"
+                  + p);
         }
       }
     }
@@ -133,54 +149,26 @@ public final class EbpfCli {
 
   private static void maps(Pins pins, PrintStream out) {
     out.println("MAP_ID\tTYPE\tKEY\tVALUE\tMAX\tNAME\tPIN");
-    List<Path> paths =
-        new ArrayList<>(List.of(pins.global(Pins.CONNTRACK), pins.global(Pins.EVENTS)));
-    for (PodKey k : pins.pods()) {
-      paths.add(pins.podDir(k).resolve(Pins.POLICY));
-      paths.add(pins.podDir(k).resolve(Pins.POD));
-    }
-    for (Path p : paths) {
+    var records = new PodDatapath(pins, null).records();
+    for (String name : Pins.OBJECT_MAPS) {
+      Path p = pins.global(name);
       if (!Files.exists(p)) {
         continue;
       }
       try (BpfMap m = BpfMap.openPinned(p)) {
-        MapInfo i = m.info();
-        out.println(
-            i.id()
-                + "\t"
-                + i.type()
-                + "\t"
-                + i.keySize()
-                + "\t"
-                + i.valueSize()
-                + "\t"
-                + i.maxEntries()
-                + "\t"
-                + i.name()
-                + "\t"
-                + p);
-        if (i.type() == MapType.ARRAY_OF_MAPS) {
-          for (int d = 0; d < 2; d++) {
-            var innerId = m.innerMapId(Abi.buffer(4).putInt(d).array());
+        out.println(row(m.info()) + "\t" + p);
+        if (m.info().type().mapInMap()) {
+          for (var e : records.entrySet()) {
+            var innerId = m.innerMapId(PodDatapath.ifKey(e.getKey()));
             if (innerId.isPresent()) {
               try (BpfMap inner = BpfMap.fromId(innerId.getAsInt())) {
-                MapInfo ii = inner.info();
                 out.println(
-                    ii.id()
-                        + "\t"
-                        + ii.type()
-                        + "\t"
-                        + ii.keySize()
-                        + "\t"
-                        + ii.valueSize()
-                        + "\t"
-                        + ii.maxEntries()
-                        + "\t"
-                        + ii.name()
-                        + "\t  "
-                        + (d == Abi.DIR_INGRESS ? "ingress" : "egress")
-                        + " rules of "
-                        + p.getParent());
+                    row(inner.info())
+                        + "\t  rules of "
+                        + PodDatapath.keyOf(e.getValue())
+                        + " (if "
+                        + e.getKey()
+                        + ")");
               }
             }
           }
@@ -189,37 +177,62 @@ public final class EbpfCli {
     }
   }
 
+  private static String row(MapInfo i) {
+    return i.id()
+        + "\t"
+        + i.type()
+        + "\t"
+        + i.keySize()
+        + "\t"
+        + i.valueSize()
+        + "\t"
+        + i.maxEntries()
+        + "\t"
+        + i.name();
+  }
+
   private static void loaded(Pins pins, PrintStream out) {
-    out.println(
-        "POD\tINTERFACE\tINGRESS_PROG(tc egress)\tEGRESS_PROG(tc ingress)\tPOLICY\tGENERATION\tSTATUS");
-    for (PodKey k : pins.pods()) {
-      Path dir = pins.podDir(k);
-      try (BpfMap m = BpfMap.openPinned(dir.resolve(Pins.POD));
-          BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
-          BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
-        PodInfo i = PodInfo.decode(m.get(new byte[4]).orElseThrow());
-        int onEgress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.EGRESS);
-        int onIngress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.INGRESS);
-        boolean ok = onEgress == in.id() && onIngress == eg.id();
-        out.println(
-            k
-                + "\t"
-                + i.ifname()
-                + "("
-                + i.ifindex()
-                + ")\t"
-                + in.id()
-                + (onEgress == in.id() ? "" : "!=" + onEgress)
-                + "\t"
-                + eg.id()
-                + (onIngress == eg.id() ? "" : "!=" + onIngress)
-                + "\t"
-                + i.policyDigest()
-                + "\t"
-                + Integer.toUnsignedString(i.generation())
-                + "\t"
-                + (ok ? "enforcing" : "STALE-FILTER"));
+    out.println("POD\tINTERFACE\tPOLICY\tGENERATION\tRULES_MAP\tSTATUS");
+    PodDatapath pods = new PodDatapath(pins, null);
+    var node = pods.node();
+    if (node != null) {
+      int[] ids = pods.programIds();
+      out.println(
+          "# datapath "
+              + node.objectDigest()
+              + " loaded "
+              + java.time.Instant.ofEpochMilli(node.loadedUnixMs())
+              + ", programs "
+              + ids[0]
+              + " (tc egress) / "
+              + ids[1]
+              + " (tc ingress)");
+    }
+    Path policy = pins.global(Pins.POLICY);
+    for (var e : pods.records().entrySet()) {
+      int ifindex = e.getKey();
+      PodInfo i = e.getValue();
+      int rules = 0;
+      if (Files.exists(policy)) {
+        try (BpfMap m = BpfMap.openPinned(policy)) {
+          rules = m.innerMapId(PodDatapath.ifKey(ifindex)).orElse(0);
+        }
       }
+      boolean ok = pods.filtersCurrent(ifindex);
+      out.println(
+          PodDatapath.keyOf(i)
+              + "\t"
+              + i.ifname()
+              + "("
+              + ifindex
+              + ")\t"
+              + i.policyDigest()
+              + "\t"
+              + Integer.toUnsignedString(i.generation())
+              + "\t"
+              + (rules == 0 ? "MISSING" : rules)
+              + "\t"
+              + (ok && rules != 0 ? "enforcing" : "STALE-FILTER"));
     }
   }
 
@@ -233,7 +246,7 @@ public final class EbpfCli {
       }
       for (BpfMap.Entry e : m.entries()) {
         out.println(
-            i.type() == MapType.ARRAY_OF_MAPS
+            i.type().mapInMap()
                 ? "["
                     + Abi.wrap(e.key()).getInt()
                     + "] -> map id "
@@ -247,7 +260,29 @@ public final class EbpfCli {
     if (i.name().startsWith("np_conntrack") && k.length == CtKey.LAYOUT.size()) {
       return CtKey.decode(k) + "  " + CtValue.decode(v);
     }
-    if (i.name().startsWith("np_pod") && v.length == PodInfo.SIZE) {
+    if (i.name().startsWith("np_counters") && k.length == CounterKey.SIZE) {
+      CounterKey c = CounterKey.decode(k);
+      Counter sum = Counter.sumPerCpu(v);
+      return "if="
+          + c.ifindex()
+          + " "
+          + (c.direction() == Abi.DIR_INGRESS ? "ingress" : "egress")
+          + " "
+          + (c.verdict() == Abi.VERDICT_ALLOW ? "allow" : "deny")
+          + " reason="
+          + Abi.reason(c.reason())
+          + " class="
+          + c.classId()
+          + " packets="
+          + sum.packets()
+          + " bytes="
+          + sum.bytes();
+    }
+    if (i.name().startsWith("np_node") && v.length == NodeInfo.SIZE) {
+      NodeInfo n = NodeInfo.decode(v);
+      return "object=" + n.objectDigest() + " loaded_unix_ms=" + n.loadedUnixMs();
+    }
+    if (i.name().startsWith("np_pods") && v.length == PodInfo.SIZE) {
       PodInfo p = PodInfo.decode(v);
       return p.namespace()
           + "/"
@@ -260,8 +295,6 @@ public final class EbpfCli {
           + p.addresses()
           + " policy="
           + p.policyDigest()
-          + " object="
-          + p.objectDigest()
           + " generation="
           + Integer.toUnsignedString(p.generation());
     }

@@ -63,6 +63,12 @@ final class Frames {
     return b.array();
   }
 
+  /** The IPv4 frame with its identification field set to {@code id}. */
+  static byte[] withId(byte[] v4Frame, int id) {
+    ByteBuffer.wrap(v4Frame).putShort(18, (short) id);
+    return v4Frame;
+  }
+
   static byte[] v4(String src, String dst, int proto, int sport, int dport) {
     return v4(src, dst, proto, l4(proto, sport, dport, TCP_SYN), 0, 0, false);
   }

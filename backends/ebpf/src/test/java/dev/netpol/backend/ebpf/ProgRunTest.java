@@ -64,7 +64,7 @@ class ProgRunTest {
 
   @BeforeEach
   void clearConntrack() {
-    // BPF_PROG_RUN gives every packet ifindex 1, so tests would share flows: start clean.
+    // every test runs its packets on the same dummy interface, so tests would share flows
     var ct = root.pinRoot.resolve("global/np_conntrack");
     if (java.nio.file.Files.exists(ct)) {
       try (BpfMap m = BpfMap.openPinned(ct)) {
@@ -78,19 +78,24 @@ class ProgRunTest {
       pod = new PodKey("prog-run", "pod" + (pods++));
     }
     backend.apply(new PodEndpoint(pod, List.of(ip(POD4), ip(POD6)), dummy), new PodPolicy(in, out));
-    var dir = new Pins(root.pinRoot).podDir(pod);
+    var pins = new Pins(root.pinRoot);
     if (ingress == null) {
-      ingress = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
-      egress = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS));
+      ingress = BpfProgram.openPinned(pins.global(Pins.PROG_INGRESS));
+      egress = BpfProgram.openPinned(pins.global(Pins.PROG_EGRESS));
     }
   }
 
+  static int dummyIndex() {
+    return dev.netpol.ebpf.sdk.Interfaces.index(dummy).orElseThrow();
+  }
+
+  /** Runs the programs as on the dummy: they find the pod's state by the packet's interface. */
   int in(byte[] frame) {
-    return ingress.testRun(frame, 1).retval();
+    return ingress.testRun(frame, 1, dummyIndex()).retval();
   }
 
   int out(byte[] frame) {
-    return egress.testRun(frame, 1).retval();
+    return egress.testRun(frame, 1, dummyIndex()).retval();
   }
 
   static Rule rule(String cidr, PortRange... ports) {
@@ -201,9 +206,18 @@ class ProgRunTest {
         in(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 53, 0), 0, 0, true)),
         "first fragment has ports");
     assertEquals(
-        SHOT,
+        OK,
         in(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false)),
-        "later fragment, port rule");
+        "later fragment of that packet (same id): decided with the first fragment's ports");
+    assertEquals(
+        SHOT,
+        in(withId(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false), 8)),
+        "later fragment whose first was not seen, port rule");
+    assertEquals(SHOT, in(withId(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 54, 0), 0, 0, true), 9)));
+    assertEquals(
+        SHOT,
+        in(withId(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false), 9)),
+        "later fragment of a denied first fragment");
     assertEquals(
         OK,
         in(v4("198.18.21.1", POD4, UDP, new byte[16], 0, 100, false)),
@@ -300,7 +314,7 @@ class ProgRunTest {
     try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
       List<CtKey> keys = ct.keys().stream().map(CtKey::decode).toList();
       assertEquals(1, keys.size());
-      assertEquals(1, keys.get(0).ifindex(), "BPF_PROG_RUN runs on ifindex 1");
+      assertEquals(dummyIndex(), keys.get(0).ifindex(), "flows are recorded per interface");
       assertEquals(7000, keys.get(0).sport());
     }
     assertTrue(backend.collectConntrack() == 0, "fresh entry survives GC");
@@ -331,7 +345,8 @@ class ProgRunTest {
             List.of("--root", root, "progs"),
             new java.io.PrintStream(out),
             new java.io.PrintStream(err)));
-    assertTrue(out.toString().contains(pod + "\tingress"), out.toString());
+    assertTrue(out.toString().contains("ingress\t"), out.toString());
+    assertTrue(out.toString().contains("1 interfaces"), out.toString());
     out.reset();
     assertEquals(
         0,
@@ -342,7 +357,7 @@ class ProgRunTest {
     String maps = out.toString();
     String ruleMapId =
         maps.lines()
-            .filter(l -> l.contains("ingress rules of") && l.contains(pod.name()))
+            .filter(l -> l.contains("rules of " + pod))
             .findFirst()
             .orElseThrow()
             .split("\t")[0];

@@ -88,12 +88,7 @@ public final class FlowLog implements AutoCloseable {
       }
     }
     if (k == null) {
-      for (PodKey p : pods.pins().pods()) {
-        PodInfo info = pods.readInfo(p);
-        if (info != null) {
-          byIfindex.put(info.ifindex(), p);
-        }
-      }
+      pods.records().forEach((i, info) -> byIfindex.put(i, PodDatapath.keyOf(info)));
       k = byIfindex.get(ifindex);
     }
     return k;
