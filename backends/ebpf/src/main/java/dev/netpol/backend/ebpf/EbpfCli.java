@@ -118,29 +118,32 @@ public final class EbpfCli {
     }
   }
 
+  /** One row per pod and direction: the node's program its interface runs (one pair per node). */
   private static void progs(Pins pins, PrintStream out) {
-    out.println("PROGRAM\tPROG_ID\tTAG\tATTACHED\tPIN");
+    out.println("POD\tDIRECTION\tPROG_ID\tTAG\tPIN");
     PodDatapath pods = new PodDatapath(pins, null);
     var records = pods.records();
     for (String pin : List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS)) {
       Path p = pins.global(pin);
-      if (Files.exists(p)) {
-        try (BpfProgram prog = BpfProgram.openPinned(p)) {
-          TcFilters.Hook hook =
-              pin.equals(Pins.PROG_INGRESS) ? TcFilters.Hook.EGRESS : TcFilters.Hook.INGRESS;
-          long attached =
-              records.keySet().stream()
-                  .filter(i -> TcFilters.attachedProgramId(i, hook) == prog.id())
-                  .count();
+      if (!Files.exists(p)) {
+        continue;
+      }
+      try (BpfProgram prog = BpfProgram.openPinned(p)) {
+        TcFilters.Hook hook =
+            pin.equals(Pins.PROG_INGRESS) ? TcFilters.Hook.EGRESS : TcFilters.Hook.INGRESS;
+        String tag = prog.info().tag();
+        for (var e : records.entrySet()) {
+          int attached = TcFilters.attachedProgramId(e.getKey(), hook);
           out.println(
-              pin.substring(5)
+              PodDatapath.keyOf(e.getValue())
+                  + "\t"
+                  + pin.substring(5)
                   + "\t"
                   + prog.id()
+                  + (attached == prog.id() ? "" : "(attached: " + attached + ")")
                   + "\t"
-                  + prog.info().tag()
+                  + tag
                   + "\t"
-                  + attached
-                  + " interfaces\t"
                   + p);
         }
       }
@@ -192,22 +195,20 @@ public final class EbpfCli {
   }
 
   private static void loaded(Pins pins, PrintStream out) {
-    out.println("POD\tINTERFACE\tPOLICY\tGENERATION\tRULES_MAP\tSTATUS");
     PodDatapath pods = new PodDatapath(pins, null);
     var node = pods.node();
+    int[] ids = pods.programIds();
     if (node != null) {
-      int[] ids = pods.programIds();
       out.println(
           "# datapath "
               + node.objectDigest()
               + " loaded "
               + java.time.Instant.ofEpochMilli(node.loadedUnixMs())
-              + ", programs "
-              + ids[0]
-              + " (tc egress) / "
-              + ids[1]
-              + " (tc ingress)");
+              + " (once for the node; every pod runs these two programs)");
     }
+    out.println(
+        "POD\tINTERFACE\tINGRESS_PROG(tc egress)\tEGRESS_PROG(tc ingress)\tPOLICY\tGENERATION"
+            + "\tRULES_MAP\tSTATUS");
     Path policy = pins.global(Pins.POLICY);
     for (var e : pods.records().entrySet()) {
       int ifindex = e.getKey();
@@ -218,7 +219,9 @@ public final class EbpfCli {
           rules = m.innerMapId(PodDatapath.ifKey(ifindex)).orElse(0);
         }
       }
-      boolean ok = pods.filtersCurrent(ifindex);
+      int onEgress = TcFilters.attachedProgramId(ifindex, TcFilters.Hook.EGRESS);
+      int onIngress = TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS);
+      boolean ok = onEgress == ids[0] && onIngress == ids[1] && ids[0] != 0 && rules != 0;
       out.println(
           PodDatapath.keyOf(i)
               + "\t"
@@ -226,13 +229,19 @@ public final class EbpfCli {
               + "("
               + ifindex
               + ")\t"
+              + ids[0]
+              + (onEgress == ids[0] ? "" : "!=" + onEgress)
+              + "\t"
+              + ids[1]
+              + (onIngress == ids[1] ? "" : "!=" + onIngress)
+              + "\t"
               + i.policyDigest()
               + "\t"
               + Integer.toUnsignedString(i.generation())
               + "\t"
               + (rules == 0 ? "MISSING" : rules)
               + "\t"
-              + (ok && rules != 0 ? "enforcing" : "STALE-FILTER"));
+              + (ok ? "enforcing" : rules == 0 ? "NO-RULES" : "STALE-FILTER"));
     }
   }
 

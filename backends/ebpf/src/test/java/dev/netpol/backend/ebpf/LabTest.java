@@ -383,4 +383,80 @@ class LabTest {
       backend.onEvent(null);
     }
   }
+
+  static long counted(dev.netpol.api.PodKey pod, String reason) {
+    return backend.statistics().verdicts().stream()
+        .filter(v -> v.pod().equals(pod) && v.reason().equals(reason))
+        .mapToLong(v -> v.packets())
+        .sum();
+  }
+
+  /**
+   * A connection opened before the programs were attached (a node under iptables, or no policy)
+   * whose first packet after the attach is a reply: its original direction is allowed, so the
+   * kernel's conntrack entry resumes it. One whose original direction is denied stays cut.
+   */
+  @Test
+  void aFlowEstablishedBeforeAttachResumesThroughTheKernelsConntrack() throws Exception {
+    try (AutoCloseable ct = lab.kernelConntrack()) {
+      lab.start(b, "ready", "push.py", "serve", "7070");
+      lab.start(c, "ready", "push.py", "serve", "7070");
+      backend.remove(a.key()); // nothing attached on A, as before an iptables -> eBPF swap
+      Process toB = lab.start(a, "connected", "push.py", "read", b.ip4(), "7070", "2.5");
+      Process toC = lab.start(a, "connected", "push.py", "read", c.ip4(), "7070", "2.5");
+      Thread.sleep(300);
+      // A only ever receives (the server pushes): the first packet after the attach is a reply
+      backend.apply(
+          a.endpoint(),
+          new PodPolicy(
+              DirectionPolicy.DENY_ALL,
+              only(from(List.of(b.ip4() + "/32"), PortRange.single(Protocol.TCP, 7070)))));
+      String fromB = Lab.nextLine(toB);
+      String fromC = Lab.nextLine(toC);
+      assertTrue(fromB.startsWith("ok="), "the allowed connection keeps flowing: " + fromB);
+      assertTrue(fromC.startsWith("stalled"), "the denied one is cut: " + fromC);
+      assertTrue(counted(a.key(), "resumed") >= 1, "resumed through the kernel's conntrack");
+    }
+  }
+
+  /**
+   * Path MTU discovery through a pod isolated both ways: the host's "fragmentation needed" /
+   * "packet too big" about A's allowed flow reaches A as RELATED, so full-size segments shrink
+   * instead of vanishing. The smaller MTU is on the host's route to B, not on B (whose MSS would
+   * hide the problem).
+   */
+  @Test
+  void pathMtuDiscoveryThroughAnIsolatedPod() throws Exception {
+    backend.apply(
+        a.endpoint(),
+        new PodPolicy(
+            DirectionPolicy.DENY_ALL,
+            only(from(List.of(b.ip4() + "/32", b.ip6() + "/128"), TCP8080))));
+    Sh.ok("ip", "route", "replace", b.ip4() + "/32", "dev", b.hostVeth(), "mtu", "1280");
+    Sh.ok("ip", "-6", "route", "replace", b.ip6() + "/128", "dev", b.hostVeth(), "mtu", "1280");
+    try {
+      assertEquals("ok", lab.run(a, "bulk.py", b.ip4(), "8080", "300000"), "IPv4");
+      assertEquals("ok", lab.run(a, "bulk.py", b.ip6(), "8080", "300000"), "IPv6");
+      assertTrue(counted(a.key(), "related") >= 2, "ICMP errors delivered as related");
+    } finally {
+      Sh.ok("ip", "route", "replace", b.ip4() + "/32", "dev", b.hostVeth());
+      Sh.ok("ip", "-6", "route", "replace", b.ip6() + "/128", "dev", b.hostVeth());
+    }
+  }
+
+  /** A UDP answer larger than the MTU arrives as IP fragments; the later ones carry no ports. */
+  @Test
+  void fragmentedUdpRepliesOfAnAllowedFlowArrive() throws Exception {
+    lab.start(b, "ready", "udpbig.py", "serve", "5353", "4000");
+    backend.apply(
+        a.endpoint(),
+        new PodPolicy(
+            DirectionPolicy.DENY_ALL,
+            only(
+                from(
+                    List.of(b.ip4() + "/32", b.ip6() + "/128"),
+                    PortRange.single(Protocol.UDP, 5353)))));
+    assertEquals("4000", lab.run(a, "udpbig.py", "ask", b.ip4(), "5353"), "IPv4 fragments");
+    assertEquals("4000", lab.run(a, "udpbig.py", "ask", b.ip6(), "5353"), "IPv6 fragments");
+  }
 }

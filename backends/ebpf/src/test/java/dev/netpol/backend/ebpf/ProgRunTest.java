@@ -65,10 +65,12 @@ class ProgRunTest {
   @BeforeEach
   void clearConntrack() {
     // every test runs its packets on the same dummy interface, so tests would share flows
-    var ct = root.pinRoot.resolve("global/np_conntrack");
-    if (java.nio.file.Files.exists(ct)) {
-      try (BpfMap m = BpfMap.openPinned(ct)) {
-        m.keys().forEach(m::delete);
+    for (String map : List.of("np_conntrack", "np_counters", "np_frags")) {
+      var p = root.pinRoot.resolve("global/" + map);
+      if (java.nio.file.Files.exists(p)) {
+        try (BpfMap m = BpfMap.openPinned(p)) {
+          m.keys().forEach(m::delete);
+        }
       }
     }
   }
@@ -345,8 +347,8 @@ class ProgRunTest {
             List.of("--root", root, "progs"),
             new java.io.PrintStream(out),
             new java.io.PrintStream(err)));
-    assertTrue(out.toString().contains("ingress\t"), out.toString());
-    assertTrue(out.toString().contains("1 interfaces"), out.toString());
+    assertTrue(out.toString().contains(pod + "\tingress\t"), out.toString());
+    assertFalse(out.toString().contains("attached:"), "the filter runs the pinned program");
     out.reset();
     assertEquals(
         0,
@@ -464,5 +466,141 @@ class ProgRunTest {
       assertEquals(1, left.size());
       assertEquals(1000, left.get(0).sport(), "the TCP entry idle for 1 h stays");
     }
+  }
+
+  @Test
+  void icmpEchoRepliesMatchTheirRequestByIdAndType() throws Exception {
+    program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
+    String peer = "198.18.30.1";
+    assertEquals(OK, out(v4(POD4, peer, ICMP, echo(8, 0x1234), 0, 0, false)), "ping out");
+    assertEquals(OK, in(v4(peer, POD4, ICMP, echo(0, 0x1234), 0, 0, false)), "its reply");
+    assertEquals(
+        SHOT, in(v4(peer, POD4, ICMP, echo(0, 0x9999), 0, 0, false)), "a reply to no request");
+    assertEquals(
+        SHOT,
+        in(v4(peer, POD4, ICMP, echo(8, 0x1234), 0, 0, false)),
+        "the peer's own request with the same id is not a reply");
+    assertEquals(SHOT, in(v4(peer, POD4, ICMP, echo(14, 0x1234), 0, 0, false)), "timestamp reply");
+    String peer6 = "fd00:198:18:30::1";
+    assertEquals(OK, out(v6(POD6, peer6, ICMPV6, echo(128, 7))));
+    assertEquals(OK, in(v6(peer6, POD6, ICMPV6, echo(129, 7))));
+    assertEquals(SHOT, in(v6(peer6, POD6, ICMPV6, echo(129, 8))));
+    assertEquals(SHOT, in(v6(peer6, POD6, ICMPV6, echo(128, 7))));
+  }
+
+  @Test
+  void icmpErrorsQuotingAnAllowedFlowAreRelated() throws Exception {
+    program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
+    String peer = "198.18.30.2";
+    String router = "198.18.99.254";
+    byte[] sent = v4(POD4, peer, UDP, l4(UDP, 5000, 53, 0), 0, 0, false);
+    assertEquals(OK, out(sent));
+    byte[] other = v4(POD4, peer, UDP, l4(UDP, 5001, 53, 0), 0, 0, false);
+    assertEquals(
+        OK,
+        in(v4(router, POD4, ICMP, icmpError(3, 4, 1280, sent, 20), 0, 0, false)),
+        "fragmentation needed for an allowed flow: related");
+    assertEquals(
+        OK,
+        in(v4(router, POD4, ICMP, icmpError(11, 0, 0, sent, 20), 0, 0, false)),
+        "time exceeded: related");
+    assertEquals(
+        SHOT,
+        in(v4(router, POD4, ICMP, icmpError(3, 4, 1280, other, 20), 0, 0, false)),
+        "an error about a flow never sent is not related");
+    String peer6 = "fd00:198:18:30::2";
+    byte[] sent6 = v6(POD6, peer6, UDP, l4(UDP, 5000, 53, 0));
+    assertEquals(OK, out(sent6));
+    assertEquals(
+        OK,
+        in(v6("fd00:198:18:99::1", POD6, ICMPV6, icmpError(2, 0, 1280, sent6, 40))),
+        "packet too big for an allowed flow: related");
+    assertEquals(
+        SHOT,
+        in(
+            v6(
+                "fd00:198:18:99::1",
+                POD6,
+                ICMPV6,
+                icmpError(2, 0, 1280, v6(POD6, peer6, UDP, l4(UDP, 5002, 53, 0)), 40))));
+    var related =
+        backend.statistics().verdicts().stream()
+            .filter(v -> v.pod().equals(pod) && v.reason().equals("related"))
+            .mapToLong(v -> v.packets())
+            .sum();
+    assertEquals(3, related, "related packets counted");
+  }
+
+  @Test
+  void perCpuCountersFeedStatistics() throws Exception {
+    program(
+        isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+        DirectionPolicy.ALLOW_ALL);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(OK, in(v4("198.18.20.5", POD4, TCP, 2000 + i, 80)));
+    }
+    assertEquals(OK, in(v4("198.18.20.5", POD4, TCP, 2000, 80)), "established");
+    assertEquals(SHOT, in(v4("198.18.21.5", POD4, TCP, 2000, 80)));
+    assertEquals(SHOT, in(v4("198.18.21.5", POD4, TCP, 2001, 80)));
+    var stats = backend.statistics();
+    var mine = stats.verdicts().stream().filter(v -> v.pod().equals(pod)).toList();
+    var byRule =
+        mine.stream()
+            .filter(v -> v.allowed() && v.reason().equals("rule"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(mine.toString()));
+    assertEquals(3, byRule.packets());
+    assertEquals("ns/198.18.20.0/24", byRule.policy(), "the deciding policy is named");
+    assertEquals("ingress", byRule.direction());
+    assertEquals(
+        1,
+        mine.stream()
+            .filter(v -> v.allowed() && v.reason().equals("established"))
+            .mapToLong(v -> v.packets())
+            .sum());
+    assertEquals(
+        2,
+        mine.stream()
+            .filter(v -> !v.allowed() && v.reason().equals("no-rule"))
+            .mapToLong(v -> v.packets())
+            .sum());
+    assertTrue(
+        stats.tables().stream().anyMatch(t -> t.name().equals("np_conntrack") && t.entries() >= 3),
+        stats.tables().toString());
+    assertTrue(backend.datapathCounters().containsKey("events-lost"));
+  }
+
+  @Test
+  void aPolicyOverTheRuleCapacityIsRefusedAndThePodKeepsItsState() throws Exception {
+    var small =
+        new dev.netpol.backend.ebpf.internal.PodDatapath(
+            new Pins(root.pinRoot),
+            dev.netpol.backend.ebpf.internal.DatapathObject.locate(),
+            new dev.netpol.backend.ebpf.internal.PodDatapath.Limits(
+                dev.netpol.backend.ebpf.internal.PodDatapath.Limits.CONNTRACK_DEFAULT, 16));
+    PodKey p = new PodKey("prog-run", "capacity");
+    String link = root.dummy("cap");
+    PodPolicy fits =
+        new PodPolicy(
+            isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+            DirectionPolicy.ALLOW_ALL);
+    small.apply(new PodEndpoint(p, List.of(ip("198.18.20.88")), link), fits);
+    List<Rule> many = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      many.add(rule("198.18.40." + i + "/32", PortRange.single(Protocol.TCP, 80)));
+    }
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            dev.netpol.api.CapacityExceededException.class,
+            () ->
+                small.apply(
+                    new PodEndpoint(p, List.of(ip("198.18.20.88")), link),
+                    new PodPolicy(new DirectionPolicy(true, many), DirectionPolicy.ALLOW_ALL)));
+    assertEquals(p, e.pod());
+    assertEquals(16, e.capacity());
+    assertTrue(e.needed() > 16, e.getMessage());
+    assertEquals(fits.digest(), small.readInfo(p).policyDigest(), "the pod keeps its state");
+    assertTrue(small.filtersCurrent(dev.netpol.ebpf.sdk.Interfaces.index(link).orElseThrow()));
+    small.remove(p);
   }
 }
