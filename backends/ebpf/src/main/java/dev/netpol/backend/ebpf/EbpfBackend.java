@@ -10,9 +10,11 @@ import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.backend.ebpf.internal.Conntrack;
 import dev.netpol.backend.ebpf.internal.DatapathObject;
+import dev.netpol.backend.ebpf.internal.EventTap;
 import dev.netpol.backend.ebpf.internal.FlowLog;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.PodDatapath;
+import dev.netpol.backend.ebpf.internal.RootLock;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
 import dev.netpol.backend.ebpf.internal.abi.Counter;
 import dev.netpol.backend.ebpf.internal.abi.CounterKey;
@@ -74,12 +76,14 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
 
   private final PodDatapath pods;
   private final Config config;
+  private final RootLock rootLock;
   private final ScheduledExecutorService gc;
   private volatile FlowLog flowLog;
   private volatile Consumer<Event> eventListener;
 
   public EbpfBackend(Config config) {
     this.config = config;
+    this.rootLock = RootLock.acquire(new Pins(config.pinRoot()), RootLock.nodeName());
     this.pods =
         new PodDatapath(
             new Pins(config.pinRoot()),
@@ -302,7 +306,8 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
                 if (l != null) {
                   l.accept(e);
                 }
-              });
+              },
+              EventTap.open(config.pinRoot()));
     }
   }
 
@@ -353,12 +358,14 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
       }
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn("ebpf backend: cleanup at close failed: {}", e.getMessage());
+    } finally {
+      rootLock.close();
     }
   }
 
   private void removeGlobalPins() throws java.io.IOException {
     List<String> globals = new ArrayList<>(Pins.OBJECT_MAPS);
-    globals.addAll(List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS));
+    globals.addAll(List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS, Pins.HOLDER));
     for (String global : globals) {
       Files.deleteIfExists(pods.pins().global(global));
     }

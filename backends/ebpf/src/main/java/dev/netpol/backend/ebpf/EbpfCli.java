@@ -1,7 +1,9 @@
 package dev.netpol.backend.ebpf;
 
+import dev.netpol.backend.ebpf.internal.EventTap;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.PodDatapath;
+import dev.netpol.backend.ebpf.internal.RootLock;
 import dev.netpol.backend.ebpf.internal.TcFilters;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
 import dev.netpol.backend.ebpf.internal.abi.Counter;
@@ -80,7 +82,7 @@ public final class EbpfCli {
             err.println("events takes a number of seconds (1..99999), got '" + a.get(1) + "'");
             return 2;
           }
-          events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out);
+          events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out, err);
         }
         default -> {
           err.println("unknown command '" + a.get(0) + "'\n" + USAGE);
@@ -324,13 +326,54 @@ public final class EbpfCli {
     return HexFormat.of().formatHex(k) + " -> " + HexFormat.of().formatHex(v);
   }
 
-  private static void events(Pins pins, int seconds, PrintStream out) {
+  /**
+   * While an agent runs, it owns the ring buffer and passes every record on through its event tap;
+   * with no agent, the ring buffer is read directly.
+   */
+  private static void events(Pins pins, int seconds, PrintStream out, PrintStream err) {
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    try (java.nio.channels.SocketChannel tap = EventTap.connect(pins.root())) {
+      if (tap != null) {
+        var h = RootLock.holder(pins);
+        err.println("reading the agent's event feed" + (h == null ? "" : " (" + h + ")"));
+        readTap(tap, end, out, err);
+        return;
+      }
+    } catch (java.io.IOException e) {
+      err.println("event feed: " + e.getMessage());
+      return;
+    }
     try (BpfMap ev = BpfMap.openPinned(pins.global(Pins.EVENTS));
         RingBufferReader r =
             RingBufferReader.start(ev, Event.CODEC, e -> out.println(e.describe()))) {
-      Thread.sleep(seconds * 1000L);
+      Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void readTap(
+      java.nio.channels.SocketChannel tap, long end, PrintStream out, PrintStream err)
+      throws java.io.IOException {
+    tap.configureBlocking(false);
+    java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(Event.SIZE);
+    while (System.nanoTime() < end) {
+      int n = tap.read(record);
+      if (n < 0) {
+        err.println("the agent closed the event feed (it stopped, or this reader fell behind)");
+        return;
+      }
+      if (!record.hasRemaining()) {
+        out.println(Event.decode(record.array()).describe());
+        record.clear();
+      } else if (n == 0) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 }

@@ -282,7 +282,9 @@ class LabTest {
     assertFalse(lab.probe(c, b.ip4(), 8080));
     try (var files = Files.list(pins.root().resolve("global"))) {
       assertEquals(
-          Pins.OBJECT_MAPS.size() + 2, files.count(), "no leaked pins: the maps and two programs");
+          Pins.OBJECT_MAPS.size() + 3,
+          files.count(),
+          "no leaked pins: the maps, two programs, the holder");
     }
     backend.close(); // back to the build's object for the other tests
     backend = new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 100, 0));
@@ -458,5 +460,56 @@ class LabTest {
                     PortRange.single(Protocol.UDP, 5353)))));
     assertEquals("4000", lab.run(a, "udpbig.py", "ask", b.ip4(), "5353"), "IPv4 fragments");
     assertEquals("4000", lab.run(a, "udpbig.py", "ask", b.ip6(), "5353"), "IPv6 fragments");
+  }
+
+  @Test
+  void aSecondAgentOnTheRootIsRefusedNamingRootAndHolder() {
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class,
+            () -> new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 0, 0)));
+    assertTrue(e.getMessage().contains(lab.root.pinRoot.toString()), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("pid " + ProcessHandle.current().pid()),
+        "names the holder: " + e.getMessage());
+  }
+
+  /** `netpol ebpf events` gets every verdict while the agent's flow log reads the ring buffer. */
+  @Test
+  void cliEventsSeeEveryVerdictWhileTheAgentRuns() throws Exception {
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(only(from(List.of(a.ip4() + "/32"))), DirectionPolicy.ALLOW_ALL));
+    var agentSaw = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    backend.onEvent(e -> agentSaw.add(e.describe()));
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    Thread cli =
+        new Thread(
+            () ->
+                new EbpfCli()
+                    .run(
+                        List.of("--root", lab.root.pinRoot.toString(), "events", "5"),
+                        new java.io.PrintStream(out, true),
+                        new java.io.PrintStream(err, true)));
+    try {
+      cli.start();
+      Thread.sleep(700);
+      assertFalse(lab.probeFromPort(c, b.ip4(), 8080, 41001));
+      assertTrue(lab.probeFromPort(a, b.ip4(), 8080, 41002));
+      cli.join();
+    } finally {
+      backend.onEvent(null);
+    }
+    assertTrue(err.toString().contains("agent's event feed"), err.toString());
+    List<String> denied =
+        agentSaw.stream().filter(l -> l.contains(":41001 -> " + b.ip4() + ":8080")).toList();
+    assertFalse(denied.isEmpty(), "the agent saw the denied SYNs: " + agentSaw);
+    for (String port : List.of(":41001 ", ":41002 ")) {
+      assertEquals(
+          agentSaw.stream().filter(l -> l.contains(port)).count(),
+          out.toString().lines().filter(l -> l.contains(port)).count(),
+          "the CLI saw what the agent saw for " + port + ":\n" + out);
+    }
   }
 }

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads verdict events from the node-wide ring buffer: counts every one, and logs one line per
  * event naming the pod, at most {@code linesPerSecond} lines a second (the rest are counted as
- * suppressed). A ring buffer has one consumer: while the agent reads it, `netpol ebpf events` would
- * steal records, so the CLI is for when the agent is down.
+ * suppressed). A ring buffer has one consumer: while the agent reads it, every record is passed on
+ * through the {@link EventTap} to `netpol ebpf events` readers.
  */
 public final class FlowLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.netpol.flow");
@@ -35,7 +35,11 @@ public final class FlowLog implements AutoCloseable {
   private long windowStart;
   private int windowLines;
 
-  public FlowLog(BpfMap events, PodDatapath pods, int linesPerSecond, Consumer<Event> listener) {
+  private final EventTap tap;
+
+  public FlowLog(
+      BpfMap events, PodDatapath pods, int linesPerSecond, Consumer<Event> listener, EventTap tap) {
+    this.tap = tap;
     this.events = events;
     this.pods = pods;
     this.linesPerSecond = linesPerSecond;
@@ -57,6 +61,9 @@ public final class FlowLog implements AutoCloseable {
 
   private void onEvent(Event e) {
     (e.allowed() ? allowed : denied).incrementAndGet();
+    if (tap != null) {
+      tap.publish(e.encode());
+    }
     if (listener != null) {
       listener.accept(e);
     }
@@ -98,6 +105,9 @@ public final class FlowLog implements AutoCloseable {
   public void close() {
     reader.close();
     events.close();
+    if (tap != null) {
+      tap.close();
+    }
   }
 
   static String dir(int d) {
