@@ -603,4 +603,45 @@ class ProgRunTest {
     assertTrue(small.filtersCurrent(dev.netpol.ebpf.sdk.Interfaces.index(link).orElseThrow()));
     small.remove(p);
   }
+
+  /**
+   * The conntrack size is a setting; a full table evicts (LRU) and an evicted allowed flow is
+   * decided again on its next packet, not dropped.
+   */
+  @Test
+  void aFullConntrackTableReEvaluatesEvictedFlows() throws Exception {
+    try (TestRoot small = new TestRoot()) {
+      var dp =
+          new dev.netpol.backend.ebpf.internal.PodDatapath(
+              new Pins(small.pinRoot),
+              dev.netpol.backend.ebpf.internal.DatapathObject.locate(),
+              new dev.netpol.backend.ebpf.internal.PodDatapath.Limits(1024, 1000));
+      String link = small.dummy("ct");
+      int ifindex = dev.netpol.ebpf.sdk.Interfaces.index(link).orElseThrow();
+      dp.apply(
+          new PodEndpoint(new PodKey("prog-run", "ct-full"), List.of(ip(POD4)), link),
+          new PodPolicy(DirectionPolicy.DENY_ALL, isolated(rule("198.18.0.0/16"))));
+      var pins = new Pins(small.pinRoot);
+      try (BpfProgram eg = BpfProgram.openPinned(pins.global(Pins.PROG_EGRESS));
+          BpfProgram ig = BpfProgram.openPinned(pins.global(Pins.PROG_INGRESS));
+          BpfMap ct = BpfMap.openPinned(pins.global(Pins.CONNTRACK))) {
+        assertEquals(1024, ct.info().maxEntries(), "the configured size");
+        for (int i = 0; i < 3000; i++) {
+          assertEquals(
+              OK, eg.testRun(v4(POD4, "198.18.70.1", UDP, 10000 + i, 53), 1, ifindex).retval());
+        }
+        assertTrue(ct.keys().size() <= 1024, "LRU keeps the table at its size");
+        byte[] first = v4(POD4, "198.18.70.1", UDP, 10000, 53);
+        assertFalse(
+            ct.keys().stream().map(CtKey::decode).anyMatch(k -> k.sport() == 10000),
+            "the first flow was evicted");
+        assertEquals(OK, eg.testRun(first, 1, ifindex).retval(), "decided again, allowed");
+        assertEquals(
+            OK,
+            ig.testRun(v4("198.18.70.1", POD4, UDP, 53, 10000), 1, ifindex).retval(),
+            "and its replies pass again");
+      }
+      dp.remove(new PodKey("prog-run", "ct-full"));
+    }
+  }
 }
