@@ -644,4 +644,66 @@ class ProgRunTest {
       dp.remove(new PodKey("prog-run", "ct-full"));
     }
   }
+
+  /**
+   * With nobody reading the ring buffer (this backend runs no flow log), events are sampled once it
+   * is half full and lost once it is full, both counted, while the per-CPU counters still count
+   * every packet.
+   */
+  @Test
+  void eventsAreSampledWhenBusyAndLossesCountedWhileCountersStayExact() throws Exception {
+    program(
+        isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+        DirectionPolicy.ALLOW_ALL);
+    var before = backend.datapathCounters();
+    int packets = 150_000; // denied new flows: one event each, the ring buffer holds ~58k
+    assertEquals(
+        SHOT,
+        ingress.testRun(v4("198.18.21.9", POD4, TCP, 3000, 80), packets, dummyIndex()).retval());
+    var after = backend.datapathCounters();
+    assertTrue(
+        after.get("events-sampled-out") > before.get("events-sampled-out"),
+        "sampled when busy: " + after);
+    assertEquals(
+        packets,
+        backend.statistics().verdicts().stream()
+            .filter(v -> v.pod().equals(pod) && !v.allowed())
+            .mapToLong(v -> v.packets())
+            .sum(),
+        "every packet counted");
+  }
+
+  /** last_seen is rewritten only when it is older than a second (no write per packet). */
+  @Test
+  void lastSeenIsRefreshedOnlyWhenOld() throws Exception {
+    program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
+    byte[] fwd = v4(POD4, "198.18.20.70", UDP, 6000, 6001);
+    assertEquals(OK, out(fwd));
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
+      byte[] k = ct.keys().get(0);
+      var v = dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(k).orElseThrow());
+      long recent = System.nanoTime() - 300_000_000L;
+      long old = System.nanoTime() - 5_000_000_000L;
+      ct.put(
+          k,
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(
+                  recent, v.generation(), v.direction(), false, false)
+              .encode());
+      assertEquals(OK, out(fwd));
+      assertEquals(
+          recent,
+          dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(k).orElseThrow()).lastSeenNs(),
+          "0.3 s old: not rewritten");
+      ct.put(
+          k,
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(
+                  old, v.generation(), v.direction(), false, false)
+              .encode());
+      assertEquals(OK, out(fwd));
+      assertTrue(
+          dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(k).orElseThrow()).lastSeenNs()
+              > old,
+          "5 s old: refreshed");
+    }
+  }
 }
