@@ -6,9 +6,7 @@ import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.RingBufferReader;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,7 +24,6 @@ public final class FlowLog implements AutoCloseable {
   private final BpfMap events;
   private final PodDatapath pods;
   private final int linesPerSecond;
-  private final Map<Integer, PodKey> byIfindex = new ConcurrentHashMap<>();
   private final AtomicLong allowed = new AtomicLong();
   private final AtomicLong denied = new AtomicLong();
   private final AtomicLong suppressed = new AtomicLong();
@@ -86,19 +83,8 @@ public final class FlowLog implements AutoCloseable {
   }
 
   private PodKey podOf(int ifindex) {
-    PodKey k = byIfindex.get(ifindex);
-    if (k != null) {
-      PodInfo info = pods.readInfo(k); // interface indexes are reused: check the cached answer
-      if (info == null || info.ifindex() != ifindex) {
-        byIfindex.remove(ifindex);
-        k = null;
-      }
-    }
-    if (k == null) {
-      pods.records().forEach((i, info) -> byIfindex.put(i, PodDatapath.keyOf(info)));
-      k = byIfindex.get(ifindex);
-    }
-    return k;
+    PodInfo info = pods.record(ifindex); // one lookup; interface indexes are reused
+    return info == null ? null : PodDatapath.keyOf(info);
   }
 
   @Override

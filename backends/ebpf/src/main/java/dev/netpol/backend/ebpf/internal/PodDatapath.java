@@ -248,6 +248,17 @@ public final class PodDatapath {
     return out;
   }
 
+  /** The record of one host interface, or null. */
+  public PodInfo record(int ifindex) {
+    Path p = pins.global(Pins.PODS);
+    if (!Files.exists(p)) {
+      return null;
+    }
+    try (BpfMap m = BpfMap.openPinned(p)) {
+      return m.get(ifKey(ifindex)).map(PodInfo::decode).orElse(null);
+    }
+  }
+
   public List<PodKey> pods() {
     return records().values().stream().map(PodDatapath::keyOf).distinct().sorted().toList();
   }
