@@ -15,4 +15,7 @@ exec "$java" ${NETPOL_JAVA_OPTS:--Xms64m -XX:+UseSerialGC -XX:TieredStopAtLevel=
   -Dorg.slf4j.simpleLogger.showShortLogName=true \
   -Dorg.slf4j.simpleLogger.logFile=System.out \
   -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
+  -Dorg.slf4j.simpleLogger.log.org.apache.felix.webconsole=warn \
+  -Dorg.slf4j.simpleLogger.log.org.apache.felix.http=warn \
+  -Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=warn \
   -cp "$home/lib/*" dev.netpol.launcher.Main "$@"
