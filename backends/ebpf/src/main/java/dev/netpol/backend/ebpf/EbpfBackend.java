@@ -195,7 +195,8 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
           boolean allowed = k.verdict() == Abi.VERDICT_ALLOW;
           String policy =
               allowed && k.classId() != 0
-                  ? String.join(",", pods.originsOf(pod, k.direction(), k.classId()))
+                  ? String.join(
+                      ",", new java.util.TreeSet<>(pods.originsOf(pod, k.direction(), k.classId())))
                   : "";
           verdicts.add(
               new BackendStatistics.VerdictCount(
