@@ -119,6 +119,13 @@ int tc_drop(struct __sk_buff *skb)
 	return TC_ACT_SHOT;
 }
 
+/* Returns the interface the packet is on (BPF_PROG_RUN with a context naming one). */
+SEC("tc")
+int tc_ifindex(struct __sk_buff *skb)
+{
+	return skb->ifindex;
+}
+
 /* Drops IPv4 packets whose source matches deny_v4. */
 SEC("tc")
 int tc_deny_lpm(struct __sk_buff *skb)

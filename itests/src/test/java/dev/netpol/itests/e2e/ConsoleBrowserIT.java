@@ -121,7 +121,7 @@ class ConsoleBrowserIT {
       pods(web, client);
       policies(client);
       backend();
-      ebpf();
+      ebpf(web);
       verdicts(client, web);
       reachability();
       System.out.printf(
@@ -168,7 +168,14 @@ class ConsoleBrowserIT {
     shot("backend");
   }
 
-  private void ebpf() throws Exception {
+  private void ebpf(LabCli.Pod web) throws Exception {
+    // one program pair per node; a pod's rule trie is np_policy's entry for its host ifindex
+    String slot =
+        "/global/np_policy["
+            + java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/sys/class/net", web.hostLink(), "ifindex"))
+                .trim()
+            + "]";
     open("netpol-ebpf");
     String progs = text("netpol-programs");
     assertTrue(progs.contains("netpol_ingress") && progs.contains("netpol_egress"), progs);
@@ -177,17 +184,14 @@ class ConsoleBrowserIT {
     shot("ebpf");
     WebElement row =
         browser.findElements(By.cssSelector("#netpol-maps tbody tr")).stream()
-            .filter(
-                tr ->
-                    tr.getText().contains("np_rules_in")
-                        && tr.getText().contains("/pods/shop/web/np_policy["))
+            .filter(tr -> tr.getText().contains("np_rules") && tr.getText().contains(slot))
             .findFirst()
             .orElseThrow(() -> new AssertionError("no ingress rule map of shop/web: " + maps));
     row.findElement(By.linkText("dump")).click();
     List<WebElement> entries = browser.findElements(By.cssSelector("#netpol-map-dump tbody tr"));
     assertFalse(entries.isEmpty(), content());
     assertTrue(content().contains("LPM_TRIE"), content());
-    assertTrue(content().contains("pinned at /pods/shop/web/np_policy["), content());
+    assertTrue(content().contains("pinned at " + slot), content());
     shot("ebpf-map");
   }
 

@@ -182,7 +182,8 @@ class ContainerImageIT {
       assertTrue(TcpProbe.connects(client.netns(), web.ipv4(), 80, 1), "client -> web after stop");
       assertFalse(TcpProbe.connects(other.netns(), web.ipv4(), 80, 1), "other -> web still denied");
       assertTrue(
-          Files.exists(nodeBpffs.resolve("netpol/pods/x/web")), "pins stay in the node's bpffs");
+          Files.exists(nodeBpffs.resolve("netpol/global/np_pods")),
+          "pins stay in the node's bpffs");
       System.out.printf("ContainerImageIT: checks done after %d ms%n", ms(t0));
     }
   }

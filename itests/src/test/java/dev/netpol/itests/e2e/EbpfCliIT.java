@@ -107,12 +107,12 @@ class EbpfCliIT {
       String rulesIn =
           maps.out()
               .lines()
-              .filter(l -> l.contains("np_rules_in") && l.contains("/pods/x/b"))
+              .filter(l -> l.contains("np_rules") && l.contains("rules of x/b "))
               .findFirst()
               .orElseThrow(() -> new AssertionError("no ingress rule map of x/b:\n" + maps))
               .split("\t")[0];
       assertTrue(maps.out().contains(root + "/global/np_conntrack"), maps.toString());
-      assertTrue(maps.out().contains(root + "/pods/x/b/np_policy"), maps.toString());
+      assertTrue(maps.out().contains(root + "/global/np_policy"), maps.toString());
 
       // one allowed connection, then dump-map, conntrack and events (under steady traffic) at once
       assertTrue(TcpProbe.connects(pa.netns(), pb.ipv4(), 80, 1));
@@ -132,13 +132,14 @@ class EbpfCliIT {
       Cli.Result events = r.get(2);
       assertEquals(0, dump.exit(), dump.toString());
       assertTrue(
-          dump.out().contains("np_rules_in") && dump.out().contains("LPM_TRIE"), dump.toString());
+          dump.out().contains("np_rules") && dump.out().contains("LPM_TRIE"), dump.toString());
       assertTrue(
           dump.out().contains("ADDR " + pa.ipv4() + "/32"), "rule map names a's address: " + dump);
       assertTrue(
           dump.out()
               .lines()
-              .anyMatch(l -> l.startsWith("PORT") && l.contains("proto=6 port=80/16 allow")),
+              .anyMatch(
+                  l -> l.startsWith("ingress PORT") && l.contains("proto=6 port=80/16 allow")),
           "rule map allows TCP 80: " + dump);
       assertFalse(dump.out().contains("port=81"), dump.toString());
       assertEquals(0, conntrack.exit(), conntrack.toString());

@@ -1,6 +1,7 @@
 package dev.netpol.backend.ebpf;
 
 import dev.netpol.api.BackendHealth;
+import dev.netpol.api.BackendStatistics;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
 import dev.netpol.api.PodKey;
@@ -11,13 +12,17 @@ import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.backend.ebpf.internal.Conntrack;
 import dev.netpol.backend.ebpf.internal.DatapathObject;
+import dev.netpol.backend.ebpf.internal.EventTap;
 import dev.netpol.backend.ebpf.internal.FlowLog;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.PodDatapath;
+import dev.netpol.backend.ebpf.internal.RootLock;
+import dev.netpol.backend.ebpf.internal.abi.Abi;
+import dev.netpol.backend.ebpf.internal.abi.Counter;
+import dev.netpol.backend.ebpf.internal.abi.CounterKey;
 import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.ebpf.sdk.BpfMap;
-import dev.netpol.ebpf.sdk.Interfaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,8 +52,25 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
    * @param pinRoot bpffs directory owning every netpol object
    * @param flowLogLinesPerSecond rate limit of the flow log (0 disables the event reader)
    * @param conntrackGcSeconds period of conntrack garbage collection (0 disables it)
+   * @param conntrackEntries capacity of the node-wide conntrack table
+   * @param rulesPerPod most rule-trie entries one pod may take (both directions); a policy needing
+   *     more is refused with a {@link dev.netpol.api.CapacityExceededException}
    */
-  public record Config(Path pinRoot, int flowLogLinesPerSecond, int conntrackGcSeconds) {
+  public record Config(
+      Path pinRoot,
+      int flowLogLinesPerSecond,
+      int conntrackGcSeconds,
+      int conntrackEntries,
+      int rulesPerPod) {
+    public Config(Path pinRoot, int flowLogLinesPerSecond, int conntrackGcSeconds) {
+      this(
+          pinRoot,
+          flowLogLinesPerSecond,
+          conntrackGcSeconds,
+          PodDatapath.Limits.CONNTRACK_DEFAULT,
+          PodDatapath.Limits.RULES_PER_POD_DEFAULT);
+    }
+
     public static Config defaults() {
       return new Config(DEFAULT_PIN_ROOT, 50, 60);
     }
@@ -56,6 +78,7 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
 
   private final PodDatapath pods;
   private final Config config;
+  private final RootLock rootLock;
   private final ScheduledExecutorService gc;
   private volatile FlowLog flowLog;
   private volatile Consumer<Event> eventListener;
@@ -64,7 +87,12 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
 
   public EbpfBackend(Config config) {
     this.config = config;
-    this.pods = new PodDatapath(new Pins(config.pinRoot()), DatapathObject.locate());
+    this.rootLock = RootLock.acquire(new Pins(config.pinRoot()), RootLock.nodeName());
+    this.pods =
+        new PodDatapath(
+            new Pins(config.pinRoot()),
+            DatapathObject.locate(),
+            new PodDatapath.Limits(config.conntrackEntries(), config.rulesPerPod()));
     this.gc =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -84,9 +112,7 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     }
     startFlowLog();
     LOG.info(
-        "ebpf backend: pin root {}, {} pinned pods adopted",
-        config.pinRoot(),
-        pods.pins().pods().size());
+        "ebpf backend: pin root {}, {} pinned pods adopted", config.pinRoot(), pods.pods().size());
   }
 
   @Override
@@ -99,6 +125,8 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     try {
       pods.apply(pod, policy);
       startFlowLog();
+    } catch (dev.netpol.api.CapacityExceededException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw new EnforcementException("pod " + pod.key() + ": " + e.getMessage(), e);
     }
@@ -116,11 +144,9 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
   @Override
   public Map<PodKey, ProgrammedPod> programmed() {
     Map<PodKey, ProgrammedPod> out = new TreeMap<>();
-    for (PodKey k : pods.pins().pods()) {
-      PodInfo i = pods.readInfo(k);
-      if (i != null) {
-        out.put(k, new ProgrammedPod(k, i.ifname(), i.addresses(), i.policyDigest()));
-      }
+    for (PodInfo i : pods.records().values()) {
+      PodKey k = PodDatapath.keyOf(i);
+      out.put(k, new ProgrammedPod(k, i.ifname(), i.addresses(), i.policyDigest()));
     }
     return out;
   }
@@ -131,11 +157,10 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     try {
       List<String> broken = new ArrayList<>();
       int n = 0;
-      for (PodKey k : pods.pins().pods()) {
-        PodInfo i = pods.readInfo(k);
+      for (Map.Entry<Integer, PodInfo> e : pods.records().entrySet()) {
         n++;
-        if (i == null || !pods.filtersCurrent(pods.pins().podDir(k), i.ifindex())) {
-          broken.add(k.toString());
+        if (!pods.filtersCurrent(e.getKey())) {
+          broken.add(PodDatapath.keyOf(e.getValue()).toString());
         }
       }
       return broken.isEmpty()
@@ -144,6 +169,90 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     } catch (RuntimeException | LinkageError e) {
       return BackendHealth.failing("ebpf backend unusable: " + e.getMessage());
     }
+  }
+
+  /**
+   * Verdict counts from the datapath's per-CPU counters (every decided packet, independent of the
+   * event ring buffer), with table usage. A pod's counts go with the pod.
+   */
+  @Override
+  public BackendStatistics statistics() {
+    Map<Integer, PodInfo> records = pods.records();
+    List<BackendStatistics.VerdictCount> verdicts = new ArrayList<>();
+    List<BackendStatistics.TableUsage> tables = new ArrayList<>();
+    Pins pins = pods.pins();
+    Path counters = pins.global(Pins.COUNTERS);
+    if (Files.exists(counters)) {
+      try (BpfMap m = BpfMap.openPinned(counters)) {
+        List<BpfMap.Entry> all = m.lookupBatch(1024);
+        for (BpfMap.Entry e : all) {
+          CounterKey k = CounterKey.decode(e.key());
+          PodInfo i = records.get(k.ifindex());
+          if (i == null) {
+            continue;
+          }
+          PodKey pod = PodDatapath.keyOf(i);
+          boolean allowed = k.verdict() == Abi.VERDICT_ALLOW;
+          String policy =
+              allowed && k.classId() != 0
+                  ? String.join(
+                      ",", new java.util.TreeSet<>(pods.originsOf(pod, k.direction(), k.classId())))
+                  : "";
+          verdicts.add(
+              new BackendStatistics.VerdictCount(
+                  pod,
+                  k.direction() == Abi.DIR_INGRESS ? "ingress" : "egress",
+                  allowed,
+                  policy,
+                  Abi.reason(k.reason()),
+                  Counter.sumPerCpu(e.value()).packets()));
+        }
+        tables.add(
+            new BackendStatistics.TableUsage(Pins.COUNTERS, all.size(), m.info().maxEntries()));
+      }
+    }
+    long flows = 0;
+    Path ct = pins.global(Pins.CONNTRACK);
+    if (Files.exists(ct)) {
+      try (BpfMap m = BpfMap.openPinned(ct)) {
+        flows = Conntrack.count(m);
+        tables.add(new BackendStatistics.TableUsage(Pins.CONNTRACK, flows, m.info().maxEntries()));
+      }
+    }
+    Path podsPin = pins.global(Pins.PODS);
+    if (Files.exists(podsPin)) {
+      try (BpfMap m = BpfMap.openPinned(podsPin)) {
+        tables.add(
+            new BackendStatistics.TableUsage(Pins.PODS, records.size(), m.info().maxEntries()));
+      }
+    }
+    return new BackendStatistics(verdicts, tables, flows);
+  }
+
+  /**
+   * The datapath's own counters, summed over CPUs: {@code events-lost} (ring buffer full), {@code
+   * events-sampled-out} (ring buffer busy: only a sample written), {@code counters-full}, {@code
+   * fragments-unknown} (a later fragment whose first was not seen).
+   */
+  public Map<String, Long> datapathCounters() {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    Path p = pods.pins().global(Pins.STATS);
+    if (!Files.exists(p)) {
+      return out;
+    }
+    String[] names = {"events-lost", "events-sampled-out", "counters-full", "fragments-unknown"};
+    try (BpfMap m = BpfMap.openPinned(p)) {
+      for (int slot = 0; slot < names.length; slot++) {
+        byte[] v = m.get(Abi.buffer(4).putInt(slot).array()).orElse(new byte[8]);
+        long sum = 0;
+        var b = Abi.wrap(v);
+        for (int off = 0; off + 8 <= v.length; off += 8) {
+          sum += b.getLong(off);
+        }
+        out.put(names[slot], sum);
+      }
+    }
+    return out;
   }
 
   /**
@@ -225,7 +334,8 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
                   l.accept(e);
                 }
                 publish(e);
-              });
+              },
+              EventTap.open(config.pinRoot()));
     }
   }
 
@@ -233,23 +343,14 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
    * Removes the pins of pods whose host interface is gone: the kernel dropped their filters with
    * the interface, so nothing is left to enforce (a deleted pod whose removal the agent missed).
    */
-  public synchronized int pruneVanishedPods() {
-    int n = 0;
-    for (PodKey k : pods.pins().pods()) {
-      PodInfo i = pods.readInfo(k);
-      if (i != null && Interfaces.index(i.ifname()).orElse(0) != i.ifindex()) {
-        pods.remove(k);
-        n++;
-        LOG.info("pod {}: host interface {} is gone; its pins are removed", k, i.ifname());
-      }
-    }
-    return n;
+  public int pruneVanishedPods() {
+    return pods.pruneVanished().size();
   }
 
   /** Hand-over done: detaches and unpins every pod, then the node-wide objects. */
   @Override
   public synchronized void release() throws EnforcementException {
-    for (PodKey k : pods.pins().pods()) {
+    for (PodKey k : pods.pods()) {
       remove(k);
     }
     if (flowLog != null) {
@@ -277,7 +378,7 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     }
     try {
       pruneVanishedPods();
-      if (pods.pins().pods().isEmpty()) {
+      if (pods.pods().isEmpty()) {
         removeGlobalPins();
         LOG.info(
             "ebpf backend: no pods left to enforce; node-wide pins under {} removed",
@@ -285,13 +386,18 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
       }
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn("ebpf backend: cleanup at close failed: {}", e.getMessage());
+    } finally {
+      rootLock.close();
     }
   }
 
   private void removeGlobalPins() throws java.io.IOException {
-    for (String global : List.of(Pins.CONNTRACK, Pins.EVENTS)) {
+    List<String> globals = new ArrayList<>(Pins.OBJECT_MAPS);
+    globals.addAll(List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS, Pins.HOLDER));
+    for (String global : globals) {
       Files.deleteIfExists(pods.pins().global(global));
     }
+    pods.unloaded();
     for (Path dir :
         List.of(
             config.pinRoot().resolve("global"),

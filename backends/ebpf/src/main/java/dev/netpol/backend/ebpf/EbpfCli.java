@@ -1,12 +1,17 @@
 package dev.netpol.backend.ebpf;
 
-import dev.netpol.api.PodKey;
+import dev.netpol.backend.ebpf.internal.EventTap;
 import dev.netpol.backend.ebpf.internal.Pins;
+import dev.netpol.backend.ebpf.internal.PodDatapath;
+import dev.netpol.backend.ebpf.internal.RootLock;
 import dev.netpol.backend.ebpf.internal.TcFilters;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
+import dev.netpol.backend.ebpf.internal.abi.Counter;
+import dev.netpol.backend.ebpf.internal.abi.CounterKey;
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
 import dev.netpol.backend.ebpf.internal.abi.CtValue;
 import dev.netpol.backend.ebpf.internal.abi.Event;
+import dev.netpol.backend.ebpf.internal.abi.NodeInfo;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.backend.ebpf.internal.abi.RuleKey;
 import dev.netpol.backend.ebpf.internal.abi.RuleValue;
@@ -24,11 +29,12 @@ import java.util.List;
 
 /**
  * Operator commands that read the pins directly, so they work while the agent is down: {@code
- * [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]}.
+ * [--root DIR] progs | maps | pods | dump-map ID|NAME | conntrack | events [SECONDS] | release}.
  */
 public final class EbpfCli {
   private static final String USAGE =
-      "usage: ebpf [--root DIR] progs | maps | loaded | dump-map ID | conntrack | events [SECONDS]"
+      "usage: ebpf [--root DIR] progs | maps | pods | dump-map ID|NAME | conntrack | events"
+          + " [SECONDS]"
           + " | release";
 
   public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -44,7 +50,7 @@ public final class EbpfCli {
     }
     Pins pins = new Pins(root);
     if (!Files.isDirectory(root)
-        && List.of("progs", "loaded", "conntrack", "events").contains(a.get(0))) {
+        && List.of("progs", "loaded", "pods", "conntrack", "events").contains(a.get(0))) {
       // a node with no pod has no pins yet: not an error, but a mistyped --root should be visible
       err.println(
           "note: no netpol pins at " + root + " (no pod programmed here yet, or a wrong --root)");
@@ -53,13 +59,19 @@ public final class EbpfCli {
       switch (a.get(0)) {
         case "progs" -> progs(pins, out);
         case "maps" -> maps(pins, out);
-        case "loaded" -> loaded(pins, out);
+        case "loaded", "pods" -> loaded(pins, out);
         case "dump-map" -> {
-          if (a.size() < 2 || !a.get(1).matches("\\d+")) {
-            err.println("dump-map needs a numeric map id (see `maps`)");
+          if (a.size() < 2 || !(a.get(1).matches("\\d+") || Pins.OBJECT_MAPS.contains(a.get(1)))) {
+            err.println(
+                "dump-map needs a numeric map id (see `maps`) or a node-wide map's name: "
+                    + String.join(", ", Pins.OBJECT_MAPS));
             return 2;
           }
-          dumpMap(BpfMap.fromId(Integer.parseInt(a.get(1))), out);
+          dumpMap(
+              a.get(1).matches("\\d+")
+                  ? BpfMap.fromId(Integer.parseInt(a.get(1)))
+                  : BpfMap.openPinned(pins.global(a.get(1))),
+              out);
         }
         case "conntrack" -> dumpMap(BpfMap.openPinned(pins.global(Pins.CONNTRACK)), out);
         case "release" -> {
@@ -70,7 +82,7 @@ public final class EbpfCli {
             err.println("events takes a number of seconds (1..99999), got '" + a.get(1) + "'");
             return 2;
           }
-          events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out);
+          events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out, err);
         }
         default -> {
           err.println("unknown command '" + a.get(0) + "'\n" + USAGE);
@@ -108,24 +120,33 @@ public final class EbpfCli {
     }
   }
 
+  /** One row per pod and direction: the node's program its interface runs (one pair per node). */
   private static void progs(Pins pins, PrintStream out) {
     out.println("POD\tDIRECTION\tPROG_ID\tTAG\tPIN");
-    for (PodKey k : pins.pods()) {
-      for (String pin : List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS)) {
-        Path p = pins.podDir(k).resolve(pin);
-        if (Files.exists(p)) {
-          try (BpfProgram prog = BpfProgram.openPinned(p)) {
-            out.println(
-                k
-                    + "\t"
-                    + pin.substring(5)
-                    + "\t"
-                    + prog.id()
-                    + "\t"
-                    + prog.info().tag()
-                    + "\t"
-                    + p);
-          }
+    PodDatapath pods = new PodDatapath(pins, null);
+    var records = pods.records();
+    for (String pin : List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS)) {
+      Path p = pins.global(pin);
+      if (!Files.exists(p)) {
+        continue;
+      }
+      try (BpfProgram prog = BpfProgram.openPinned(p)) {
+        TcFilters.Hook hook =
+            pin.equals(Pins.PROG_INGRESS) ? TcFilters.Hook.EGRESS : TcFilters.Hook.INGRESS;
+        String tag = prog.info().tag();
+        for (var e : records.entrySet()) {
+          int attached = TcFilters.attachedProgramId(e.getKey(), hook);
+          out.println(
+              PodDatapath.keyOf(e.getValue())
+                  + "\t"
+                  + pin.substring(5)
+                  + "\t"
+                  + prog.id()
+                  + (attached == prog.id() ? "" : "(attached: " + attached + ")")
+                  + "\t"
+                  + tag
+                  + "\t"
+                  + p);
         }
       }
     }
@@ -133,54 +154,26 @@ public final class EbpfCli {
 
   private static void maps(Pins pins, PrintStream out) {
     out.println("MAP_ID\tTYPE\tKEY\tVALUE\tMAX\tNAME\tPIN");
-    List<Path> paths =
-        new ArrayList<>(List.of(pins.global(Pins.CONNTRACK), pins.global(Pins.EVENTS)));
-    for (PodKey k : pins.pods()) {
-      paths.add(pins.podDir(k).resolve(Pins.POLICY));
-      paths.add(pins.podDir(k).resolve(Pins.POD));
-    }
-    for (Path p : paths) {
+    var records = new PodDatapath(pins, null).records();
+    for (String name : Pins.OBJECT_MAPS) {
+      Path p = pins.global(name);
       if (!Files.exists(p)) {
         continue;
       }
       try (BpfMap m = BpfMap.openPinned(p)) {
-        MapInfo i = m.info();
-        out.println(
-            i.id()
-                + "\t"
-                + i.type()
-                + "\t"
-                + i.keySize()
-                + "\t"
-                + i.valueSize()
-                + "\t"
-                + i.maxEntries()
-                + "\t"
-                + i.name()
-                + "\t"
-                + p);
-        if (i.type() == MapType.ARRAY_OF_MAPS) {
-          for (int d = 0; d < 2; d++) {
-            var innerId = m.innerMapId(Abi.buffer(4).putInt(d).array());
+        out.println(row(m.info()) + "\t" + p);
+        if (m.info().type().mapInMap()) {
+          for (var e : records.entrySet()) {
+            var innerId = m.innerMapId(PodDatapath.ifKey(e.getKey()));
             if (innerId.isPresent()) {
               try (BpfMap inner = BpfMap.fromId(innerId.getAsInt())) {
-                MapInfo ii = inner.info();
                 out.println(
-                    ii.id()
-                        + "\t"
-                        + ii.type()
-                        + "\t"
-                        + ii.keySize()
-                        + "\t"
-                        + ii.valueSize()
-                        + "\t"
-                        + ii.maxEntries()
-                        + "\t"
-                        + ii.name()
-                        + "\t  "
-                        + (d == Abi.DIR_INGRESS ? "ingress" : "egress")
-                        + " rules of "
-                        + p.getParent());
+                    row(inner.info())
+                        + "\t  rules of "
+                        + PodDatapath.keyOf(e.getValue())
+                        + " (if "
+                        + e.getKey()
+                        + ")");
               }
             }
           }
@@ -189,37 +182,68 @@ public final class EbpfCli {
     }
   }
 
+  private static String row(MapInfo i) {
+    return i.id()
+        + "\t"
+        + i.type()
+        + "\t"
+        + i.keySize()
+        + "\t"
+        + i.valueSize()
+        + "\t"
+        + i.maxEntries()
+        + "\t"
+        + i.name();
+  }
+
   private static void loaded(Pins pins, PrintStream out) {
+    PodDatapath pods = new PodDatapath(pins, null);
+    var node = pods.node();
+    int[] ids = pods.programIds();
+    if (node != null) {
+      out.println(
+          "# datapath "
+              + node.objectDigest()
+              + " loaded "
+              + java.time.Instant.ofEpochMilli(node.loadedUnixMs())
+              + " (once for the node; every pod runs these two programs)");
+    }
     out.println(
-        "POD\tINTERFACE\tINGRESS_PROG(tc egress)\tEGRESS_PROG(tc ingress)\tPOLICY\tGENERATION\tSTATUS");
-    for (PodKey k : pins.pods()) {
-      Path dir = pins.podDir(k);
-      try (BpfMap m = BpfMap.openPinned(dir.resolve(Pins.POD));
-          BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
-          BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
-        PodInfo i = PodInfo.decode(m.get(new byte[4]).orElseThrow());
-        int onEgress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.EGRESS);
-        int onIngress = TcFilters.attachedProgramId(i.ifindex(), TcFilters.Hook.INGRESS);
-        boolean ok = onEgress == in.id() && onIngress == eg.id();
-        out.println(
-            k
-                + "\t"
-                + i.ifname()
-                + "("
-                + i.ifindex()
-                + ")\t"
-                + in.id()
-                + (onEgress == in.id() ? "" : "!=" + onEgress)
-                + "\t"
-                + eg.id()
-                + (onIngress == eg.id() ? "" : "!=" + onIngress)
-                + "\t"
-                + i.policyDigest()
-                + "\t"
-                + Integer.toUnsignedString(i.generation())
-                + "\t"
-                + (ok ? "enforcing" : "STALE-FILTER"));
+        "POD\tINTERFACE\tINGRESS_PROG(tc egress)\tEGRESS_PROG(tc ingress)\tPOLICY\tGENERATION"
+            + "\tRULES_MAP\tSTATUS");
+    Path policy = pins.global(Pins.POLICY);
+    for (var e : pods.records().entrySet()) {
+      int ifindex = e.getKey();
+      PodInfo i = e.getValue();
+      int rules = 0;
+      if (Files.exists(policy)) {
+        try (BpfMap m = BpfMap.openPinned(policy)) {
+          rules = m.innerMapId(PodDatapath.ifKey(ifindex)).orElse(0);
+        }
       }
+      int onEgress = TcFilters.attachedProgramId(ifindex, TcFilters.Hook.EGRESS);
+      int onIngress = TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS);
+      boolean ok = onEgress == ids[0] && onIngress == ids[1] && ids[0] != 0 && rules != 0;
+      out.println(
+          PodDatapath.keyOf(i)
+              + "\t"
+              + i.ifname()
+              + "("
+              + ifindex
+              + ")\t"
+              + ids[0]
+              + (onEgress == ids[0] ? "" : "!=" + onEgress)
+              + "\t"
+              + ids[1]
+              + (onIngress == ids[1] ? "" : "!=" + onIngress)
+              + "\t"
+              + i.policyDigest()
+              + "\t"
+              + Integer.toUnsignedString(i.generation())
+              + "\t"
+              + (rules == 0 ? "MISSING" : rules)
+              + "\t"
+              + (ok ? "enforcing" : rules == 0 ? "NO-RULES" : "STALE-FILTER"));
     }
   }
 
@@ -233,7 +257,7 @@ public final class EbpfCli {
       }
       for (BpfMap.Entry e : m.entries()) {
         out.println(
-            i.type() == MapType.ARRAY_OF_MAPS
+            i.type().mapInMap()
                 ? "["
                     + Abi.wrap(e.key()).getInt()
                     + "] -> map id "
@@ -247,7 +271,29 @@ public final class EbpfCli {
     if (i.name().startsWith("np_conntrack") && k.length == CtKey.LAYOUT.size()) {
       return CtKey.decode(k) + "  " + CtValue.decode(v);
     }
-    if (i.name().startsWith("np_pod") && v.length == PodInfo.SIZE) {
+    if (i.name().startsWith("np_counters") && k.length == CounterKey.SIZE) {
+      CounterKey c = CounterKey.decode(k);
+      Counter sum = Counter.sumPerCpu(v);
+      return "if="
+          + c.ifindex()
+          + " "
+          + (c.direction() == Abi.DIR_INGRESS ? "ingress" : "egress")
+          + " "
+          + (c.verdict() == Abi.VERDICT_ALLOW ? "allow" : "deny")
+          + " reason="
+          + Abi.reason(c.reason())
+          + " class="
+          + c.classId()
+          + " packets="
+          + sum.packets()
+          + " bytes="
+          + sum.bytes();
+    }
+    if (i.name().startsWith("np_node") && v.length == NodeInfo.SIZE) {
+      NodeInfo n = NodeInfo.decode(v);
+      return "object=" + n.objectDigest() + " loaded_unix_ms=" + n.loadedUnixMs();
+    }
+    if (i.name().startsWith("np_pods") && v.length == PodInfo.SIZE) {
       PodInfo p = PodInfo.decode(v);
       return p.namespace()
           + "/"
@@ -260,8 +306,6 @@ public final class EbpfCli {
           + p.addresses()
           + " policy="
           + p.policyDigest()
-          + " object="
-          + p.objectDigest()
           + " generation="
           + Integer.toUnsignedString(p.generation());
     }
@@ -282,13 +326,54 @@ public final class EbpfCli {
     return HexFormat.of().formatHex(k) + " -> " + HexFormat.of().formatHex(v);
   }
 
-  private static void events(Pins pins, int seconds, PrintStream out) {
+  /**
+   * While an agent runs, it owns the ring buffer and passes every record on through its event tap;
+   * with no agent, the ring buffer is read directly.
+   */
+  private static void events(Pins pins, int seconds, PrintStream out, PrintStream err) {
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    try (java.nio.channels.SocketChannel tap = EventTap.connect(pins.root())) {
+      if (tap != null) {
+        var h = RootLock.holder(pins);
+        err.println("reading the agent's event feed" + (h == null ? "" : " (" + h + ")"));
+        readTap(tap, end, out, err);
+        return;
+      }
+    } catch (java.io.IOException e) {
+      err.println("event feed: " + e.getMessage());
+      return;
+    }
     try (BpfMap ev = BpfMap.openPinned(pins.global(Pins.EVENTS));
         RingBufferReader r =
             RingBufferReader.start(ev, Event.CODEC, e -> out.println(e.describe()))) {
-      Thread.sleep(seconds * 1000L);
+      Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void readTap(
+      java.nio.channels.SocketChannel tap, long end, PrintStream out, PrintStream err)
+      throws java.io.IOException {
+    tap.configureBlocking(false);
+    java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(Event.SIZE);
+    while (System.nanoTime() < end) {
+      int n = tap.read(record);
+      if (n < 0) {
+        err.println("the agent closed the event feed (it stopped, or this reader fell behind)");
+        return;
+      }
+      if (!record.hasRemaining()) {
+        out.println(Event.decode(record.array()).describe());
+        record.clear();
+      } else if (n == 0) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 }

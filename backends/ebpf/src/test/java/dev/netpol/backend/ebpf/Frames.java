@@ -63,6 +63,35 @@ final class Frames {
     return b.array();
   }
 
+  /** An ICMP/ICMPv6 echo (or other informational) header: type, code 0, id, sequence 1. */
+  static byte[] echo(int type, int id) {
+    return ByteBuffer.allocate(8)
+        .put((byte) type)
+        .put((byte) 0)
+        .putShort((short) 0)
+        .putShort((short) id)
+        .putShort((short) 1)
+        .array();
+  }
+
+  /**
+   * An ICMP/ICMPv6 error of {@code type}/{@code code} quoting {@code quotedFrame}'s IP packet (its
+   * IP header and 8 bytes after it, as routers send), e.g. fragmentation needed, packet too big.
+   */
+  static byte[] icmpError(int type, int code, int mtu, byte[] quotedFrame, int quotedIpHeader) {
+    int quoted = Math.min(quotedFrame.length - 14, quotedIpHeader + 8);
+    ByteBuffer b = ByteBuffer.allocate(8 + quoted);
+    b.put((byte) type).put((byte) code).putShort((short) 0).putInt(mtu);
+    b.put(quotedFrame, 14, quoted);
+    return b.array();
+  }
+
+  /** The IPv4 frame with its identification field set to {@code id}. */
+  static byte[] withId(byte[] v4Frame, int id) {
+    ByteBuffer.wrap(v4Frame).putShort(18, (short) id);
+    return v4Frame;
+  }
+
   static byte[] v4(String src, String dst, int proto, int sport, int dport) {
     return v4(src, dst, proto, l4(proto, sport, dport, TCP_SYN), 0, 0, false);
   }

@@ -47,7 +47,9 @@ final class Lab implements AutoCloseable {
     scripts = Files.createTempDirectory(root.prefix);
     keeper.scheduleWithFixedDelay(
         this::keepForwarding, 20, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
-    for (String s : List.of("server.py", "probe.py", "stream.py", "spoof.py")) {
+    for (String s :
+        List.of(
+            "server.py", "probe.py", "stream.py", "spoof.py", "push.py", "bulk.py", "udpbig.py")) {
       try (InputStream in = Lab.class.getResourceAsStream("/lab/" + s)) {
         Files.write(scripts.resolve(s), in.readAllBytes());
       }
@@ -158,6 +160,69 @@ final class Lab implements AutoCloseable {
         .out()
         .trim()
         .equals("1");
+  }
+
+  /**
+   * Starts a lab script in the pod and waits for its first output line, which must be {@code first}
+   * ("ready" for servers, "connected" for clients); the process is stopped with the lab.
+   */
+  Process start(Pod p, String first, String script, String... args) throws IOException {
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "ip", "netns", "exec", p.netns(), "python3", scripts.resolve(script).toString()));
+    c.addAll(List.of(args));
+    Process proc = Sh.start(c);
+    processes.add(proc);
+    String line = firstLine(proc);
+    if (!first.equals(line)) {
+      throw new IllegalStateException(script + " in " + p.netns() + " said " + line);
+    }
+    return proc;
+  }
+
+  /** Reads the next line of a process started by {@link #start}. */
+  static String nextLine(Process p) throws IOException {
+    return firstLine(p);
+  }
+
+  private static String firstLine(Process p) throws IOException {
+    StringBuilder b = new StringBuilder();
+    InputStream in = p.getInputStream();
+    int ch;
+    while ((ch = in.read()) >= 0 && ch != '\n') {
+      b.append((char) ch);
+    }
+    return b.toString();
+  }
+
+  /** Runs a lab script in the pod to its end; returns its output, trimmed. */
+  String run(Pod p, String script, String... args) {
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "ip", "netns", "exec", p.netns(), "python3", scripts.resolve(script).toString()));
+    c.addAll(List.of(args));
+    return Sh.run(c.toArray(String[]::new)).out().trim();
+  }
+
+  /**
+   * Turns the root namespace's connection tracking on for forwarded packets while open (an nft
+   * table of this run whose rule matches on ct state), as an iptables node has it.
+   */
+  AutoCloseable kernelConntrack() {
+    String table = root.prefix + "ct";
+    Sh.ok("nft", "add", "table", "inet", table);
+    Sh.ok(
+        "nft",
+        "add",
+        "chain",
+        "inet",
+        table,
+        "ctfwd",
+        "{ type filter hook forward priority 0; policy accept; }");
+    Sh.ok("nft", "add", "rule", "inet", table, "ctfwd", "ct", "state", "established", "counter");
+    return () -> Sh.run("nft", "delete", "table", "inet", table);
   }
 
   /** A running stream client; {@link Stream#result()} waits for its "ok=N fail=M" line. */

@@ -60,27 +60,28 @@ class ProgRunBenchmark {
             new PodEndpoint(key, List.of(ip("198.18.20.10")), ifname),
             new PodPolicy(new DirectionPolicy(true, rules), DirectionPolicy.ALLOW_ALL));
         long applyMs = (System.nanoTime() - t0) / 1_000_000;
-        Path dir = new Pins(root.pinRoot).podDir(key);
+        Pins pins = new Pins(root.pinRoot);
+        int ifindex = dev.netpol.ebpf.sdk.Interfaces.index(ifname).orElseThrow();
         int entries;
-        try (BpfMap outer = BpfMap.openPinned(dir.resolve(Pins.POLICY));
+        try (BpfMap outer = BpfMap.openPinned(pins.global(Pins.POLICY));
             BpfMap inner =
                 BpfMap.fromId(
-                    dev.netpol.backend.ebpf.internal.abi.Abi.wrap(
-                            outer.get(new byte[4]).orElseThrow())
-                        .getInt())) {
+                    outer
+                        .innerMapId(dev.netpol.backend.ebpf.internal.PodDatapath.ifKey(ifindex))
+                        .orElseThrow())) {
           entries = inner.keys().size();
         }
         int mid = 1 + (peers / 2) * 2;
         String peer = "198." + (18 + (mid >> 16)) + "." + ((mid >> 8) & 0xff) + "." + (mid & 0xff);
-        try (BpfProgram prog = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS))) {
+        try (BpfProgram prog = BpfProgram.openPinned(pins.global(Pins.PROG_INGRESS))) {
           byte[] denied = v4(peer, "198.18.20.10", TCP, 40000, 9999);
           byte[] allowed = v4(peer, "198.18.20.10", TCP, 40001, 8500);
-          assertEquals(2, prog.testRun(denied, 1).retval());
-          assertEquals(0, prog.testRun(allowed, 1).retval());
-          prog.testRun(denied, 20_000);
-          prog.testRun(allowed, 200_000);
-          long newFlow = prog.testRun(denied, 20_000).averageNanos();
-          long established = prog.testRun(allowed, 200_000).averageNanos();
+          assertEquals(2, prog.testRun(denied, 1, ifindex).retval());
+          assertEquals(0, prog.testRun(allowed, 1, ifindex).retval());
+          prog.testRun(denied, 20_000, ifindex);
+          prog.testRun(allowed, 200_000, ifindex);
+          long newFlow = prog.testRun(denied, 20_000, ifindex).averageNanos();
+          long established = prog.testRun(allowed, 200_000, ifindex).averageNanos();
           csv.append(peers)
               .append(',')
               .append(entries)

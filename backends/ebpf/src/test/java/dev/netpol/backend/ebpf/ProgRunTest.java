@@ -2,6 +2,7 @@ package dev.netpol.backend.ebpf;
 
 import static dev.netpol.backend.ebpf.Frames.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netpol.api.PodKey;
@@ -63,11 +64,13 @@ class ProgRunTest {
 
   @BeforeEach
   void clearConntrack() {
-    // BPF_PROG_RUN gives every packet ifindex 1, so tests would share flows: start clean.
-    var ct = root.pinRoot.resolve("global/np_conntrack");
-    if (java.nio.file.Files.exists(ct)) {
-      try (BpfMap m = BpfMap.openPinned(ct)) {
-        m.keys().forEach(m::delete);
+    // every test runs its packets on the same dummy interface, so tests would share flows
+    for (String map : List.of("np_conntrack", "np_counters", "np_frags")) {
+      var p = root.pinRoot.resolve("global/" + map);
+      if (java.nio.file.Files.exists(p)) {
+        try (BpfMap m = BpfMap.openPinned(p)) {
+          m.keys().forEach(m::delete);
+        }
       }
     }
   }
@@ -77,19 +80,24 @@ class ProgRunTest {
       pod = new PodKey("prog-run", "pod" + (pods++));
     }
     backend.apply(new PodEndpoint(pod, List.of(ip(POD4), ip(POD6)), dummy), new PodPolicy(in, out));
-    var dir = new Pins(root.pinRoot).podDir(pod);
+    var pins = new Pins(root.pinRoot);
     if (ingress == null) {
-      ingress = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
-      egress = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS));
+      ingress = BpfProgram.openPinned(pins.global(Pins.PROG_INGRESS));
+      egress = BpfProgram.openPinned(pins.global(Pins.PROG_EGRESS));
     }
   }
 
+  static int dummyIndex() {
+    return dev.netpol.ebpf.sdk.Interfaces.index(dummy).orElseThrow();
+  }
+
+  /** Runs the programs as on the dummy: they find the pod's state by the packet's interface. */
   int in(byte[] frame) {
-    return ingress.testRun(frame, 1).retval();
+    return ingress.testRun(frame, 1, dummyIndex()).retval();
   }
 
   int out(byte[] frame) {
-    return egress.testRun(frame, 1).retval();
+    return egress.testRun(frame, 1, dummyIndex()).retval();
   }
 
   static Rule rule(String cidr, PortRange... ports) {
@@ -200,9 +208,18 @@ class ProgRunTest {
         in(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 53, 0), 0, 0, true)),
         "first fragment has ports");
     assertEquals(
-        SHOT,
+        OK,
         in(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false)),
-        "later fragment, port rule");
+        "later fragment of that packet (same id): decided with the first fragment's ports");
+    assertEquals(
+        SHOT,
+        in(withId(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false), 8)),
+        "later fragment whose first was not seen, port rule");
+    assertEquals(SHOT, in(withId(v4("198.18.20.1", POD4, UDP, l4(UDP, 9, 54, 0), 0, 0, true), 9)));
+    assertEquals(
+        SHOT,
+        in(withId(v4("198.18.20.1", POD4, UDP, new byte[16], 0, 100, false), 9)),
+        "later fragment of a denied first fragment");
     assertEquals(
         OK,
         in(v4("198.18.21.1", POD4, UDP, new byte[16], 0, 100, false)),
@@ -299,7 +316,7 @@ class ProgRunTest {
     try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
       List<CtKey> keys = ct.keys().stream().map(CtKey::decode).toList();
       assertEquals(1, keys.size());
-      assertEquals(1, keys.get(0).ifindex(), "BPF_PROG_RUN runs on ifindex 1");
+      assertEquals(dummyIndex(), keys.get(0).ifindex(), "flows are recorded per interface");
       assertEquals(7000, keys.get(0).sport());
     }
     assertTrue(backend.collectConntrack() == 0, "fresh entry survives GC");
@@ -330,7 +347,8 @@ class ProgRunTest {
             List.of("--root", root, "progs"),
             new java.io.PrintStream(out),
             new java.io.PrintStream(err)));
-    assertTrue(out.toString().contains(pod + "\tingress"), out.toString());
+    assertTrue(out.toString().contains(pod + "\tingress\t"), out.toString());
+    assertFalse(out.toString().contains("attached:"), "the filter runs the pinned program");
     out.reset();
     assertEquals(
         0,
@@ -341,7 +359,7 @@ class ProgRunTest {
     String maps = out.toString();
     String ruleMapId =
         maps.lines()
-            .filter(l -> l.contains("ingress rules of") && l.contains(pod.name()))
+            .filter(l -> l.contains("rules of " + pod))
             .findFirst()
             .orElseThrow()
             .split("\t")[0];
@@ -368,6 +386,49 @@ class ProgRunTest {
             List.of("--root", root, "bogus"),
             new java.io.PrintStream(out),
             new java.io.PrintStream(err)));
+  }
+
+  /**
+   * The pruning of pods whose interface vanished and apply run under one lock: a pod programmed
+   * again on a re-created interface while the prune runs is never removed by it.
+   */
+  @Test
+  void pruneNeverRemovesAPodProgrammedAgainOnANewInterface() throws Exception {
+    PodKey p = new PodKey("prune-race", "p");
+    PodPolicy policy =
+        new PodPolicy(
+            isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+            DirectionPolicy.ALLOW_ALL);
+    String link = root.dummy("rc");
+    backend.apply(new PodEndpoint(p, List.of(ip("198.18.20.77")), link), policy);
+    for (int round = 0; round < 12; round++) {
+      Sh.ok("ip", "link", "del", link);
+      root.dummy("rc"); // same name, new ifindex: the pinned record now names a vanished index
+      var start = new java.util.concurrent.CyclicBarrier(2);
+      var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+      Thread pruner =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  backend.pruneVanishedPods();
+                } catch (Throwable t) {
+                  failure.set(t);
+                }
+              });
+      pruner.start();
+      start.await();
+      backend.apply(new PodEndpoint(p, List.of(ip("198.18.20.77")), link), policy);
+      pruner.join();
+      assertEquals(null, failure.get());
+      assertTrue(
+          backend.programmed().containsKey(p),
+          "round " + round + ": the re-programmed pod is kept");
+      assertFalse(
+          backend.health().detail().contains(p.toString()),
+          "its filters run its programs: " + backend.health());
+    }
+    backend.remove(p);
   }
 
   @Test
@@ -404,6 +465,245 @@ class ProgRunTest {
       List<CtKey> left = ct.keys().stream().map(CtKey::decode).toList();
       assertEquals(1, left.size());
       assertEquals(1000, left.get(0).sport(), "the TCP entry idle for 1 h stays");
+    }
+  }
+
+  @Test
+  void icmpEchoRepliesMatchTheirRequestByIdAndType() throws Exception {
+    program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
+    String peer = "198.18.30.1";
+    assertEquals(OK, out(v4(POD4, peer, ICMP, echo(8, 0x1234), 0, 0, false)), "ping out");
+    assertEquals(OK, in(v4(peer, POD4, ICMP, echo(0, 0x1234), 0, 0, false)), "its reply");
+    assertEquals(
+        SHOT, in(v4(peer, POD4, ICMP, echo(0, 0x9999), 0, 0, false)), "a reply to no request");
+    assertEquals(
+        SHOT,
+        in(v4(peer, POD4, ICMP, echo(8, 0x1234), 0, 0, false)),
+        "the peer's own request with the same id is not a reply");
+    assertEquals(SHOT, in(v4(peer, POD4, ICMP, echo(14, 0x1234), 0, 0, false)), "timestamp reply");
+    String peer6 = "fd00:198:18:30::1";
+    assertEquals(OK, out(v6(POD6, peer6, ICMPV6, echo(128, 7))));
+    assertEquals(OK, in(v6(peer6, POD6, ICMPV6, echo(129, 7))));
+    assertEquals(SHOT, in(v6(peer6, POD6, ICMPV6, echo(129, 8))));
+    assertEquals(SHOT, in(v6(peer6, POD6, ICMPV6, echo(128, 7))));
+  }
+
+  @Test
+  void icmpErrorsQuotingAnAllowedFlowAreRelated() throws Exception {
+    program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
+    String peer = "198.18.30.2";
+    String router = "198.18.99.254";
+    byte[] sent = v4(POD4, peer, UDP, l4(UDP, 5000, 53, 0), 0, 0, false);
+    assertEquals(OK, out(sent));
+    byte[] other = v4(POD4, peer, UDP, l4(UDP, 5001, 53, 0), 0, 0, false);
+    assertEquals(
+        OK,
+        in(v4(router, POD4, ICMP, icmpError(3, 4, 1280, sent, 20), 0, 0, false)),
+        "fragmentation needed for an allowed flow: related");
+    assertEquals(
+        OK,
+        in(v4(router, POD4, ICMP, icmpError(11, 0, 0, sent, 20), 0, 0, false)),
+        "time exceeded: related");
+    assertEquals(
+        SHOT,
+        in(v4(router, POD4, ICMP, icmpError(3, 4, 1280, other, 20), 0, 0, false)),
+        "an error about a flow never sent is not related");
+    String peer6 = "fd00:198:18:30::2";
+    byte[] sent6 = v6(POD6, peer6, UDP, l4(UDP, 5000, 53, 0));
+    assertEquals(OK, out(sent6));
+    assertEquals(
+        OK,
+        in(v6("fd00:198:18:99::1", POD6, ICMPV6, icmpError(2, 0, 1280, sent6, 40))),
+        "packet too big for an allowed flow: related");
+    assertEquals(
+        SHOT,
+        in(
+            v6(
+                "fd00:198:18:99::1",
+                POD6,
+                ICMPV6,
+                icmpError(2, 0, 1280, v6(POD6, peer6, UDP, l4(UDP, 5002, 53, 0)), 40))));
+    var related =
+        backend.statistics().verdicts().stream()
+            .filter(v -> v.pod().equals(pod) && v.reason().equals("related"))
+            .mapToLong(v -> v.packets())
+            .sum();
+    assertEquals(3, related, "related packets counted");
+  }
+
+  @Test
+  void perCpuCountersFeedStatistics() throws Exception {
+    program(
+        isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+        DirectionPolicy.ALLOW_ALL);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(OK, in(v4("198.18.20.5", POD4, TCP, 2000 + i, 80)));
+    }
+    assertEquals(OK, in(v4("198.18.20.5", POD4, TCP, 2000, 80)), "established");
+    assertEquals(SHOT, in(v4("198.18.21.5", POD4, TCP, 2000, 80)));
+    assertEquals(SHOT, in(v4("198.18.21.5", POD4, TCP, 2001, 80)));
+    var stats = backend.statistics();
+    var mine = stats.verdicts().stream().filter(v -> v.pod().equals(pod)).toList();
+    var byRule =
+        mine.stream()
+            .filter(v -> v.allowed() && v.reason().equals("rule"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(mine.toString()));
+    assertEquals(3, byRule.packets());
+    assertEquals("ns/198.18.20.0/24", byRule.policy(), "the deciding policy is named");
+    assertEquals("ingress", byRule.direction());
+    assertEquals(
+        1,
+        mine.stream()
+            .filter(v -> v.allowed() && v.reason().equals("established"))
+            .mapToLong(v -> v.packets())
+            .sum());
+    assertEquals(
+        2,
+        mine.stream()
+            .filter(v -> !v.allowed() && v.reason().equals("no-rule"))
+            .mapToLong(v -> v.packets())
+            .sum());
+    assertTrue(
+        stats.tables().stream().anyMatch(t -> t.name().equals("np_conntrack") && t.entries() >= 3),
+        stats.tables().toString());
+    assertTrue(backend.datapathCounters().containsKey("events-lost"));
+  }
+
+  @Test
+  void aPolicyOverTheRuleCapacityIsRefusedAndThePodKeepsItsState() throws Exception {
+    var small =
+        new dev.netpol.backend.ebpf.internal.PodDatapath(
+            new Pins(root.pinRoot),
+            dev.netpol.backend.ebpf.internal.DatapathObject.locate(),
+            new dev.netpol.backend.ebpf.internal.PodDatapath.Limits(
+                dev.netpol.backend.ebpf.internal.PodDatapath.Limits.CONNTRACK_DEFAULT, 16));
+    PodKey p = new PodKey("prog-run", "capacity");
+    String link = root.dummy("cap");
+    PodPolicy fits =
+        new PodPolicy(
+            isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+            DirectionPolicy.ALLOW_ALL);
+    small.apply(new PodEndpoint(p, List.of(ip("198.18.20.88")), link), fits);
+    List<Rule> many = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      many.add(rule("198.18.40." + i + "/32", PortRange.single(Protocol.TCP, 80)));
+    }
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            dev.netpol.api.CapacityExceededException.class,
+            () ->
+                small.apply(
+                    new PodEndpoint(p, List.of(ip("198.18.20.88")), link),
+                    new PodPolicy(new DirectionPolicy(true, many), DirectionPolicy.ALLOW_ALL)));
+    assertEquals(p, e.pod());
+    assertEquals(16, e.capacity());
+    assertTrue(e.needed() > 16, e.getMessage());
+    assertEquals(fits.digest(), small.readInfo(p).policyDigest(), "the pod keeps its state");
+    assertTrue(small.filtersCurrent(dev.netpol.ebpf.sdk.Interfaces.index(link).orElseThrow()));
+    small.remove(p);
+  }
+
+  /**
+   * The conntrack size is a setting; a full table evicts (LRU) and an evicted allowed flow is
+   * decided again on its next packet, not dropped.
+   */
+  @Test
+  void aFullConntrackTableReEvaluatesEvictedFlows() throws Exception {
+    try (TestRoot small = new TestRoot()) {
+      var dp =
+          new dev.netpol.backend.ebpf.internal.PodDatapath(
+              new Pins(small.pinRoot),
+              dev.netpol.backend.ebpf.internal.DatapathObject.locate(),
+              new dev.netpol.backend.ebpf.internal.PodDatapath.Limits(1024, 1000));
+      String link = small.dummy("ct");
+      int ifindex = dev.netpol.ebpf.sdk.Interfaces.index(link).orElseThrow();
+      dp.apply(
+          new PodEndpoint(new PodKey("prog-run", "ct-full"), List.of(ip(POD4)), link),
+          new PodPolicy(DirectionPolicy.DENY_ALL, isolated(rule("198.18.0.0/16"))));
+      var pins = new Pins(small.pinRoot);
+      try (BpfProgram eg = BpfProgram.openPinned(pins.global(Pins.PROG_EGRESS));
+          BpfProgram ig = BpfProgram.openPinned(pins.global(Pins.PROG_INGRESS));
+          BpfMap ct = BpfMap.openPinned(pins.global(Pins.CONNTRACK))) {
+        assertEquals(1024, ct.info().maxEntries(), "the configured size");
+        for (int i = 0; i < 3000; i++) {
+          assertEquals(
+              OK, eg.testRun(v4(POD4, "198.18.70.1", UDP, 10000 + i, 53), 1, ifindex).retval());
+        }
+        assertTrue(ct.keys().size() <= 1024, "LRU keeps the table at its size");
+        byte[] first = v4(POD4, "198.18.70.1", UDP, 10000, 53);
+        assertFalse(
+            ct.keys().stream().map(CtKey::decode).anyMatch(k -> k.sport() == 10000),
+            "the first flow was evicted");
+        assertEquals(OK, eg.testRun(first, 1, ifindex).retval(), "decided again, allowed");
+        assertEquals(
+            OK,
+            ig.testRun(v4("198.18.70.1", POD4, UDP, 53, 10000), 1, ifindex).retval(),
+            "and its replies pass again");
+      }
+      dp.remove(new PodKey("prog-run", "ct-full"));
+    }
+  }
+
+  /**
+   * With nobody reading the ring buffer (this backend runs no flow log), events are sampled once it
+   * is half full and lost once it is full, both counted, while the per-CPU counters still count
+   * every packet.
+   */
+  @Test
+  void eventsAreSampledWhenBusyAndLossesCountedWhileCountersStayExact() throws Exception {
+    program(
+        isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 80))),
+        DirectionPolicy.ALLOW_ALL);
+    var before = backend.datapathCounters();
+    int packets = 150_000; // denied new flows: one event each, the ring buffer holds ~58k
+    assertEquals(
+        SHOT,
+        ingress.testRun(v4("198.18.21.9", POD4, TCP, 3000, 80), packets, dummyIndex()).retval());
+    var after = backend.datapathCounters();
+    assertTrue(
+        after.get("events-sampled-out") > before.get("events-sampled-out"),
+        "sampled when busy: " + after);
+    assertEquals(
+        packets,
+        backend.statistics().verdicts().stream()
+            .filter(v -> v.pod().equals(pod) && !v.allowed())
+            .mapToLong(v -> v.packets())
+            .sum(),
+        "every packet counted");
+  }
+
+  /** last_seen is rewritten only when it is older than a second (no write per packet). */
+  @Test
+  void lastSeenIsRefreshedOnlyWhenOld() throws Exception {
+    program(DirectionPolicy.DENY_ALL, DirectionPolicy.ALLOW_ALL);
+    byte[] fwd = v4(POD4, "198.18.20.70", UDP, 6000, 6001);
+    assertEquals(OK, out(fwd));
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
+      byte[] k = ct.keys().get(0);
+      var v = dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(k).orElseThrow());
+      long recent = System.nanoTime() - 300_000_000L;
+      long old = System.nanoTime() - 5_000_000_000L;
+      ct.put(
+          k,
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(
+                  recent, v.generation(), v.direction(), false, false)
+              .encode());
+      assertEquals(OK, out(fwd));
+      assertEquals(
+          recent,
+          dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(k).orElseThrow()).lastSeenNs(),
+          "0.3 s old: not rewritten");
+      ct.put(
+          k,
+          new dev.netpol.backend.ebpf.internal.abi.CtValue(
+                  old, v.generation(), v.direction(), false, false)
+              .encode());
+      assertEquals(OK, out(fwd));
+      assertTrue(
+          dev.netpol.backend.ebpf.internal.abi.CtValue.decode(ct.get(k).orElseThrow()).lastSeenNs()
+              > old,
+          "5 s old: refreshed");
     }
   }
 }

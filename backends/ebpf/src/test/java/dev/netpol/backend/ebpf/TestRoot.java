@@ -57,6 +57,12 @@ final class TestRoot implements AutoCloseable {
         Sh.run("ip", "netns", "del", n);
       }
     }
+    for (String line : Sh.run("nft", "list", "tables").out().split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length == 3 && f[2].matches("npd[0-9a-f]{4}ct")) {
+        Sh.run("nft", "delete", "table", f[1], f[2]);
+      }
+    }
     try (var s = Files.list(Path.of("/sys/fs/bpf"))) {
       s.filter(p -> p.getFileName().toString().matches("netpol-test-npd[0-9a-f]{4}"))
           .forEach(Pins::deleteTree);
@@ -87,6 +93,7 @@ final class TestRoot implements AutoCloseable {
         Sh.run("ip", "netns", "del", n);
       }
     }
+    Sh.run("nft", "delete", "table", "inet", prefix + "ct");
     Pins.deleteTree(pinRoot);
   }
 }

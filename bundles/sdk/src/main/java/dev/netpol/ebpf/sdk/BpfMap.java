@@ -286,6 +286,42 @@ public final class BpfMap extends KernelHandle {
     return count.intValue();
   }
 
+  /**
+   * Deletes the keys that are present, in as few BPF_MAP_DELETE_BATCH calls as the absent ones
+   * allow (the kernel stops a batch at the first absent key: it is skipped and the rest resent).
+   * Returns how many were deleted. For tables the datapath also changes (an LRU evicting).
+   */
+  public int deleteBatchPresent(List<byte[]> keys) {
+    int deleted = 0;
+    int from = 0;
+    Pointer all = keys.isEmpty() ? null : pack(keys, info.keySize(), "key");
+    Pointer opts = Native.opts(Structs.BATCH_OPTS_SIZE);
+    while (from < keys.size()) {
+      IntByReference count = new IntByReference(keys.size() - from);
+      int rc =
+          Native.bpf()
+              .bpf_map_delete_batch(fd(), all.slice((long) from * info.keySize()), count, opts);
+      deleted += count.intValue();
+      if (rc == -ENOENT) {
+        from += count.intValue() + 1; // the absent key
+        continue;
+      }
+      BpfException.check(
+          rc,
+          "bpf_map_delete_batch ("
+              + (keys.size() - from)
+              + " keys, "
+              + count.intValue()
+              + " deleted)",
+          describe());
+      from += count.intValue();
+      if (count.intValue() == 0) {
+        break; // nothing done and no error: do not spin
+      }
+    }
+    return deleted;
+  }
+
   /** Reads the whole map with BPF_MAP_LOOKUP_BATCH, {@code chunk} entries per call. */
   public List<Entry> lookupBatch(int chunk) {
     LibBpf bpf = Native.bpf();

@@ -57,6 +57,14 @@ public final class BpfProgram extends KernelHandle {
    * attaching it. For tc programs the packet is a whole Ethernet frame (at least 14 bytes).
    */
   public TestRunResult testRun(byte[] packet, int repeat) {
+    return testRun(packet, repeat, 0);
+  }
+
+  /**
+   * As {@link #testRun(byte[], int)}, with the packet arriving on interface {@code ifindex} (the
+   * program sees it as {@code skb->ifindex}); 0 keeps the kernel's default (loopback).
+   */
+  public TestRunResult testRun(byte[] packet, int repeat, int ifindex) {
     Pointer in = Native.allocate(Math.max(1, packet.length));
     in.put(0, packet, 0, packet.length);
     int outSize = packet.length + 512;
@@ -67,10 +75,22 @@ public final class BpfProgram extends KernelHandle {
     opts.putInt(Structs.TEST_RUN_DATA_SIZE_IN, packet.length);
     opts.putInt(Structs.TEST_RUN_DATA_SIZE_OUT, outSize);
     opts.putInt(Structs.TEST_RUN_REPEAT, Math.max(1, repeat));
+    if (ifindex > 0) {
+      // struct __sk_buff as context: only ifindex set (the kernel refuses other fields non-zero)
+      Pointer ctx = Native.allocate(Structs.SKB_CTX_SIZE);
+      ctx.putInt(Structs.SKB_CTX_IFINDEX, ifindex);
+      opts.putLong(Structs.TEST_RUN_CTX_IN, ctx.address());
+      opts.putInt(Structs.TEST_RUN_CTX_SIZE_IN, Structs.SKB_CTX_SIZE);
+    }
     int rc = Native.bpf().bpf_prog_test_run_opts(fd(), opts);
     BpfException.check(
         rc,
-        "bpf_prog_test_run_opts (" + packet.length + " byte packet, repeat " + repeat + ")",
+        "bpf_prog_test_run_opts ("
+            + packet.length
+            + " byte packet, repeat "
+            + repeat
+            + (ifindex > 0 ? ", ifindex " + ifindex : "")
+            + ")",
         describe());
     int outLen = Math.min(outSize, opts.getInt(Structs.TEST_RUN_DATA_SIZE_OUT));
     byte[] data = new byte[outLen];

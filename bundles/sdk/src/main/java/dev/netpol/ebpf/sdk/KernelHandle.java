@@ -3,6 +3,7 @@ package dev.netpol.ebpf.sdk;
 import dev.netpol.ebpf.sdk.internal.Native;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 /**
@@ -14,7 +15,9 @@ abstract class KernelHandle implements AutoCloseable {
   private final int fd;
   private final boolean owned;
   private volatile Path pinnedAt;
-  private volatile boolean closed;
+  // one atomic step from open to closed: a check-then-set could let two threads both close the fd
+  // number, the second closing whatever the process opened under that number meanwhile
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   KernelHandle(int fd, boolean owned, Path pinnedAt) {
     this.fd = fd;
@@ -46,7 +49,7 @@ abstract class KernelHandle implements AutoCloseable {
   public abstract String describe();
 
   public int fd() {
-    if (closed) {
+    if (closed.get()) {
       throw new IllegalStateException(describe() + " is closed");
     }
     return fd;
@@ -74,17 +77,20 @@ abstract class KernelHandle implements AutoCloseable {
 
   /** The object that loaded this handle closed its fd. */
   void markClosed() {
-    closed = true;
+    closed.set(true);
   }
 
+  /** Closes an owned fd exactly once, whichever threads call this and how often. */
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      if (owned) {
-        Native.closeFd(fd);
-      }
+    if (closed.compareAndSet(false, true) && owned) {
+      closeFd(fd);
     }
+  }
+
+  /** The one place an owned fd is closed (tests count the calls). */
+  void closeFd(int fd) {
+    Native.closeFd(fd);
   }
 
   @Override

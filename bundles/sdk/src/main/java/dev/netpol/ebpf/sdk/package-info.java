@@ -5,8 +5,8 @@
  * ({@link dev.netpol.ebpf.sdk.BpfMap}), pins under a bpffs root ({@link dev.netpol.ebpf.sdk.Pins}),
  * tc clsact hooks ({@link dev.netpol.ebpf.sdk.TcHook}), BPF_PROG_RUN ({@link
  * dev.netpol.ebpf.sdk.BpfProgram#testRun}), ring buffers, node-wide introspection and BTF struct
- * layouts. Every failing call throws {@link dev.netpol.ebpf.sdk.BpfException} naming the call, the
- * object and the errno.
+ * layouts, and {@link dev.netpol.ebpf.sdk.DirectoryLock} (flock on a pin root). Every failing call
+ * throws {@link dev.netpol.ebpf.sdk.BpfException} naming the call, the object and the errno.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.netpol.ebpf.sdk;

@@ -110,6 +110,17 @@ class BpfMapTest {
             () -> counters.raw().deleteBatch(List.of(Codecs.u32("k").encode(100))));
     assertEquals("ENOENT", missing.errnoName());
     assertTrue(missing.operation().startsWith("bpf_map_delete_batch"));
+    // absent keys among present ones are skipped, the rest deleted
+    List<byte[]> mixed = new ArrayList<>();
+    for (int i = 140; i < 260; i++) {
+      mixed.add(Codecs.u32("k").encode(i)); // 140..249 absent, 250..259 present
+    }
+    mixed.add(Codecs.u32("k").encode(300));
+    mixed.add(Codecs.u32("k").encode(5)); // absent at the end
+    assertEquals(11, counters.raw().deleteBatchPresent(mixed));
+    assertEquals(139, counters.keys().size());
+    assertEquals(Optional.empty(), counters.get(255));
+    assertEquals(0, counters.raw().deleteBatchPresent(List.of()));
   }
 
   @Test

@@ -18,7 +18,13 @@ class BpfObjectTest {
     try (BpfObject obj = BpfObject.open(TestObjects.sdkTest()).load()) {
       assertEquals(
           List.of(
-              "tc_pass", "tc_drop", "tc_deny_lpm", "tc_emit", "tc_inner_verdict", "tc_deny_set"),
+              "tc_pass",
+              "tc_drop",
+              "tc_ifindex",
+              "tc_deny_lpm",
+              "tc_emit",
+              "tc_inner_verdict",
+              "tc_deny_set"),
           obj.programs().stream().map(BpfProgram::name).toList());
       for (BpfProgram p : obj.programs()) {
         assertTrue(p.id() > 0 && p.fd() > 0, p.describe());
@@ -88,7 +94,7 @@ class BpfObjectTest {
           obj.program("tc_drop")
               .testRun(Packets.ipv4Udp("198.18.10.1", "198.18.10.2"), 1)
               .retval());
-      assertEquals(6, obj.programs().size());
+      assertEquals(7, obj.programs().size());
     }
     BpfException e =
         assertThrows(

@@ -29,6 +29,19 @@ class TestRunTest {
   }
 
   @Test
+  void packetArrivesOnTheInterfaceNamed() {
+    try (BpfObject obj = BpfObject.open(TestObjects.sdkTest()).load()) {
+      byte[] packet = Packets.ipv4Udp("198.18.10.1", "198.18.10.2");
+      assertEquals(1, obj.program("tc_ifindex").testRun(packet, 1).retval(), "default: lo");
+      assertEquals(1, obj.program("tc_ifindex").testRun(packet, 1, 1).retval());
+      BpfException none =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              BpfException.class, () -> obj.program("tc_ifindex").testRun(packet, 1, 999_999));
+      assertEquals("ENODEV", none.errnoName());
+    }
+  }
+
+  @Test
   void tooShortPacketIsAnErrorNamingTheProgram() {
     try (BpfObject obj = BpfObject.open(TestObjects.sdkTest()).load()) {
       BpfException e =

@@ -9,10 +9,8 @@ import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.RingBufferReader;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads verdict events from the node-wide ring buffer: counts every one, and logs one line per
  * event naming the pod, at most {@code linesPerSecond} lines a second (the rest are counted as
- * suppressed). A ring buffer has one consumer: while the agent reads it, `netpol ebpf events` would
- * steal records, so the CLI is for when the agent is down.
+ * suppressed). A ring buffer has one consumer: while the agent reads it, every record is passed on
+ * through the {@link EventTap} to `netpol ebpf events` readers.
  */
 public final class FlowLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.netpol.flow");
@@ -30,7 +28,6 @@ public final class FlowLog implements AutoCloseable {
   private final BpfMap events;
   private final PodDatapath pods;
   private final int linesPerSecond;
-  private final Map<Integer, PodKey> byIfindex = new ConcurrentHashMap<>();
   private final AtomicLong allowed = new AtomicLong();
   private final AtomicLong denied = new AtomicLong();
   private final AtomicLong suppressed = new AtomicLong();
@@ -39,7 +36,11 @@ public final class FlowLog implements AutoCloseable {
   private long windowStart;
   private int windowLines;
 
-  public FlowLog(BpfMap events, PodDatapath pods, int linesPerSecond, Consumer<Event> listener) {
+  private final EventTap tap;
+
+  public FlowLog(
+      BpfMap events, PodDatapath pods, int linesPerSecond, Consumer<Event> listener, EventTap tap) {
+    this.tap = tap;
     this.events = events;
     this.pods = pods;
     this.linesPerSecond = linesPerSecond;
@@ -61,6 +62,9 @@ public final class FlowLog implements AutoCloseable {
 
   private void onEvent(Event e) {
     (e.allowed() ? allowed : denied).incrementAndGet();
+    if (tap != null) {
+      tap.publish(e.encode());
+    }
     if (listener != null) {
       listener.accept(e);
     }
@@ -102,30 +106,17 @@ public final class FlowLog implements AutoCloseable {
   }
 
   private PodKey podOf(int ifindex) {
-    PodKey k = byIfindex.get(ifindex);
-    if (k != null) {
-      PodInfo info = pods.readInfo(k); // interface indexes are reused: check the cached answer
-      if (info == null || info.ifindex() != ifindex) {
-        byIfindex.remove(ifindex);
-        k = null;
-      }
-    }
-    if (k == null) {
-      for (PodKey p : pods.pins().pods()) {
-        PodInfo info = pods.readInfo(p);
-        if (info != null) {
-          byIfindex.put(info.ifindex(), p);
-        }
-      }
-      k = byIfindex.get(ifindex);
-    }
-    return k;
+    PodInfo info = pods.record(ifindex); // one lookup; interface indexes are reused
+    return info == null ? null : PodDatapath.keyOf(info);
   }
 
   @Override
   public void close() {
     reader.close();
     events.close();
+    if (tap != null) {
+      tap.close();
+    }
   }
 
   static String dir(int d) {

@@ -1,68 +1,45 @@
 package dev.netpol.backend.ebpf.internal;
 
-import dev.netpol.api.PodKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Where netpol pins its kernel objects under the bpffs root (default /sys/fs/bpf/netpol):
+ * Where netpol pins its kernel objects under the bpffs root (default /sys/fs/bpf/netpol). The
+ * programs are loaded once per node and every map is node-wide; a pod is an entry keyed by its host
+ * interface index in np_policy (its rule trie) and np_pods (its identity record):
  *
  * <pre>
- *   global/np_conntrack, global/np_events           node-wide maps
- *   pods/NAMESPACE/NAME/np_policy, np_pod            the pod's outer rule map and identity record
- *   pods/NAMESPACE/NAME/prog_ingress, prog_egress    its two programs (tc egress / tc ingress)
+ *   global/prog_ingress, global/prog_egress      the two programs (tc egress / tc ingress)
+ *   global/np_policy, np_pods, np_node           per-pod tries and records, the node's record
+ *   global/np_conntrack, np_frags                flows and fragments
+ *   global/np_counters, np_stats, np_events      per-CPU verdict counters, drop stats, events
+ *   global/np_holder                             the agent holding the root (userspace map)
  * </pre>
- *
- * Pods are keyed by namespace/name (both DNS labels, so safe path segments), never by a prefix.
  */
 public record Pins(Path root) {
   public static final String CONNTRACK = "np_conntrack";
   public static final String EVENTS = "np_events";
   public static final String POLICY = "np_policy";
-  public static final String POD = "np_pod";
+  public static final String PODS = "np_pods";
+  public static final String NODE = "np_node";
+  public static final String FRAGS = "np_frags";
+  public static final String COUNTERS = "np_counters";
+  public static final String STATS = "np_stats";
+  public static final String HOLDER = "np_holder";
   public static final String PROG_INGRESS = "prog_ingress";
   public static final String PROG_EGRESS = "prog_egress";
 
-  public Path global(String map) {
-    return root.resolve("global").resolve(map);
-  }
+  /** Every map of netpol.o, pinned under global/ by name. */
+  public static final List<String> OBJECT_MAPS =
+      List.of(POLICY, PODS, NODE, CONNTRACK, FRAGS, COUNTERS, STATS, EVENTS);
 
-  public Path podDir(PodKey key) {
-    for (String s : List.of(key.namespace(), key.name())) {
-      if (s.contains("/") || s.equals(".") || s.equals("..") || s.length() > 253) {
-        throw new IllegalArgumentException("pod " + key + ": not usable as a pin path segment");
-      }
-    }
-    return root.resolve("pods").resolve(key.namespace()).resolve(key.name());
-  }
-
-  public List<PodKey> pods() {
-    Path pods = root.resolve("pods");
-    List<PodKey> out = new ArrayList<>();
-    if (!Files.isDirectory(pods)) {
-      return out;
-    }
-    try (Stream<Path> nss = Files.list(pods)) {
-      for (Path ns : nss.toList()) {
-        try (Stream<Path> names = Files.list(ns)) {
-          names
-              .filter(p -> Files.exists(p.resolve(POD)))
-              .forEach(
-                  p ->
-                      out.add(new PodKey(ns.getFileName().toString(), p.getFileName().toString())));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    out.sort(null);
-    return out;
+  public Path global(String name) {
+    return root.resolve("global").resolve(name);
   }
 
   /** Deletes a pin tree (bpffs unlink drops the pin; objects live on while referenced). */

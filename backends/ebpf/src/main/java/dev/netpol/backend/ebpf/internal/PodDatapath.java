@@ -1,11 +1,13 @@
 package dev.netpol.backend.ebpf.internal;
 
+import dev.netpol.api.CapacityExceededException;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.model.Direction;
 import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
-import dev.netpol.backend.ebpf.internal.abi.CtKey;
+import dev.netpol.backend.ebpf.internal.abi.CounterKey;
+import dev.netpol.backend.ebpf.internal.abi.NodeInfo;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.backend.ebpf.internal.abi.RuleKey;
 import dev.netpol.backend.ebpf.internal.abi.RuleValue;
@@ -20,74 +22,144 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Programs one pod's kernel objects. Order for a new pod: load programs (maps pinned), fill both
- * tries, write the identity record, then attach the tc filters, so the first packet already sees
- * the rules. For a known pod: build fresh tries and swap each into the outer map with one update
- * (atomic per direction), bump the generation so established flows get re-checked, and replace the
- * filters only if they do not point at the pinned programs.
+ * Programs the node's datapath. The programs are loaded (and verified) once per node and pinned; a
+ * pod is two map entries keyed by its host interface index: its rule trie in np_policy (both
+ * directions, swapped in with one update, so a packet sees the whole old or the whole new policy)
+ * and its identity record in np_pods, written after the trie so its digest never names rules not in
+ * force. Order for a new pod: fill the trie (userspace only: a crash here leaves nothing), put it
+ * in np_policy, write the record, attach the tc filters; the first packet already sees the rules. A
+ * changed policy bumps the generation, so established flows are re-checked.
  */
 public final class PodDatapath {
   private static final Logger LOG = LoggerFactory.getLogger(PodDatapath.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int NO_PREALLOC = 1; // BPF_F_NO_PREALLOC, required for LPM tries
 
+  /**
+   * @param conntrackEntries capacity of the node-wide conntrack table (set when it is created)
+   * @param rulesPerPod most trie entries one pod's policy may take (both directions)
+   */
+  public record Limits(int conntrackEntries, int rulesPerPod) {
+    public static final int CONNTRACK_DEFAULT = 512 * 1024;
+    public static final int RULES_PER_POD_DEFAULT = 1_000_000;
+
+    public Limits {
+      if (conntrackEntries < 1024) {
+        throw new IllegalArgumentException(
+            "conntrackEntries: " + conntrackEntries + " is below the minimum of 1024");
+      }
+      if (rulesPerPod < 16 || rulesPerPod > RuleCompiler.MAX_ENTRIES) {
+        throw new IllegalArgumentException(
+            "rulesPerPod: " + rulesPerPod + " is outside 16.." + RuleCompiler.MAX_ENTRIES);
+      }
+    }
+
+    public static Limits defaults() {
+      return new Limits(CONNTRACK_DEFAULT, RULES_PER_POD_DEFAULT);
+    }
+  }
+
   private final Pins pins;
   private final DatapathObject object;
+  private final Limits limits;
   private final Map<PodKey, Map<Direction, Map<Integer, Set<String>>>> origins =
       new ConcurrentHashMap<>();
+  private volatile int ingressProgId; // of the pinned programs, 0 until known
+  private volatile int egressProgId;
 
-  public PodDatapath(Pins pins, DatapathObject object) {
+  public PodDatapath(Pins pins, DatapathObject object, Limits limits) {
     this.pins = pins;
     this.object = object;
+    this.limits = limits;
+  }
+
+  public PodDatapath(Pins pins, DatapathObject object) {
+    this(pins, object, Limits.defaults());
   }
 
   public Pins pins() {
     return pins;
   }
 
+  public Limits limits() {
+    return limits;
+  }
+
   /** Returns false if the pod was already exactly in this state (nothing written). */
-  public synchronized boolean apply(PodEndpoint pod, PodPolicy policy) {
+  public synchronized boolean apply(PodEndpoint pod, PodPolicy policy)
+      throws CapacityExceededException {
     PodKey key = pod.key();
     int ifindex = Interfaces.index(pod.hostInterface()).orElse(0);
     if (ifindex <= 0) {
       throw new IllegalArgumentException(
           "pod " + key + ": host interface " + pod.hostInterface() + " not found");
     }
-    Path dir = pins.podDir(key);
-    PodInfo old = readInfo(key);
+    boolean loaded = ensureNode();
+    Map<Integer, PodInfo> records = records();
+    PodInfo old = records.get(ifindex);
+    if (old != null && !keyOf(old).equals(key)) {
+      LOG.info(
+          "pod {}: interface {} (index {}) was {}'s; its record is replaced",
+          key,
+          pod.hostInterface(),
+          ifindex,
+          keyOf(old));
+      old = null;
+    }
+    for (Map.Entry<Integer, PodInfo> e : records.entrySet()) {
+      if (e.getKey() != ifindex && keyOf(e.getValue()).equals(key)) {
+        LOG.info("pod {}: moved from interface index {} to {}", key, e.getKey(), ifindex);
+        forget(e.getKey());
+      }
+    }
     String digest = policy.digest();
-    boolean freshPrograms =
-        old == null || !old.objectDigest().equals(object.digest()) || !programsPinned(dir);
-    if (!freshPrograms
+    if (old != null
         && old.policyDigest().equals(digest)
-        && old.ifindex() == ifindex
-        && filtersCurrent(dir, ifindex)) {
+        && hasTrie(ifindex)
+        && filtersCurrent(ifindex)) {
       // Already enforced (e.g. adopted after a restart): write nothing. Class ids are a pure
       // function of the policy, so compiling again only restores the names for flow logs.
-      origins.computeIfAbsent(key, k -> originsOf(policy, old.generation(), k));
+      final int gen = old.generation();
+      origins.computeIfAbsent(key, k -> originsOf(policy, gen, k));
       return false;
     }
-    if (freshPrograms) {
-      loadPrograms(dir);
-    }
     int generation = old == null ? RANDOM.nextInt() | 1 : old.generation() + 1;
-    try (BpfMap outer = BpfMap.openPinned(dir.resolve(Pins.POLICY));
-        BpfMap info = BpfMap.openPinned(dir.resolve(Pins.POD))) {
-      Map<Direction, Map<Integer, Set<String>>> podOrigins = new ConcurrentHashMap<>();
-      for (Direction d : Direction.values()) {
-        RuleCompiler.Compiled c =
-            RuleCompiler.compile(
-                policy.direction(d), generation, "pod " + key + " " + d.name().toLowerCase());
-        swapIn(outer, d, c);
-        podOrigins.put(d, c.classOrigins());
+    List<Map.Entry<RuleKey, RuleValue>> entries = new ArrayList<>();
+    Map<Direction, Map<Integer, Set<String>>> podOrigins = new ConcurrentHashMap<>();
+    for (Direction d : Direction.values()) {
+      RuleCompiler.Compiled c =
+          RuleCompiler.compile(
+              policy.direction(d), dirCode(d), generation, "pod " + key + " " + name(d));
+      entries.addAll(c.entries());
+      podOrigins.put(d, c.classOrigins());
+    }
+    if (entries.size() > limits.rulesPerPod()) {
+      throw new CapacityExceededException(key, "rules", entries.size(), limits.rulesPerPod());
+    }
+    try (BpfMap trie =
+            BpfMap.create(
+                MapType.LPM_TRIE,
+                RuleKey.LAYOUT.size(),
+                RuleValue.LAYOUT.size(),
+                Math.max(1, entries.size()),
+                NO_PREALLOC,
+                "np_rules");
+        BpfMap policyMap = BpfMap.openPinned(pins.global(Pins.POLICY));
+        BpfMap podsMap = BpfMap.openPinned(pins.global(Pins.PODS))) {
+      for (Map.Entry<RuleKey, RuleValue> e : entries) {
+        trie.put(e.getKey().encode(), e.getValue().encode());
       }
+      policyMap.putInnerMap(ifKey(ifindex), trie);
       origins.put(key, podOrigins);
       PodInfo now =
           new PodInfo(
@@ -95,59 +167,123 @@ public final class PodDatapath {
               key.name(),
               pod.hostInterface(),
               digest,
-              object.digest(),
               ifindex,
               generation,
               pod.addresses());
-      info.put(new byte[4], now.encode());
+      podsMap.put(ifKey(ifindex), now.encode());
     }
-    if (freshPrograms || old.ifindex() != ifindex || !filtersCurrent(dir, ifindex)) {
-      attach(dir, ifindex);
+    if (!filtersCurrent(ifindex)) {
+      attach(ifindex);
     }
     LOG.info(
-        "pod {}: programmed on {} (policy {}, generation {}{})",
+        "pod {}: programmed on {} (policy {}, generation {}, {} trie entries{})",
         key,
         pod.hostInterface(),
         digest,
         Integer.toUnsignedString(generation),
-        freshPrograms ? ", programs loaded" : "");
+        entries.size(),
+        loaded ? ", datapath loaded" : "");
     return true;
   }
 
-  /** Detaches the pod's filters (only if they are still ours), forgets its flows, unpins. */
+  /** Detaches the pod's filters (only if they are still ours), forgets its state and flows. */
   public synchronized boolean remove(PodKey key) {
-    Path dir = pins.podDir(key);
-    PodInfo info = readInfo(key);
-    if (info == null && !Files.exists(dir)) {
-      return false;
+    boolean found = false;
+    for (Map.Entry<Integer, PodInfo> e : records().entrySet()) {
+      if (keyOf(e.getValue()).equals(key)) {
+        forget(e.getKey());
+        found = true;
+      }
     }
-    if (info != null) {
-      detachIfOurs(dir, info.ifindex());
-      forgetFlows(info.ifindex());
+    if (found) {
+      origins.remove(key);
+      LOG.info("pod {}: removed", key);
     }
-    Pins.deleteTree(dir);
-    origins.remove(key);
-    LOG.info("pod {}: removed", key);
-    return true;
+    return found;
   }
 
-  public PodInfo readInfo(PodKey key) {
-    Path p = pins.podDir(key).resolve(Pins.POD);
+  /**
+   * Removes the state of pods whose recorded host interface is gone (the kernel dropped their
+   * filters with it), and tries no record names (left by a crash between the two writes of {@link
+   * #apply}), deciding and removing under the lock {@link #apply} takes. Returns the pods removed.
+   */
+  public synchronized List<PodKey> pruneVanished() {
+    List<PodKey> out = new ArrayList<>();
+    Map<Integer, PodInfo> records = records();
+    for (Map.Entry<Integer, PodInfo> e : records.entrySet()) {
+      PodInfo i = e.getValue();
+      if (Interfaces.index(i.ifname()).orElse(0) != e.getKey()) {
+        LOG.info("pod {}: host interface {} is gone; its state is removed", keyOf(i), i.ifname());
+        forget(e.getKey());
+        origins.remove(keyOf(i));
+        out.add(keyOf(i));
+      }
+    }
+    Path p = pins.global(Pins.POLICY);
+    if (Files.exists(p)) {
+      try (BpfMap policyMap = BpfMap.openPinned(p)) {
+        for (byte[] k : policyMap.keys()) {
+          int idx = Abi.wrap(k).getInt();
+          if (!records.containsKey(idx)) {
+            policyMap.delete(k);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every pod record, by host interface index. */
+  public Map<Integer, PodInfo> records() {
+    Map<Integer, PodInfo> out = new TreeMap<>();
+    Path p = pins.global(Pins.PODS);
+    if (!Files.exists(p)) {
+      return out;
+    }
+    try (BpfMap m = BpfMap.openPinned(p)) {
+      for (BpfMap.Entry e : m.entries()) {
+        out.put(Abi.wrap(e.key()).getInt(), PodInfo.decode(e.value()));
+      }
+    }
+    return out;
+  }
+
+  /** The record of one host interface, or null. */
+  public PodInfo record(int ifindex) {
+    Path p = pins.global(Pins.PODS);
     if (!Files.exists(p)) {
       return null;
     }
     try (BpfMap m = BpfMap.openPinned(p)) {
-      byte[] v = m.get(new byte[4]).orElse(null);
-      PodInfo info = v == null ? null : PodInfo.decode(v);
-      return info == null || info.namespace().isEmpty() ? null : info;
+      return m.get(ifKey(ifindex)).map(PodInfo::decode).orElse(null);
     }
+  }
+
+  public List<PodKey> pods() {
+    return records().values().stream().map(PodDatapath::keyOf).distinct().sorted().toList();
+  }
+
+  public PodInfo readInfo(PodKey key) {
+    for (PodInfo i : records().values()) {
+      if (keyOf(i).equals(key)) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  public static PodKey keyOf(PodInfo i) {
+    return new PodKey(i.namespace(), i.name());
   }
 
   private static Map<Direction, Map<Integer, Set<String>>> originsOf(
       PodPolicy policy, int generation, PodKey key) {
     Map<Direction, Map<Integer, Set<String>>> m = new ConcurrentHashMap<>();
     for (Direction d : Direction.values()) {
-      m.put(d, RuleCompiler.compile(policy.direction(d), generation, "pod " + key).classOrigins());
+      m.put(
+          d,
+          RuleCompiler.compile(policy.direction(d), dirCode(d), generation, "pod " + key)
+              .classOrigins());
     }
     return m;
   }
@@ -162,55 +298,135 @@ public final class PodDatapath {
         .getOrDefault(classId, Set.of());
   }
 
-  /** True if both hooks of the interface run exactly the pod's pinned programs. */
-  public boolean filtersCurrent(Path dir, int ifindex) {
-    try (BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
-        BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
-      return TcFilters.attachedProgramId(ifindex, TcFilters.Hook.EGRESS) == in.id()
-          && TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS) == eg.id();
+  /** The node's record (which object the pinned programs came from), or null. */
+  public NodeInfo node() {
+    Path p = pins.global(Pins.NODE);
+    if (!Files.exists(p)) {
+      return null;
+    }
+    try (BpfMap m = BpfMap.openPinned(p)) {
+      NodeInfo n = m.get(new byte[4]).map(NodeInfo::decode).orElse(null);
+      return n == null || n.objectDigest().isEmpty() ? null : n;
+    }
+  }
+
+  /** True if both hooks of the interface run exactly the pinned programs. */
+  public boolean filtersCurrent(int ifindex) {
+    if (ingressProgId == 0 && !readProgramIds()) {
+      return false;
+    }
+    return TcFilters.attachedProgramId(ifindex, TcFilters.Hook.EGRESS) == ingressProgId
+        && TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS) == egressProgId;
+  }
+
+  /** Ids of the pinned programs [ingress, egress], or zeros if not loaded. */
+  public int[] programIds() {
+    if (ingressProgId == 0) {
+      readProgramIds();
+    }
+    return new int[] {ingressProgId, egressProgId};
+  }
+
+  private boolean readProgramIds() {
+    Path in = pins.global(Pins.PROG_INGRESS);
+    Path eg = pins.global(Pins.PROG_EGRESS);
+    if (!Files.exists(in) || !Files.exists(eg)) {
+      return false;
+    }
+    try (BpfProgram i = BpfProgram.openPinned(in);
+        BpfProgram e = BpfProgram.openPinned(eg)) {
+      egressProgId = e.id();
+      ingressProgId = i.id();
+      return true;
     } catch (RuntimeException e) {
       return false;
     }
   }
 
-  private void swapIn(BpfMap outer, Direction d, RuleCompiler.Compiled c) {
-    try (BpfMap inner =
-        BpfMap.create(
-            MapType.LPM_TRIE,
-            RuleKey.LAYOUT.size(),
-            RuleValue.LAYOUT.size(),
-            Math.max(1, c.size()),
-            NO_PREALLOC,
-            d == Direction.INGRESS ? "np_rules_in" : "np_rules_eg")) {
-      for (Map.Entry<RuleKey, RuleValue> e : c.entries()) {
-        inner.put(e.getKey().encode(), e.getValue().encode());
-      }
-      int index = d == Direction.INGRESS ? Abi.DIR_INGRESS : Abi.DIR_EGRESS;
-      outer.putInnerMap(Abi.buffer(4).putInt(index).array(), inner);
-    }
+  /** Forgets the cached program ids (the pins were removed, e.g. by a release). */
+  public void unloaded() {
+    ingressProgId = 0;
+    egressProgId = 0;
   }
 
-  private void loadPrograms(Path dir) {
+  /**
+   * Loads and pins the programs and node-wide maps unless the pinned ones came from this object.
+   * Returns true if it loaded. A different object (an upgrade) reuses the pinned maps, so pods and
+   * flows survive, and every pod's filters are swapped to the new programs.
+   */
+  private boolean ensureNode() {
+    boolean pinned =
+        Files.exists(pins.global(Pins.PROG_INGRESS))
+            && Files.exists(pins.global(Pins.PROG_EGRESS))
+            && Pins.OBJECT_MAPS.stream().allMatch(m -> Files.exists(pins.global(m)));
+    NodeInfo node = pinned ? node() : null;
+    if (node != null && node.objectDigest().equals(object.digest())) {
+      if (ingressProgId == 0) {
+        readProgramIds();
+      }
+      return false;
+    }
+    long t0 = System.nanoTime();
     try {
-      Files.createDirectories(dir);
       Files.createDirectories(pins.global(Pins.CONNTRACK).getParent());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create pin directory " + dir, e);
+      throw new UncheckedIOException("cannot create pin directory " + pins.root(), e);
     }
     try (BpfObject obj = BpfObject.open(object.file())) {
-      obj.setPinPath(Pins.CONNTRACK, pins.global(Pins.CONNTRACK))
-          .setPinPath(Pins.EVENTS, pins.global(Pins.EVENTS))
-          .setPinPath(Pins.POLICY, dir.resolve(Pins.POLICY))
-          .setPinPath(Pins.POD, dir.resolve(Pins.POD))
-          .load();
-      pinReplacing(obj.program(DatapathObject.INGRESS_PROGRAM), dir.resolve(Pins.PROG_INGRESS));
-      pinReplacing(obj.program(DatapathObject.EGRESS_PROGRAM), dir.resolve(Pins.PROG_EGRESS));
+      for (String m : Pins.OBJECT_MAPS) {
+        obj.setPinPath(m, pins.global(m));
+      }
+      obj.setMaxEntries(Pins.CONNTRACK, conntrackSize());
+      obj.load();
+      pinReplacing(obj.program(DatapathObject.INGRESS_PROGRAM), pins.global(Pins.PROG_INGRESS));
+      pinReplacing(obj.program(DatapathObject.EGRESS_PROGRAM), pins.global(Pins.PROG_EGRESS));
+      ingressProgId = obj.program(DatapathObject.INGRESS_PROGRAM).id();
+      egressProgId = obj.program(DatapathObject.EGRESS_PROGRAM).id();
     }
+    try (BpfMap m = BpfMap.openPinned(pins.global(Pins.NODE))) {
+      m.put(new byte[4], new NodeInfo(object.digest(), System.currentTimeMillis()).encode());
+    }
+    LOG.info(
+        "datapath {} loaded and pinned under {} in {} ms{}",
+        object.digest(),
+        pins.root(),
+        (System.nanoTime() - t0) / 1_000_000,
+        node != null ? " (replacing " + node.objectDigest() + ")" : "");
+    if (node != null) {
+      for (Map.Entry<Integer, PodInfo> e : records().entrySet()) {
+        if (Interfaces.index(e.getValue().ifname()).orElse(0) == e.getKey()) {
+          attach(e.getKey());
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The configured conntrack size, unless a table is already pinned: it keeps its size (resizing
+   * would drop every tracked flow) until the node's pins are released.
+   */
+  private int conntrackSize() {
+    Path p = pins.global(Pins.CONNTRACK);
+    if (Files.exists(p)) {
+      try (BpfMap m = BpfMap.openPinned(p)) {
+        int pinned = m.info().maxEntries();
+        if (pinned != limits.conntrackEntries()) {
+          LOG.warn(
+              "conntrack table pinned with {} entries, configured {}: kept until the pins are"
+                  + " released",
+              pinned,
+              limits.conntrackEntries());
+        }
+        return pinned;
+      }
+    }
+    return limits.conntrackEntries();
   }
 
   /**
    * Replaces a program pin. bpffs refuses rename(2) here, so the old pin is unlinked first; the
-   * path is missing for a moment but enforcement is not: the tc filter holds its own reference.
+   * path is missing for a moment but enforcement is not: the tc filters hold their own reference.
    */
   private static void pinReplacing(BpfProgram prog, Path path) {
     try {
@@ -221,47 +437,62 @@ public final class PodDatapath {
     prog.pin(path);
   }
 
-  private void attach(Path dir, int ifindex) {
-    try (BpfProgram in = BpfProgram.openPinned(dir.resolve(Pins.PROG_INGRESS));
-        BpfProgram eg = BpfProgram.openPinned(dir.resolve(Pins.PROG_EGRESS))) {
-      TcFilters.attach(
-          ifindex, TcFilters.Hook.EGRESS, in); // packets into the pod leave the host veth
-      TcFilters.attach(
-          ifindex, TcFilters.Hook.INGRESS, eg); // packets out of the pod enter the host veth
+  private void attach(int ifindex) {
+    try (BpfProgram in = BpfProgram.openPinned(pins.global(Pins.PROG_INGRESS));
+        BpfProgram eg = BpfProgram.openPinned(pins.global(Pins.PROG_EGRESS))) {
+      // packets into the pod leave the host veth, packets out of the pod enter it
+      TcFilters.attach(ifindex, TcFilters.Hook.EGRESS, in);
+      TcFilters.attach(ifindex, TcFilters.Hook.INGRESS, eg);
     }
   }
 
-  private void detachIfOurs(Path dir, int ifindex) {
-    for (TcFilters.Hook hook : TcFilters.Hook.values()) {
-      Path pin = dir.resolve(hook == TcFilters.Hook.EGRESS ? Pins.PROG_INGRESS : Pins.PROG_EGRESS);
-      if (!Files.exists(pin)) {
-        continue;
-      }
-      try (BpfProgram p = BpfProgram.openPinned(pin)) {
-        if (TcFilters.attachedProgramId(ifindex, hook) == p.id()) {
-          TcFilters.detach(ifindex, hook);
+  /** Detaches (if ours), then drops the trie, the record, the flows and the counters. */
+  private void forget(int ifindex) {
+    int[] ids = programIds();
+    if (ids[0] != 0 && TcFilters.attachedProgramId(ifindex, TcFilters.Hook.EGRESS) == ids[0]) {
+      TcFilters.detach(ifindex, TcFilters.Hook.EGRESS);
+    }
+    if (ids[1] != 0 && TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS) == ids[1]) {
+      TcFilters.detach(ifindex, TcFilters.Hook.INGRESS);
+    }
+    for (String m : List.of(Pins.POLICY, Pins.PODS)) {
+      Path p = pins.global(m);
+      if (Files.exists(p)) {
+        try (BpfMap map = BpfMap.openPinned(p)) {
+          map.delete(ifKey(ifindex));
         }
       }
     }
-  }
-
-  private boolean programsPinned(Path dir) {
-    return Files.exists(dir.resolve(Pins.PROG_INGRESS))
-        && Files.exists(dir.resolve(Pins.PROG_EGRESS))
-        && Files.exists(dir.resolve(Pins.POLICY));
-  }
-
-  private void forgetFlows(int ifindex) {
-    Path ct = pins.global(Pins.CONNTRACK);
-    if (!Files.exists(ct)) {
-      return;
-    }
-    try (BpfMap m = BpfMap.openPinned(ct)) {
-      for (byte[] k : m.keys()) {
-        if (CtKey.decode(k).ifindex() == ifindex) {
-          m.delete(k);
+    Conntrack.forgetInterface(pins, ifindex);
+    Path c = pins.global(Pins.COUNTERS);
+    if (Files.exists(c)) {
+      try (BpfMap m = BpfMap.openPinned(c)) {
+        List<byte[]> gone = new ArrayList<>();
+        for (byte[] k : m.keys()) {
+          if (CounterKey.decode(k).ifindex() == ifindex) {
+            gone.add(k);
+          }
         }
+        m.deleteBatchPresent(gone);
       }
     }
+  }
+
+  private boolean hasTrie(int ifindex) {
+    try (BpfMap m = BpfMap.openPinned(pins.global(Pins.POLICY))) {
+      return m.innerMapId(ifKey(ifindex)).isPresent();
+    }
+  }
+
+  public static byte[] ifKey(int ifindex) {
+    return Abi.buffer(4).putInt(ifindex).array();
+  }
+
+  static int dirCode(Direction d) {
+    return d == Direction.INGRESS ? Abi.DIR_INGRESS : Abi.DIR_EGRESS;
+  }
+
+  private static String name(Direction d) {
+    return d.name().toLowerCase();
   }
 }

@@ -12,6 +12,10 @@ public interface LibC {
 
   int close(int fd);
 
+  int open(String path, int flags);
+
+  int flock(int fd, int operation);
+
   int mount(String source, String target, String type, long flags, Pointer data);
 
   int umount2(String target, int flags);

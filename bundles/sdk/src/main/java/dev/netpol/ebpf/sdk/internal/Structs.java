@@ -37,9 +37,16 @@ public final class Structs {
   public static final int TEST_RUN_DATA_OUT = 16;
   public static final int TEST_RUN_DATA_SIZE_IN = 24;
   public static final int TEST_RUN_DATA_SIZE_OUT = 28;
+  public static final int TEST_RUN_CTX_IN = 32;
+  public static final int TEST_RUN_CTX_SIZE_IN = 48;
   public static final int TEST_RUN_RETVAL = 56;
   public static final int TEST_RUN_REPEAT = 60;
   public static final int TEST_RUN_DURATION = 64;
+
+  /** struct __sk_buff up to and including ifindex (the context BPF_PROG_RUN takes for tc). */
+  public static final int SKB_CTX_SIZE = 44;
+
+  public static final int SKB_CTX_IFINDEX = 40;
 
   /** struct bpf_map_batch_opts (24 bytes). */
   public static final int BATCH_OPTS_SIZE = 24;

@@ -32,8 +32,22 @@ public final class Abi {
     "no-policy",
     "fragment",
     "revoked",
-    "malformed"
+    "malformed",
+    "established",
+    "related",
+    "resumed"
   };
+
+  public static final int REASON_ESTABLISHED = 9;
+  public static final int REASON_RELATED = 10;
+  public static final int REASON_RESUMED = 11;
+
+  /** Slots of the per-CPU np_stats array (enum np_stat). */
+  public static final int STAT_EVENTS_LOST = 0;
+
+  public static final int STAT_EVENTS_SAMPLED_OUT = 1;
+  public static final int STAT_COUNTERS_FULL = 2;
+  public static final int STAT_FRAGMENTS_UNKNOWN = 3;
 
   private Abi() {}
 

@@ -41,12 +41,18 @@ public record Event(
               field("saddr", 32, 16),
               field("daddr", 48, 16)));
   public static final dev.netpol.ebpf.sdk.Codec<Event> CODEC =
-      new AbiCodec<>(
-          LAYOUT,
-          e -> {
-            throw new UnsupportedOperationException("events are written by the datapath only");
-          },
-          Event::decode);
+      new AbiCodec<>(LAYOUT, Event::encode, Event::decode);
+
+  /** The record as the datapath wrote it (the agent passes events on to `ebpf events` readers). */
+  public byte[] encode() {
+    ByteBuffer b = Abi.buffer(SIZE);
+    b.putLong(timestampNs).putInt(ifindex).putInt(classId).putInt(generation);
+    b.put((byte) family).put((byte) proto).put((byte) direction).put((byte) verdict);
+    b.put((byte) reason).put(new byte[3]);
+    b.put((byte) (sport >> 8)).put((byte) sport).put((byte) (dport >> 8)).put((byte) dport);
+    b.put(saddr).put(daddr);
+    return b.array();
+  }
 
   public static Event decode(byte[] raw) {
     ByteBuffer b = Abi.wrap(raw);

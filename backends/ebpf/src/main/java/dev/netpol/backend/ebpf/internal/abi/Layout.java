@@ -21,12 +21,25 @@ public record Layout(String struct, int size, List<Field> fields) {
         CtKey.LAYOUT,
         CtValue.LAYOUT,
         Event.LAYOUT,
-        PodInfo.LAYOUT);
+        PodInfo.LAYOUT,
+        NodeInfo.LAYOUT,
+        Holder.LAYOUT,
+        CounterKey.LAYOUT,
+        Counter.LAYOUT);
   }
 
   /** The SDK codec of every ABI struct, in the order of {@link #all()}. */
   public static List<dev.netpol.ebpf.sdk.Codec<?>> codecs() {
     return List.of(
-        RuleKey.CODEC, RuleValue.CODEC, CtKey.CODEC, CtValue.CODEC, Event.CODEC, PodInfo.CODEC);
+        RuleKey.CODEC,
+        RuleValue.CODEC,
+        CtKey.CODEC,
+        CtValue.CODEC,
+        Event.CODEC,
+        PodInfo.CODEC,
+        NodeInfo.CODEC,
+        Holder.CODEC,
+        CounterKey.CODEC,
+        Counter.CODEC);
   }
 }

@@ -10,17 +10,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** struct np_pod_info: who a pinned program set serves and what it enforces. */
+/**
+ * struct np_pod_info (np_pods, keyed by host ifindex): who an interface serves, what it enforces.
+ */
 public record PodInfo(
     String namespace,
     String name,
     String ifname,
     String policyDigest,
-    String objectDigest,
     int ifindex,
     int generation,
     List<InetAddress> addresses) {
-  public static final int SIZE = 432;
+  public static final int SIZE = 400;
   public static final Layout LAYOUT =
       new Layout(
           "np_pod_info",
@@ -30,14 +31,13 @@ public record PodInfo(
               field("pod_name", 64, 256),
               field("ifname", 320, 16),
               field("policy_digest", 336, 32),
-              field("object_digest", 368, 32),
-              field("ifindex", 400, 4),
-              field("generation", 404, 4),
-              field("ipv4", 408, 4),
-              field("ipv6", 412, 16),
-              field("has_ipv4", 428, 1),
-              field("has_ipv6", 429, 1),
-              field("zero", 430, 2)));
+              field("ifindex", 368, 4),
+              field("generation", 372, 4),
+              field("ipv4", 376, 4),
+              field("ipv6", 380, 16),
+              field("has_ipv4", 396, 1),
+              field("has_ipv6", 397, 1),
+              field("zero", 398, 2)));
   public static final dev.netpol.ebpf.sdk.Codec<PodInfo> CODEC =
       new AbiCodec<>(LAYOUT, PodInfo::encode, PodInfo::decode);
 
@@ -47,13 +47,12 @@ public record PodInfo(
     str(b, 64, name, 256);
     str(b, 320, ifname, 16);
     str(b, 336, policyDigest, 32);
-    str(b, 368, objectDigest, 32);
-    b.putInt(400, ifindex).putInt(404, generation);
+    b.putInt(368, ifindex).putInt(372, generation);
     for (InetAddress a : addresses) {
       if (a instanceof Inet4Address) {
-        b.put(408, a.getAddress()).put(428, (byte) 1);
+        b.put(376, a.getAddress()).put(396, (byte) 1);
       } else {
-        b.put(412, a.getAddress()).put(429, (byte) 1);
+        b.put(380, a.getAddress()).put(397, (byte) 1);
       }
     }
     return b.array();
@@ -62,24 +61,23 @@ public record PodInfo(
   public static PodInfo decode(byte[] raw) {
     ByteBuffer b = Abi.wrap(raw);
     List<InetAddress> addrs = new ArrayList<>();
-    if (raw[428] != 0) {
-      addrs.add(Addresses.of(4, Arrays.copyOfRange(raw, 408, 424)));
+    if (raw[396] != 0) {
+      addrs.add(Addresses.of(4, Arrays.copyOfRange(raw, 376, 392)));
     }
-    if (raw[429] != 0) {
-      addrs.add(Addresses.of(6, Arrays.copyOfRange(raw, 412, 428)));
+    if (raw[397] != 0) {
+      addrs.add(Addresses.of(6, Arrays.copyOfRange(raw, 380, 396)));
     }
     return new PodInfo(
         str(raw, 0, 64),
         str(raw, 64, 256),
         str(raw, 320, 16),
         str(raw, 336, 32),
-        str(raw, 368, 32),
-        b.getInt(400),
-        b.getInt(404),
+        b.getInt(368),
+        b.getInt(372),
         addrs);
   }
 
-  private static void str(ByteBuffer b, int off, String s, int max) {
+  static void str(ByteBuffer b, int off, String s, int max) {
     byte[] v = s.getBytes(StandardCharsets.UTF_8);
     if (v.length >= max) {
       throw new IllegalArgumentException("'" + s + "' is longer than " + (max - 1) + " bytes");
@@ -87,7 +85,7 @@ public record PodInfo(
     b.put(off, v);
   }
 
-  private static String str(byte[] raw, int off, int max) {
+  static String str(byte[] raw, int off, int max) {
     int n = 0;
     while (n < max && raw[off + n] != 0) {
       n++;

@@ -47,7 +47,22 @@ final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents 
           0,
           86_400,
           "period of conntrack garbage collection in seconds; 0 turns it off");
-  static final List<Setting<?>> SETTINGS = List.of(PIN_ROOT, FLOW_LOG_RATE, CT_GC);
+  static final Setting<Integer> CT_ENTRIES =
+      Setting.integer(
+          "netpol.ebpf.conntrack.entries",
+          dev.netpol.backend.ebpf.internal.PodDatapath.Limits.CONNTRACK_DEFAULT,
+          1024,
+          64 * 1024 * 1024,
+          "capacity of the node-wide conntrack table (flows); applies when the table is created");
+  static final Setting<Integer> RULES_PER_POD =
+      Setting.integer(
+          "netpol.ebpf.rules.per.pod",
+          dev.netpol.backend.ebpf.internal.PodDatapath.Limits.RULES_PER_POD_DEFAULT,
+          16,
+          dev.netpol.backend.ebpf.internal.rules.RuleCompiler.MAX_ENTRIES,
+          "most rule-trie entries one pod's policy may take; a larger policy is refused");
+  static final List<Setting<?>> SETTINGS =
+      List.of(PIN_ROOT, FLOW_LOG_RATE, CT_GC, CT_ENTRIES, RULES_PER_POD);
 
   /**
    * Service property read by the agent: the bin/netpol arguments that release this backend's state
@@ -72,7 +87,12 @@ final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents 
     Path root = Path.of(settings.get(PIN_ROOT)).toAbsolutePath();
     backend =
         new EbpfBackend(
-            new EbpfBackend.Config(root, settings.get(FLOW_LOG_RATE), settings.get(CT_GC)));
+            new EbpfBackend.Config(
+                root,
+                settings.get(FLOW_LOG_RATE),
+                settings.get(CT_GC),
+                settings.get(CT_ENTRIES),
+                settings.get(RULES_PER_POD)));
     Hashtable<String, Object> props = new Hashtable<>();
     props.put(EnforcementBackend.NAME_PROPERTY, EbpfBackend.NAME);
     props.put(RELEASE_PROPERTY, new String[] {"ebpf", "--root", root.toString(), "release"});
@@ -142,6 +162,12 @@ final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents 
   public BackendHealth health() {
     EbpfBackend b = backend;
     return b == null ? BackendHealth.failing("stopped") : b.health();
+  }
+
+  @Override
+  public dev.netpol.api.BackendStatistics statistics() {
+    EbpfBackend b = backend;
+    return b == null ? dev.netpol.api.BackendStatistics.EMPTY : b.statistics();
   }
 
   @Override

@@ -9,7 +9,7 @@ import java.util.List;
 final class EbpfCommand implements Command {
   @Override
   public String summary() {
-    return "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events";
+    return "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events | release";
   }
 
   @Override
@@ -17,12 +17,15 @@ final class EbpfCommand implements Command {
     if (args.contains("--help") || args.contains("-h")) {
       out.println(
           "usage: netpol ebpf [--root DIR] COMMAND   (works from the pins, also while the agent is down)");
-      out.println("  progs           netpol's pinned programs: pod, direction, id");
-      out.println("  maps            every BPF map on the node");
       out.println(
-          "  loaded          which pod and direction each pinned program serves, with its maps");
+          "  progs           the node's two programs (loaded once per node), per pod and direction");
+      out.println("  maps            netpol's node-wide maps and each pod's rule trie");
       out.println(
-          "  dump-map ID     a map's entries, decoded when netpol knows the layout, hex otherwise");
+          "  loaded          each pod: interface, the programs its filters run, policy, rule trie");
+      out.println("  pods            the same as loaded");
+      out.println(
+          "  dump-map ID     a map's entries (by id, or a node-wide map's name such as np_pods),");
+      out.println("                  decoded when netpol knows the layout, hex otherwise");
       out.println("  conntrack       the node-wide connection tracking table");
       out.println("  events [SECS]   live verdict events for SECS seconds (default 5)");
       out.println(

@@ -43,7 +43,13 @@ public final class RuleCompiler {
 
   private RuleCompiler() {}
 
+  /** Compiles into the ingress part of a trie. */
   public static Compiled compile(DirectionPolicy policy, int generation, String what) {
+    return compile(policy, Abi.DIR_INGRESS, generation, what);
+  }
+
+  /** Compiles one direction ({@link Abi#DIR_INGRESS} or egress) of a pod's trie. */
+  public static Compiled compile(DirectionPolicy policy, int dir, int generation, String what) {
     List<Map.Entry<RuleKey, RuleValue>> out = new ArrayList<>();
     // isolated without rules (strict mode before policies are known, or a deny-all policy)
     // is DEFAULT_DENY: same verdicts as an empty POLICIES_APPLIED, clearer in events and dumps
@@ -51,7 +57,7 @@ public final class RuleCompiler {
         !policy.isolated()
             ? Abi.STATE_DEFAULT_ALLOW
             : policy.rules().isEmpty() ? Abi.STATE_DEFAULT_DENY : Abi.STATE_POLICIES_APPLIED;
-    out.add(Map.entry(RuleKey.meta(), new RuleValue(0, 0, state, generation)));
+    out.add(Map.entry(RuleKey.meta().in(dir), new RuleValue(0, 0, state, generation)));
     Map<Integer, Set<String>> origins = new HashMap<>();
     if (!policy.isolated()) {
       return new Compiled(out, origins);
@@ -91,7 +97,8 @@ public final class RuleCompiler {
         applicable.forEach(i -> o.add(rules.get(i).origin()));
       }
       int flags = set.allTraffic() ? Abi.ADDR_ALL_TRAFFIC : 0;
-      out.add(Map.entry(RuleKey.addr(key.bytes(), key.len()), new RuleValue(cls, flags, 0, 0)));
+      out.add(
+          Map.entry(RuleKey.addr(key.bytes(), key.len()).in(dir), new RuleValue(cls, flags, 0, 0)));
     }
     classes.forEach(
         (set, cls) -> {
@@ -100,7 +107,7 @@ public final class RuleCompiler {
               for (PortBlocks.Block b : PortBlocks.of(range.get(0), range.get(1))) {
                 out.add(
                     Map.entry(
-                        RuleKey.port(cls, e.getKey().number(), b.first(), b.bits()),
+                        RuleKey.port(cls, e.getKey().number(), b.first(), b.bits()).in(dir),
                         new RuleValue(cls, 0, 0, 0)));
               }
             }
