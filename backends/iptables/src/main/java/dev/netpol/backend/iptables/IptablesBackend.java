@@ -347,12 +347,19 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
     return n;
   }
 
-  /** Stops nothing in the kernel: chains and sets keep enforcing. Vanished pods are pruned. */
+  /**
+   * Stops nothing in the kernel: chains and sets keep enforcing. Vanished pods are pruned; with no
+   * pod record left in the kernel, the dispatch chains and our jumps go too (as eBPF's node-wide
+   * pins do).
+   */
   @Override
   public synchronized void close() {
     try {
       pruneVanishedPods();
-    } catch (RuntimeException e) {
+      if (pods.isEmpty() && records(nf.save(Family.V4)).isEmpty()) {
+        release();
+      }
+    } catch (RuntimeException | EnforcementException e) {
       LOG.warn("iptables backend: cleanup at close failed: {}", e.getMessage());
     }
   }
