@@ -14,3 +14,7 @@ if [ -x "$smoke" ] || [ -f "$smoke" ]; then
   echo "== acceptance smoke"
   python3 "$smoke"
 fi
+# the benchmark harness keeps working (a benchmark, not a timed test: fails only if a suite throws
+# or a results file or plot is missing)
+echo "== bench --size quick"
+distribution/target/netpol/bin/netpol bench all --size quick --out target/bench-quick
