@@ -139,10 +139,10 @@ class ManifestsTest {
     // the probes reach the health endpoint where the args make it listen (the host's loopback)
     String metrics =
         c.getArgs().stream()
-            .filter(a -> a.startsWith("netpol.agent.metrics="))
+            .filter(a -> a.startsWith("netpol.metrics.address="))
             .findFirst()
             .orElseThrow();
-    assertEquals("netpol.agent.metrics=127.0.0.1:9969", metrics);
+    assertEquals("netpol.metrics.address=127.0.0.1:9969", metrics);
     for (var probe : List.of(c.getReadinessProbe(), c.getLivenessProbe())) {
       assertEquals("127.0.0.1", probe.getHttpGet().getHost());
       assertEquals(9969, probe.getHttpGet().getPort().getIntVal());

@@ -140,7 +140,8 @@ public final class Main {
     Files.createDirectories(data);
     long t0 = System.nanoTime();
     Container c =
-        Container.start(Profile.load(home, profileName), data.resolve("felix-cache"), o.properties);
+        Container.start(
+            Profile.load(home, profileName), data.resolve("felix-cache"), o.properties, !o.once);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -153,6 +154,15 @@ public final class Main {
                 "netpol-shutdown"));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     int rc = printStatus(c, cmd, ms, o.verbose || o.once, out);
+    if (!c.lateStarted().isDone()) {
+      c.lateStarted()
+          .thenRun(
+              () -> {
+                if (!c.isStopped()) {
+                  printLate(c, cmd, (System.nanoTime() - t0) / 1_000_000, out);
+                }
+              });
+    }
     if (o.once) {
       c.stop();
       return rc;
@@ -163,7 +173,8 @@ public final class Main {
 
   static int printStatus(Container c, String cmd, long ms, boolean list, PrintStream out) {
     List<Bundle> bundles = c.bundles();
-    long notActive = bundles.stream().filter(b -> !active(b)).count();
+    List<Bundle> pending = c.lateStarted().isDone() ? List.of() : c.late();
+    long notActive = bundles.stream().filter(b -> !active(b) && !pending.contains(b)).count();
     if (list || notActive > 0) {
       for (Bundle b : bundles) {
         out.printf("  %-8s %-55s %s%n", state(b), b.getSymbolicName(), b.getVersion());
@@ -171,9 +182,27 @@ public final class Main {
     }
     c.problems().forEach(p -> out.println("  problem: " + p));
     out.printf(
-        "netpol %s: %d bundles, %s in %d ms%n",
-        cmd, bundles.size(), notActive == 0 ? "all ACTIVE" : notActive + " NOT ACTIVE", ms);
+        "netpol %s: %d bundles, %s in %d ms%s%n",
+        cmd,
+        bundles.size(),
+        notActive == 0 ? "all ACTIVE" : notActive + " NOT ACTIVE",
+        ms,
+        pending.isEmpty() ? "" : " (" + pending.size() + " more start once it is ready)");
     return notActive == 0 ? 0 : 1;
+  }
+
+  /** The second status line, once the late bundles (the web console) have started. */
+  static void printLate(Container c, String cmd, long ms, PrintStream out) {
+    List<Bundle> late = c.late();
+    long notActive = late.stream().filter(b -> !active(b)).count();
+    for (Bundle b : late) {
+      if (!active(b)) {
+        out.printf("  %-8s %-55s %s%n", state(b), b.getSymbolicName(), b.getVersion());
+      }
+    }
+    out.printf(
+        "netpol %s: %d late bundles %s after %d ms%n",
+        cmd, late.size(), notActive == 0 ? "ACTIVE" : notActive + " NOT ACTIVE", ms);
   }
 
   private static boolean active(Bundle b) {

@@ -37,4 +37,21 @@ class OptionsTest {
       assertTrue(h.contains(c), c);
     }
   }
+
+  @Test
+  void lateStartDurationsAreReadAndBadOnesNamed() {
+    assertEquals(15_000, Container.millis(java.util.Map.of(), "netpol.late.start.timeout", "15s"));
+    assertEquals(500, Container.millis(java.util.Map.of("k", "500ms"), "k", "3s"), "milliseconds");
+    assertEquals(2_000, Container.millis(java.util.Map.of("k", " 2s "), "k", "3s"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    Container.millis(
+                        java.util.Map.of("netpol.late.start.delay", "soon"),
+                        "netpol.late.start.delay",
+                        "3s"))
+            .getMessage()
+            .contains("netpol.late.start.delay: 'soon'"));
+  }
 }

@@ -5,6 +5,8 @@ import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.ProgrammedPod;
+import dev.netpol.api.VerdictEvent;
+import dev.netpol.api.VerdictEvents;
 import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.backend.ebpf.internal.Conntrack;
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * agent) leaves enforcement running, and a new instance adopts what is pinned without touching it
  * until the next {@link #apply}. See the module README for the kernel layout.
  */
-public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
+public final class EbpfBackend implements EnforcementBackend, VerdictEvents, AutoCloseable {
   public static final String NAME = "ebpf";
   public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/netpol");
   private static final Logger LOG = LoggerFactory.getLogger(EbpfBackend.class);
@@ -57,6 +59,8 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
   private final ScheduledExecutorService gc;
   private volatile FlowLog flowLog;
   private volatile Consumer<Event> eventListener;
+  private final List<Consumer<VerdictEvent>> subscribers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public EbpfBackend(Config config) {
     this.config = config;
@@ -159,6 +163,28 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
     this.eventListener = listener;
   }
 
+  /** Verdict events for flow logs (the console's); they flow while the event reader runs. */
+  @Override
+  public AutoCloseable subscribe(Consumer<VerdictEvent> listener) {
+    subscribers.add(listener);
+    return () -> subscribers.remove(listener);
+  }
+
+  private void publish(Event e) {
+    FlowLog log = flowLog;
+    if (subscribers.isEmpty() || log == null) {
+      return;
+    }
+    VerdictEvent v = log.verdictOf(e);
+    for (Consumer<VerdictEvent> s : subscribers) {
+      try {
+        s.accept(v);
+      } catch (RuntimeException ex) {
+        LOG.debug("verdict subscriber failed: {}", ex.toString());
+      }
+    }
+  }
+
   public long flowsAllowed() {
     return flowLog == null ? 0 : flowLog.allowed();
   }
@@ -198,6 +224,7 @@ public final class EbpfBackend implements EnforcementBackend, AutoCloseable {
                 if (l != null) {
                   l.accept(e);
                 }
+                publish(e);
               });
     }
   }

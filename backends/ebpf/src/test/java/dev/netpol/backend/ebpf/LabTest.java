@@ -349,6 +349,8 @@ class LabTest {
     List<dev.netpol.backend.ebpf.internal.abi.Event> seen =
         new java.util.concurrent.CopyOnWriteArrayList<>();
     backend.onEvent(seen::add);
+    List<dev.netpol.api.VerdictEvent> verdicts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AutoCloseable subscription = backend.subscribe(verdicts::add);
     try {
       backend.apply(
           b.endpoint(),
@@ -372,8 +374,35 @@ class LabTest {
               .anyMatch(
                   e -> e.ifindex() == ifB && e.allowed() && e.dport() == 8080 && e.classId() > 0));
       assertTrue(backend.flowsDenied() > deniedBefore);
+      // the same decisions for subscribers (the console's verdict log), named by pod and policy
+      assertTrue(
+          verdicts.stream()
+              .anyMatch(
+                  v ->
+                      b.key().equals(v.pod())
+                          && v.direction().equals("ingress")
+                          && !v.allowed()
+                          && v.destinationPort() == 9090
+                          && v.source().getHostAddress().equals(a.ip4())
+                          && v.protocol() == 6),
+          verdicts.toString());
+      assertTrue(
+          verdicts.stream()
+              .anyMatch(
+                  v ->
+                      b.key().equals(v.pod())
+                          && v.allowed()
+                          && v.destinationPort() == 8080
+                          && !v.policy().isEmpty()),
+          verdicts.toString());
+      subscription.close();
+      int before = verdicts.size();
+      assertFalse(lab.probe(a, b.ip4(), 9091));
+      Thread.sleep(300);
+      assertEquals(before, verdicts.size(), "no events after the subscription is closed");
     } finally {
       backend.onEvent(null);
+      subscription.close();
     }
   }
 }

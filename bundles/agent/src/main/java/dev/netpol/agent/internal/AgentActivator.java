@@ -29,7 +29,6 @@ public final class AgentActivator extends GuiceBundleActivator {
           @Override
           protected void configure() {
             OsgiBindings.settings(binder(), AgentSettings.ALL);
-            OsgiBindings.settings(binder(), List.of(MetricsEndpoint.ADDRESS));
             bind(BackendCommand.class).in(Singleton.class);
             OsgiBindings.exportService(
                 binder(),
@@ -44,7 +43,6 @@ public final class AgentActivator extends GuiceBundleActivator {
             bind(NodeAgent.class).in(Singleton.class);
             OsgiBindings.manage(binder(), NodeAgent.class);
             OsgiBindings.manage(binder(), ControlChannel.class);
-            OsgiBindings.manage(binder(), MetricsEndpoint.class);
             OsgiBindings.exportService(
                 binder(), AgentStatus.class, Key.get(NodeAgent.class), Map.of());
             OsgiBindings.exportService(

@@ -3,6 +3,7 @@ package dev.netpol.agent.internal;
 import dev.netpol.api.BackendHealth;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.PodKey;
+import dev.netpol.api.model.PodPolicy;
 import dev.netpol.api.status.AgentControl;
 import dev.netpol.api.status.AgentStatus;
 import dev.netpol.api.status.BackendSwitch;
@@ -559,6 +560,16 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
   @Override
   public SortedMap<Double, Long> latencyHistogram() {
     return latency.snapshot();
+  }
+
+  @Override
+  public double latencySumSeconds() {
+    return latency.sum();
+  }
+
+  @Override
+  public Optional<PodPolicy> programmedPolicy(PodKey pod) {
+    return reconciler == null ? Optional.empty() : reconciler.programmedPolicy(pod);
   }
 
   @Override

@@ -78,6 +78,9 @@ final class PodReconciler {
   /** Pods the active backend holds, with the digest of the state it enforces for each. */
   private final Map<PodKey, String> programmed = new ConcurrentHashMap<>();
 
+  /** Per pod, the desired state the active backend last accepted (the console's reachability). */
+  private final Map<PodKey, PodPolicy> policies = new ConcurrentHashMap<>();
+
   private final Map<PodKey, PodStatus> status = new ConcurrentHashMap<>();
   private final Map<PodKey, CapacityExceededException> capacity = new ConcurrentHashMap<>();
 
@@ -154,6 +157,7 @@ final class PodReconciler {
     Map<PodKey, ProgrammedPod> now = b.programmed();
     programmed.keySet().retainAll(now.keySet());
     applied.keySet().retainAll(now.keySet());
+    policies.keySet().retainAll(now.keySet());
     now.forEach((k, v) -> programmed.put(k, v.policyDigest()));
     return now.keySet();
   }
@@ -162,6 +166,12 @@ final class PodReconciler {
   void forgetProgrammed() {
     programmed.clear();
     applied.clear();
+    policies.clear();
+  }
+
+  /** The state the backend last accepted for the pod, if it holds one. */
+  Optional<PodPolicy> programmedPolicy(PodKey key) {
+    return Optional.ofNullable(policies.get(key));
   }
 
   /** The next reconcile of every pod calls apply, whatever its inputs (drift repair). */
@@ -290,6 +300,7 @@ final class PodReconciler {
     boolean changed = !digest.equals(programmed.get(key));
     b.apply(a.endpoint(), a.policy());
     programmed.put(key, digest);
+    policies.put(key, a.policy());
     applied.put(key, Map.entry(a.inputs(), digest));
     Instant now = clock.instant();
     PodStatus before = status.get(key);
@@ -372,6 +383,7 @@ final class PodReconciler {
   private void forget(PodKey key) {
     status.remove(key);
     applied.remove(key);
+    policies.remove(key);
     latencySeen.remove(key);
     if (capacity.remove(key) != null) {
       capacityChanged.run();

@@ -1,6 +1,7 @@
 package dev.netpol.api.status;
 
 import dev.netpol.api.PodKey;
+import dev.netpol.api.model.PodPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,21 @@ public interface AgentStatus {
    * measured from the controller seeing a change to this node having programmed it.
    */
   SortedMap<Double, Long> latencyHistogram();
+
+  /**
+   * Sum of every programming latency observed, in seconds (the histogram's sum); NaN if unknown.
+   */
+  default double latencySumSeconds() {
+    return Double.NaN;
+  }
+
+  /**
+   * The complete desired state the backend last accepted for a local pod (what the kernel enforces
+   * for it), or empty for a pod not programmed here. The console's reachability check reads it.
+   */
+  default Optional<PodPolicy> programmedPolicy(PodKey pod) {
+    return Optional.empty();
+  }
 
   /** Reconciles that failed (backend errors, missing interfaces) since the agent started. */
   default long reconcileErrors() {

@@ -66,6 +66,8 @@ public final class LeaderElection implements AutoCloseable {
         new QuietLock(new LeaseLock(options.namespace(), options.name(), options.identity()));
   }
 
+  private static final long RELEASE_GRACE_MS = 5_000;
+
   public synchronized void start() {
     running = true;
     rounds.execute(this::begin);
@@ -219,7 +221,25 @@ public final class LeaderElection implements AutoCloseable {
       r = round;
     }
     if (r != null) {
-      r.cancel(true);
+      // Cancelling releases the lease with a write to the API, synchronously. When the API is
+      // going away (the standalone stopping) that write can hang; the lease then expires on its
+      // own, so the release gets a short grace and never holds up the caller.
+      Thread release = new Thread(() -> r.cancel(true), "netpol-lease-release");
+      release.setDaemon(true);
+      release.start();
+      try {
+        release.join(RELEASE_GRACE_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (release.isAlive()) {
+        LOG.info(
+            "lease {}/{} not released within {} ms; it expires in {}",
+            options.namespace(),
+            options.name(),
+            RELEASE_GRACE_MS,
+            options.leaseDuration());
+      }
     }
     rounds.shutdownNow();
     stopLeading();

@@ -1,13 +1,17 @@
 package dev.netpol.backend.ebpf.internal;
 
 import dev.netpol.api.PodKey;
+import dev.netpol.api.VerdictEvent;
 import dev.netpol.backend.ebpf.internal.abi.Abi;
+import dev.netpol.backend.ebpf.internal.abi.Addresses;
 import dev.netpol.backend.ebpf.internal.abi.Event;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
 import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.RingBufferReader;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -76,6 +80,25 @@ public final class FlowLog implements AutoCloseable {
         pod == null ? "?/if" + e.ifindex() : pod,
         e.describe(),
         from.isEmpty() ? "" : " policy=" + String.join(",", from));
+  }
+
+  /** The event as the API reports it: the pod of its interface and the policies of its class. */
+  public VerdictEvent verdictOf(Event e) {
+    PodKey pod = podOf(e.ifindex());
+    Set<String> from = pod == null ? Set.of() : pods.originsOf(pod, e.direction(), e.classId());
+    int family = e.family() == 6 ? 6 : 4;
+    return new VerdictEvent(
+        Instant.now(),
+        pod,
+        dir(e.direction()),
+        e.allowed(),
+        String.join(",", new TreeSet<>(from)),
+        Abi.reason(e.reason()),
+        e.proto(),
+        Addresses.of(family, e.saddr()),
+        e.sport(),
+        Addresses.of(family, e.daddr()),
+        e.dport());
   }
 
   private PodKey podOf(int ifindex) {

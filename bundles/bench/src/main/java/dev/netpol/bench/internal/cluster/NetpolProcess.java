@@ -137,7 +137,7 @@ public final class NetpolProcess implements AutoCloseable {
     int port = freePort();
     List<String> cmd = new ArrayList<>(List.of(netpol.toString()));
     cmd.addAll(args);
-    cmd.addAll(List.of("--set", "netpol.agent.metrics=127.0.0.1:" + port));
+    cmd.addAll(List.of("--set", "netpol.metrics.address=127.0.0.1:" + port));
     for (String s : extraSettings) {
       cmd.addAll(List.of("--set", s));
     }

@@ -5,6 +5,8 @@ import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.ProgrammedPod;
+import dev.netpol.api.VerdictEvent;
+import dev.netpol.api.VerdictEvents;
 import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.backend.ebpf.EbpfBackend;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
@@ -24,7 +27,7 @@ import org.osgi.framework.ServiceRegistration;
  * starts, closed when it stops. Closing releases handles only: pinned programs, maps and tc filters
  * stay, so enforcement continues while the agent is down.
  */
-final class BackendRunner implements Managed, EnforcementBackend {
+final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents {
   static final Setting<String> PIN_ROOT =
       Setting.string(
           "netpol.bpffs.root",
@@ -56,6 +59,7 @@ final class BackendRunner implements Managed, EnforcementBackend {
   private final BundleContext context;
   private volatile EbpfBackend backend;
   private ServiceRegistration<EnforcementBackend> registration;
+  private ServiceRegistration<VerdictEvents> events;
 
   @Inject
   BackendRunner(Settings settings, BundleContext context) {
@@ -73,10 +77,22 @@ final class BackendRunner implements Managed, EnforcementBackend {
     props.put(EnforcementBackend.NAME_PROPERTY, EbpfBackend.NAME);
     props.put(RELEASE_PROPERTY, new String[] {"ebpf", "--root", root.toString(), "release"});
     registration = context.registerService(EnforcementBackend.class, this, props);
+    Hashtable<String, Object> named = new Hashtable<>();
+    named.put(EnforcementBackend.NAME_PROPERTY, EbpfBackend.NAME);
+    events = context.registerService(VerdictEvents.class, this, named);
   }
 
   @Override
   public void stop() {
+    ServiceRegistration<VerdictEvents> e = events;
+    events = null;
+    if (e != null) {
+      try {
+        e.unregister();
+      } catch (IllegalStateException ignored) {
+        // the framework is stopping
+      }
+    }
     ServiceRegistration<EnforcementBackend> r = registration;
     registration = null;
     if (r != null) {
@@ -126,6 +142,12 @@ final class BackendRunner implements Managed, EnforcementBackend {
   public BackendHealth health() {
     EbpfBackend b = backend;
     return b == null ? BackendHealth.failing("stopped") : b.health();
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<VerdictEvent> listener) {
+    EbpfBackend b = backend;
+    return b == null ? () -> {} : b.subscribe(listener);
   }
 
   @Override
