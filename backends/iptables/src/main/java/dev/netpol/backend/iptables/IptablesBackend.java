@@ -2,6 +2,7 @@ package dev.netpol.backend.iptables;
 
 import dev.netpol.api.BackendHealth;
 import dev.netpol.api.BackendStatistics;
+import dev.netpol.api.CapacityExceededException;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
 import dev.netpol.api.PodKey;
@@ -66,6 +67,16 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
   /** A programmed pod: its record and the sets its chains reference now, both families. */
   private record PodState(PodRecord record, Map<String, IpSet> sets) {}
 
+  /** Carries a checked CapacityExceededException out of the unchecked apply path. */
+  private static final class CapacityException extends RuntimeException {
+    final CapacityExceededException exceeded;
+
+    CapacityException(CapacityExceededException exceeded) {
+      super(exceeded.getMessage(), exceeded);
+      this.exceeded = exceeded;
+    }
+  }
+
   private final Config config;
   private final Netfilter nf;
   private final Map<PodKey, PodState> pods = new TreeMap<>();
@@ -91,6 +102,8 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
   public synchronized void apply(PodEndpoint pod, PodPolicy policy) throws EnforcementException {
     try {
       applyChecked(pod, policy);
+    } catch (CapacityException e) {
+      throw e.exceeded; // nothing was written: the pod keeps its previous state
     } catch (RuntimeException e) {
       throw new EnforcementException("pod " + pod.key() + ": " + e.getMessage(), e);
     }
@@ -128,6 +141,13 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
       PodRules.Rendered r = PodRules.render(names, policy, f, gen);
       rendered.put(f, r);
       sets.putAll(r.sets());
+    }
+    for (IpSet set : sets.values()) {
+      if (set.members().size() > IpSet.MAX_ELEMENTS) {
+        throw new CapacityException(
+            new CapacityExceededException(
+                pod.key(), set.name(), set.members().size(), IpSet.MAX_ELEMENTS));
+      }
     }
     PodRecord record = new PodRecord(pod.key(), ifname, pod.addresses(), digest, shape, gen);
     Chain info = record.chain(names);

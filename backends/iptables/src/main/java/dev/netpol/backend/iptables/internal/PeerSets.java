@@ -7,8 +7,10 @@ import dev.netpol.netfilter.IpSet;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -40,30 +42,48 @@ public final class PeerSets {
         ps.add(p);
       }
     }
+    // every lookup goes through a prefix's truncations (at most 129), never over all peers: a
+    // rule of 50k peers costs 50k x bits map lookups, not 50k x 50k comparisons
+    Map<Cidr, List<Peer>> byCidr = new HashMap<>();
     Set<Cidr> prefixes = new LinkedHashSet<>();
     for (Peer p : ps) {
+      byCidr.computeIfAbsent(p.cidr(), k -> new ArrayList<>()).add(p);
       prefixes.add(p.cidr());
       prefixes.addAll(p.except());
     }
-    List<Cidr> allowed = new ArrayList<>();
     List<Cidr> carved = new ArrayList<>();
+    Set<Cidr> allowed = new LinkedHashSet<>();
     for (Cidr c : prefixes) {
-      boolean in =
-          ps.stream()
-              .anyMatch(
-                  p -> p.cidr().contains(c) && p.except().stream().noneMatch(e -> e.contains(c)));
-      (in ? allowed : carved).add(c);
+      (inRule(c, byCidr) ? allowed : carved).add(c);
     }
     List<IpSet.Member> out = new ArrayList<>();
     for (Cidr c : allowed) {
       out.add(new IpSet.Member(c.toString(), false));
     }
     for (Cidr c : carved) {
-      if (allowed.stream().anyMatch(a -> a.contains(c))) {
-        out.add(new IpSet.Member(c.toString(), true));
+      for (int len = c.prefixLength() - 1; len >= 0; len--) {
+        if (allowed.contains(new Cidr(c.address(), len))) {
+          out.add(new IpSet.Member(c.toString(), true));
+          break;
+        }
       }
     }
     return out;
+  }
+
+  /** Some peer's CIDR contains c and none of that peer's excepts does. */
+  private static boolean inRule(Cidr c, Map<Cidr, List<Peer>> byCidr) {
+    for (int len = 0; len <= c.prefixLength(); len++) {
+      List<Peer> refs = byCidr.get(new Cidr(c.address(), len));
+      if (refs != null) {
+        for (Peer p : refs) {
+          if (p.except().stream().noneMatch(e -> e.contains(c))) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static List<Cidr> halves(IpFamily family) {

@@ -54,6 +54,24 @@ class PeerSetsTest {
         PeerSets.members(List.of(Peer.of(Cidr.parse("0.0.0.0/0"))), IpFamily.V4));
   }
 
+  @Test
+  void fiftyThousandHostPeersAreMembersWithoutPairwiseComparisons() throws Exception {
+    List<Peer> peers = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      peers.add(
+          Peer.host(
+              InetAddress.getByAddress(
+                  new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i})));
+    }
+    peers.add(new Peer(Cidr.parse("10.0.0.0/16"), List.of(Cidr.parse("10.0.1.0/24"))));
+    List<IpSet.Member> m = PeerSets.members(peers, IpFamily.V4);
+    // 50k hosts + the /16 + the carved /24; the hosts inside 10.0.1.0/24 stay members (own peers)
+    assertEquals(50_002, m.size());
+    assertEquals(
+        true, hashNet(m, InetAddress.getByName("10.0.1.7")), "a host peer inside the except");
+    assertEquals(false, hashNet(m, InetAddress.getByName("10.1.200.1")), "not a peer");
+  }
+
   static boolean hashNet(List<IpSet.Member> members, InetAddress ip) {
     IpSet.Member best = null;
     int bestLen = -1;
