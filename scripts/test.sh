@@ -13,6 +13,8 @@ smoke=../shared/acceptance/smoke
 if [ -x "$smoke" ] || [ -f "$smoke" ]; then
   echo "== acceptance smoke"
   python3 "$smoke"
+  echo "== acceptance smoke, iptables backend"
+  python3 "$smoke" --backend iptables
 fi
 # the benchmark harness keeps working (a benchmark, not a timed test: fails only if a suite throws
 # or a results file or plot is missing)

@@ -37,6 +37,16 @@ final class Diagnostics {
           .append(r.out())
           .append(r.err());
     }
+    String iptables = chainPrefix.replaceFirst("^NPC", "NPI"); // StandaloneNode.iptablesPrefix
+    Sh.Result shown =
+        Sh.run(List.of(netpol.toString(), "iptables", "--prefix", iptables, "show"), null, 40);
+    sb.append("\n$ netpol iptables --prefix ")
+        .append(iptables)
+        .append(" show (exit ")
+        .append(shown.code())
+        .append(")\n")
+        .append(shown.out())
+        .append(shown.err());
     for (String tool : List.of("iptables-save", "ip6tables-save")) {
       Sh.Result r = Sh.run(List.of(tool, "-t", "nat"), null, 20);
       sb.append("\n$ ").append(tool).append(" -t nat | grep ").append(chainPrefix).append("\n");

@@ -20,6 +20,15 @@ final class StandaloneNode implements AutoCloseable {
   final Path pinRoot;
   final String chainPrefix;
 
+  /** bin/netpol and the iptables backend's chain/set prefix: its state is released at close. */
+  private Path bin;
+
+  private String iptablesPrefix;
+
+  static String iptablesPrefix(String runId) {
+    return "NPI" + runId.toUpperCase(java.util.Locale.ROOT);
+  }
+
   private StandaloneNode(
       Path dataDir, String nodeName, String backend, Process process, Path pinRoot) {
     this.dataDir = dataDir;
@@ -62,12 +71,16 @@ final class StandaloneNode implements AutoCloseable {
                     "netpol.bpffs.root=" + pinRoot,
                     "--set",
                     "netpol.serviceproxy.chain-prefix=NPC"
-                        + runId.toUpperCase(java.util.Locale.ROOT)))
+                        + runId.toUpperCase(java.util.Locale.ROOT),
+                    "--set",
+                    "netpol.iptables.prefix=" + iptablesPrefix(runId)))
             .redirectErrorStream(true)
             .redirectOutput(dataDir.resolve("node.log").toFile())
             .redirectInput(ProcessBuilder.Redirect.PIPE)
             .start();
     StandaloneNode node = new StandaloneNode(dataDir, nodeName, backend, p, pinRoot);
+    node.bin = bin;
+    node.iptablesPrefix = iptablesPrefix(runId);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (System.nanoTime() < end) {
       if (!p.isAlive()) {
@@ -107,6 +120,10 @@ final class StandaloneNode implements AutoCloseable {
     stop();
     if (java.nio.file.Files.exists(pinRoot)) {
       Sh.run("rm", "-rf", pinRoot.toString());
+    }
+    if (bin != null) {
+      // the iptables backend (loaded with every backend) leaves its chains enforcing when stopped
+      Sh.run(bin.toString(), "iptables", "--prefix", iptablesPrefix, "release");
     }
   }
 

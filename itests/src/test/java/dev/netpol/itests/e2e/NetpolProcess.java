@@ -65,12 +65,20 @@ final class NetpolProcess implements AutoCloseable {
                 "--bpffs-root",
                 pinRoot.toString(),
                 "--set",
-                "netpol.serviceproxy.chain-prefix=" + chainPrefix));
+                "netpol.serviceproxy.chain-prefix=" + chainPrefix,
+                "--set",
+                "netpol.iptables.prefix=" + iptablesPrefix(chainPrefix)));
     for (String s : settings) {
       args.add("--set");
       args.add(s);
     }
     return start(netpol, dataDir, pinRoot, nodeName, args);
+  }
+
+  /** The iptables backend's chain and set prefix of a run: its own, like the service proxy's. */
+  static String iptablesPrefix(String chainPrefix) {
+    String p = chainPrefix.replaceAll("[^A-Za-z0-9]", "");
+    return p.substring(0, Math.min(9, p.length())) + "I";
   }
 
   static NetpolProcess node(String nodeName, Path kubeconfig, Path dataDir, Path pinRoot)

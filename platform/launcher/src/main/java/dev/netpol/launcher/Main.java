@@ -25,7 +25,7 @@ public final class Main {
   static {
     CONTAINERS.put(
         "standalone",
-        "one node with an embedded Kubernetes API, controller, agent and eBPF backend");
+        "one node with an embedded Kubernetes API, controller, agent and backend (eBPF or iptables)");
     CONTAINERS.put(
         "node", "a node agent and its backend against a running API (--kubeconfig, --node-name)");
     CONTAINERS.put(
@@ -35,6 +35,7 @@ public final class Main {
         "start the container with a profile (--profile NAME, default 'base') and show its status");
     TOOLS.put(
         "ebpf", "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events");
+    TOOLS.put("iptables", "inspect the iptables backend: show [NS/NAME] | release");
     TOOLS.put(
         "lab", "pods as network namespaces registered in the API: up | pod | rm | down | list");
     TOOLS.put("bench", "benchmarks of the enforcement backends, results written to files");
@@ -99,7 +100,7 @@ public final class Main {
     b.append(
         "  --data-dir DIR     state, kubeconfig and framework cache (default ~/.netpol/COMMAND)\n");
     b.append("  --node-name NAME   this node's name (default: the host name)\n");
-    b.append("  --backend NAME     enforcement backend: ebpf (default)\n");
+    b.append("  --backend NAME     enforcement backend: ebpf (default) or iptables\n");
     b.append("  --kubeconfig FILE  API to use instead of the embedded one\n");
     b.append(
         "  --mode MODE        standard (pods allowed until their policies are known) or strict\n");

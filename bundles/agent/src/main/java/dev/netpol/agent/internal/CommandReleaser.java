@@ -1,13 +1,11 @@
 package dev.netpol.agent.internal;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.netpol.netfilter.process.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Releases a backend's kernel state out of process with the {@code bin/netpol} command it
@@ -35,32 +33,19 @@ final class CommandReleaser implements BackendSwitcher.Releaser {
     List<String> cmd = new ArrayList<>();
     cmd.add(netpol.toString());
     cmd.addAll(args);
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    CompletableFuture<String> out =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-              } catch (IOException e) {
-                return "";
-              }
-            });
-    if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
+    // the shared helper reads output while waiting and kills the child at the deadline
+    Processes.Result r = Processes.run(cmd, null, Duration.ofSeconds(TIMEOUT_SECONDS));
+    if (r.timedOut()) {
       throw new IllegalStateException(
           String.join(" ", cmd) + " did not finish in " + TIMEOUT_SECONDS + " s");
     }
-    String text = out.get(5, TimeUnit.SECONDS).trim();
-    if (p.exitValue() != 0) {
+    String text = (r.out() + r.err()).trim();
+    if (r.rc() != 0) {
       String[] lines = text.split("\n");
       throw new IllegalStateException(
           String.join(" ", cmd)
               + " exited "
-              + p.exitValue()
+              + r.rc()
               + (text.isEmpty() ? "" : ": " + lines[lines.length - 1]));
     }
   }

@@ -121,14 +121,4 @@ class DesiredStateCompilerTest {
     assertTrue(p.egress().allows(addr("198.18.30.3"), 1, 0));
     assertEquals(1, p.egress().rules().size());
   }
-
-  @Test
-  void routeOutputIsParsed() {
-    assertEquals(
-        "sm1234x",
-        InterfaceFinder.parse("198.19.254.2 dev sm1234x src 10.0.0.5 uid 0 \\    cache ")
-            .orElseThrow());
-    assertTrue(InterfaceFinder.parse("local 127.0.0.1 dev lo table local src 127.0.0.1").isEmpty());
-    assertTrue(InterfaceFinder.parse("blackhole 198.18.0.9 ").isEmpty());
-  }
 }

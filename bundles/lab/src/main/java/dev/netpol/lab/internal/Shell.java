@@ -1,13 +1,13 @@
 package dev.netpol.lab.internal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.netpol.netfilter.process.Processes;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs short system commands (ip, kill) and reports failures with the command line and stderr. */
 public final class Shell {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
   private Shell() {}
 
   /** Exit status and combined output of a finished command. */
@@ -18,24 +18,10 @@ public final class Shell {
   }
 
   public static Result run(List<String> cmd) {
-    try {
-      Process p =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Result(124, out + " (timed out)");
-      }
-      return new Result(p.exitValue(), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run `" + String.join(" ", cmd) + "`", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running `" + String.join(" ", cmd) + "`");
-    }
+    // the shared helper reads output while waiting, so the deadline fires even on a hung child
+    Processes.Result r = Processes.run(cmd, null, TIMEOUT);
+    String out = r.out() + r.err();
+    return new Result(r.rc(), r.timedOut() ? out + " (timed out)" : out);
   }
 
   public static Result run(String... cmd) {

@@ -1,14 +1,13 @@
 package dev.netpol.serviceproxy.internal;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.netpol.netfilter.process.Processes;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs iptables tools, optionally feeding them stdin, and reports failures with their output. */
 final class Shell {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
   private Shell() {}
 
   record Result(int rc, String out) {
@@ -18,25 +17,10 @@ final class Shell {
   }
 
   static Result run(List<String> cmd, String stdin) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      try (OutputStream in = p.getOutputStream()) {
-        if (stdin != null) {
-          in.write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-      }
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Result(124, out + " (timed out)");
-      }
-      return new Result(p.exitValue(), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run `" + String.join(" ", cmd) + "`", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running `" + String.join(" ", cmd) + "`");
-    }
+    // the shared helper reads output while waiting, so the deadline fires even on a hung child
+    Processes.Result r = Processes.run(cmd, stdin, TIMEOUT);
+    String out = r.out() + r.err();
+    return new Result(r.rc(), r.timedOut() ? out + " (timed out)" : out);
   }
 
   static String check(List<String> cmd, String stdin) {

@@ -124,6 +124,35 @@ class ConfiguredSettingsTest {
     }
   }
 
+  /**
+   * netpol's files are named like {@code netpol-agent.cfg}: FileInstall makes them factory
+   * configurations ({@code netpol~agent}); an edit must still reach the settings of {@code
+   * netpol-agent}.
+   */
+  @Test
+  void anEditOfADashedFileIsSeen() throws Exception {
+    Path dir = Files.createTempDirectory("netpol-config-");
+    Path cfg = dir.resolve("netpol-test.cfg");
+    Files.writeString(cfg, "chunk.size = 250\n");
+    Framework cm = framework(dir);
+    try {
+      ConfiguredSettings s = new ConfiguredSettings(cm.getBundleContext(), "netpol-test");
+      AtomicInteger hooks = new AtomicInteger();
+      s.whenChanged(hooks::incrementAndGet);
+      s.declare(List.of(SIZE));
+      s.open();
+      assertEquals(250, s.get(SIZE));
+      Thread.sleep(300); // FileInstall's first scan: the same values change nothing
+      Files.writeString(cfg, "chunk.size = 700\n");
+      await(() -> s.get(SIZE) == 700);
+      await(() -> hooks.get() == 1);
+      s.close();
+    } finally {
+      cm.stop();
+      cm.waitForStop(5000);
+    }
+  }
+
   @Test
   void aBundleWithoutListenersHasItsComponentsRestartedOnAChange() throws Exception {
     Path dir = Files.createTempDirectory("netpol-config-");

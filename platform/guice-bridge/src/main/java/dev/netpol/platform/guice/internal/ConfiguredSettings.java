@@ -42,6 +42,7 @@ public final class ConfiguredSettings implements Settings {
   private final java.util.concurrent.atomic.AtomicLong deliveries =
       new java.util.concurrent.atomic.AtomicLong();
   private ServiceRegistration<?> registration;
+  private ServiceRegistration<?> listener;
 
   public ConfiguredSettings(BundleContext context, String pid) {
     this.context = context;
@@ -135,9 +136,69 @@ public final class ConfiguredSettings implements Settings {
     } catch (NoClassDefFoundError e) {
       LOG.debug("{}: no Configuration Admin API; using defaults", pid);
     }
+    openFileInstallListener();
+  }
+
+  /**
+   * FileInstall reads {@code etc/config/netpol-agent.cfg} as a factory configuration (factory PID
+   * {@code netpol}, name {@code agent}, PID {@code netpol~agent}): the text after the first dash
+   * names a factory instance. Such a configuration never reaches the {@link ManagedService} of PID
+   * {@code netpol-agent}, so edits of the file were never seen. A configuration listener follows
+   * that PID and applies its properties like any other delivery.
+   */
+  private void openFileInstallListener() {
+    int dash = pid.indexOf('-');
+    if (dash <= 0) {
+      return;
+    }
+    String factoryStyle = pid.substring(0, dash) + "~" + pid.substring(dash + 1);
+    try {
+      listener =
+          context.registerService(
+              org.osgi.service.cm.ConfigurationListener.class.getName(),
+              (org.osgi.service.cm.ConfigurationListener)
+                  e -> {
+                    if (e.getType() == org.osgi.service.cm.ConfigurationEvent.CM_UPDATED
+                        && factoryStyle.equals(e.getPid())) {
+                      Dictionary<String, ?> props = read(e.getReference(), factoryStyle);
+                      if (props != null) {
+                        updated(props);
+                      }
+                    }
+                  },
+              null);
+    } catch (NoClassDefFoundError e) {
+      LOG.debug("{}: no Configuration Admin API; file edits are not followed", pid);
+    }
+  }
+
+  private Dictionary<String, ?> read(
+      org.osgi.framework.ServiceReference<org.osgi.service.cm.ConfigurationAdmin> ref,
+      String configPid) {
+    org.osgi.service.cm.ConfigurationAdmin admin = context.getService(ref);
+    if (admin == null) {
+      return null;
+    }
+    try {
+      org.osgi.service.cm.Configuration[] cs =
+          admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + configPid + ")");
+      return cs == null || cs.length == 0 ? null : cs[0].getProperties();
+    } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+      LOG.warn("{}: cannot read configuration {}: {}", pid, configPid, e.toString());
+      return null;
+    } finally {
+      context.ungetService(ref);
+    }
   }
 
   public void close() {
+    if (listener != null) {
+      try {
+        listener.unregister();
+      } catch (IllegalStateException ignored) {
+        // the bundle is stopping
+      }
+    }
     if (registration != null) {
       try {
         registration.unregister();

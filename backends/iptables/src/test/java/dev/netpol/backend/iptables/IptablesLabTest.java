@@ -1,0 +1,209 @@
+package dev.netpol.backend.iptables;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netpol.api.BackendStatistics;
+import dev.netpol.api.model.Cidr;
+import dev.netpol.api.model.DirectionPolicy;
+import dev.netpol.api.model.Peer;
+import dev.netpol.api.model.PodPolicy;
+import dev.netpol.api.model.PortRange;
+import dev.netpol.api.model.Protocol;
+import dev.netpol.api.model.Rule;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/** End to end: real namespaces, veths, TCP through real iptables chains and ipsets. */
+@EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
+class IptablesLabTest {
+  static IptLab lab;
+  static IptLab.Pod a;
+  static IptLab.Pod b;
+  static IptLab.Pod c;
+  static IptablesBackend backend;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    lab = new IptLab();
+    try {
+      a = lab.pod(1);
+      b = lab.pod(2);
+      c = lab.pod(3);
+      lab.server(b, 8080, 9090);
+      backend = newBackend();
+    } catch (Exception | Error e) {
+      lab.close();
+      throw e;
+    }
+  }
+
+  static IptablesBackend newBackend() {
+    return new IptablesBackend(new IptablesBackend.Config(lab.chainPrefix, Duration.ofSeconds(30)));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (backend != null) {
+      backend.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  @BeforeEach
+  void openEverything() throws Exception {
+    for (IptLab.Pod p : List.of(a, b, c)) {
+      backend.apply(p.endpoint(), PodPolicy.ALLOW_ALL);
+    }
+  }
+
+  static Peer peer(String cidr, String... except) {
+    return new Peer(Cidr.parse(cidr), List.of(except).stream().map(Cidr::parse).toList());
+  }
+
+  static Rule rule(List<Peer> peers, PortRange... ports) {
+    return new Rule(peers, List.of(ports), "lab/np");
+  }
+
+  static DirectionPolicy only(Rule... rules) {
+    return new DirectionPolicy(true, List.of(rules));
+  }
+
+  static final PortRange TCP8080 = PortRange.single(Protocol.TCP, 8080);
+  static final PortRange TCP9090 = PortRange.single(Protocol.TCP, 9090);
+
+  @Test
+  void ingressByPeerAndPortWithRepliesThroughDeniedEgress() throws Exception {
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(rule(List.of(peer(a.ip4() + "/32"), peer(a.ip6() + "/128")), TCP8080)),
+            DirectionPolicy.DENY_ALL));
+    assertTrue(lab.probe(a, b.ip4(), 8080), "allowed v4, replies pass B's deny-all egress");
+    assertTrue(lab.probe(a, b.ip6(), 8080), "allowed v6 (neighbour discovery still works)");
+    assertFalse(lab.probe(a, b.ip4(), 9090), "port not allowed");
+    assertFalse(lab.probe(a, b.ip6(), 9090));
+    assertFalse(lab.probe(c, b.ip4(), 8080), "peer not allowed");
+    assertFalse(lab.probe(c, b.ip6(), 8080));
+    assertFalse(lab.probe(null, b.ip4(), 8080), "host not allowed (OUTPUT dispatch)");
+    BackendStatistics s = backend.statistics();
+    assertTrue(
+        s.verdicts().stream()
+            .anyMatch(
+                v ->
+                    v.pod().equals(b.key())
+                        && !v.allowed()
+                        && v.reason().equals("no-rule")
+                        && v.packets() > 0),
+        s.toString());
+    assertTrue(
+        s.verdicts().stream()
+            .anyMatch(v -> v.policy().equals("lab/np") && v.allowed() && v.packets() > 0),
+        s.toString());
+  }
+
+  @Test
+  void exceptStaysScopedToItsOwnRuleAndEgressByFamily() throws Exception {
+    // rule 1: the lab /24 except A, all ports; rule 2: A on 9090 only
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(
+                rule(List.of(peer("198.18.27.0/24", a.ip4() + "/32"))),
+                rule(List.of(peer(a.ip4() + "/32")), TCP9090)),
+            DirectionPolicy.ALLOW_ALL));
+    assertFalse(lab.probe(a, b.ip4(), 8080), "A is carved out of rule 1");
+    assertTrue(lab.probe(a, b.ip4(), 9090), "rule 2 still lets A in on 9090");
+    assertTrue(lab.probe(c, b.ip4(), 8080), "C is in rule 1");
+    backend.apply(b.endpoint(), PodPolicy.ALLOW_ALL);
+    backend.apply(
+        a.endpoint(),
+        new PodPolicy(
+            DirectionPolicy.ALLOW_ALL,
+            only(rule(List.of(peer("0.0.0.0/0", c.ip4() + "/32")), TCP9090))));
+    assertTrue(lab.probe(a, b.ip4(), 9090), "0.0.0.0/0 (two /1 halves in hash:net)");
+    assertFalse(lab.probe(a, b.ip4(), 8080));
+    assertFalse(lab.probe(a, b.ip6(), 9090), "no IPv6 peer allowed");
+  }
+
+  @Test
+  void strictDenyAllThenStandardAllowAll() throws Exception {
+    backend.apply(b.endpoint(), PodPolicy.DENY_ALL);
+    assertFalse(lab.probe(a, b.ip4(), 8080));
+    assertFalse(lab.probe(a, b.ip6(), 8080));
+    backend.apply(b.endpoint(), PodPolicy.ALLOW_ALL);
+    assertTrue(lab.probe(a, b.ip4(), 8080));
+    assertTrue(lab.probe(null, b.ip4(), 8080), "host reaches the pod");
+  }
+
+  @Test
+  void peerChangeIsASetSwapAndRevocationCutsAnEstablishedStream() throws Exception {
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(rule(List.of(peer(a.ip4() + "/32")), TCP8080)), DirectionPolicy.ALLOW_ALL));
+    var stream = lab.stream(a, b.ip4(), 8080, 200, 0.02);
+    // same rule, other peer: only the set changes (swapped), the chain is not rewritten
+    String chainsBefore = chains();
+    backend.apply(
+        b.endpoint(),
+        new PodPolicy(
+            only(rule(List.of(peer(c.ip4() + "/32")), TCP8080)), DirectionPolicy.ALLOW_ALL));
+    assertEquals(chainsBefore, chains(), "no chain rewritten for a peer change");
+    assertTrue(lab.probe(c, b.ip4(), 8080));
+    int[] r = stream.result();
+    assertTrue(
+        r[1] == 1 && r[0] < 200, "A's established stream was cut: ok=" + r[0] + " fail=" + r[1]);
+    assertFalse(lab.probe(a, b.ip4(), 8080));
+  }
+
+  @Test
+  void restartAdoptsAndReleaseRemovesEverything() throws Exception {
+    backend.apply(b.endpoint(), PodPolicy.DENY_ALL);
+    backend.close();
+    assertFalse(lab.probe(a, b.ip4(), 8080), "a stopped backend keeps enforcing");
+    backend = newBackend();
+    assertEquals(3, backend.programmed().size());
+    assertEquals(PodPolicy.DENY_ALL.digest(), backend.programmed().get(b.key()).policyDigest());
+    assertTrue(backend.health().healthy(), backend.health().detail());
+    String before = chains();
+    backend.apply(b.endpoint(), PodPolicy.DENY_ALL);
+    assertEquals(before, chains(), "adopted pod with the same policy: nothing rewritten");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(
+        0,
+        new IptablesCli()
+            .run(
+                List.of("--prefix", lab.chainPrefix, "show", "lab/pod2"),
+                new PrintStream(out),
+                System.err));
+    assertTrue(out.toString().contains("default-deny"), out.toString());
+    backend.release();
+    assertTrue(backend.programmed().isEmpty());
+    assertFalse(IptLab.sh("iptables-save").contains(lab.chainPrefix));
+    assertFalse(IptLab.sh("ip6tables-save").contains(lab.chainPrefix));
+    assertFalse(IptLab.sh("ipset", "list", "-n").contains(lab.chainPrefix));
+    assertTrue(lab.probe(a, b.ip4(), 8080), "released: nothing enforces");
+  }
+
+  /** Our chains without counters. */
+  static String chains() {
+    StringBuilder s = new StringBuilder();
+    for (String line : (IptLab.sh("iptables-save") + IptLab.sh("ip6tables-save")).split("\n")) {
+      if (line.contains(lab.chainPrefix + "-I-") || line.contains(lab.chainPrefix + "-E-")) {
+        s.append(line).append('\n');
+      }
+    }
+    return s.toString();
+  }
+}

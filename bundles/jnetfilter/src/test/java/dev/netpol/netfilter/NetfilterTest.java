@@ -1,0 +1,121 @@
+package dev.netpol.netfilter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netpol.netfilter.process.Processes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Rendering, parsing, the ownership check and the process helper's deadline (no kernel). */
+class NetfilterTest {
+  private final Netfilter nf = new Netfilter("NPQ", Duration.ofSeconds(10));
+
+  @Test
+  void rendersOneTransactionAndRefusesForeignNames() {
+    var r =
+        new Netfilter.Ruleset(
+            Family.V4,
+            List.of(new Chain("NPQ-A", List.of("-j RETURN"))),
+            Set.of("NPQ-OLD"),
+            List.of(new Netfilter.Jump("FORWARD", "-j NPQ-A")),
+            List.of());
+    assertEquals(
+        "*filter\n:NPQ-A - [0:0]\n:NPQ-OLD - [0:0]\n-A NPQ-A -j RETURN\n"
+            + "-I FORWARD 1 -j NPQ-A\n-X NPQ-OLD\nCOMMIT\n",
+        nf.render(r));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            nf.render(
+                new Netfilter.Ruleset(
+                    Family.V4,
+                    List.of(new Chain("KUBE-X", List.of())),
+                    Set.of(),
+                    List.of(),
+                    List.of())));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            nf.render(
+                new Netfilter.Ruleset(
+                    Family.V4,
+                    List.of(),
+                    Set.of(),
+                    List.of(new Netfilter.Jump("FORWARD", "-j ACCEPT")),
+                    List.of())));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            nf.renderSets(List.of(new IpSet("other", Family.V4, List.of())), List.of(), List.of()));
+  }
+
+  @Test
+  void swapsChangedSetsThroughATemporarySet() {
+    var set = new IpSet("NPQ-s", Family.V6, List.of(new IpSet.Member("fd00::/8", false)));
+    String s = nf.renderSets(List.of(), List.of(set), List.of("NPQ-old"));
+    assertTrue(s.contains("create NPQ-st hash:net family inet6"), s);
+    assertTrue(s.contains("add NPQ-st fd00::/8\nswap NPQ-st NPQ-s\ndestroy NPQ-st\n"), s);
+    assertTrue(s.endsWith("destroy NPQ-old\n"), s);
+  }
+
+  @Test
+  void parsesOnlyOurChainsSetsAndJumps() {
+    var saved =
+        nf.parseSave(
+            """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :NPQ-A - [0:0]
+            :KUBE-X - [0:0]
+            [3:180] -A FORWARD -m comment --comment "netpol:NPQ" -j NPQ-A
+            [1:60] -A FORWARD -j KUBE-X
+            [7:420] -A NPQ-A -p tcp -m set --match-set NPQ-s src -m comment --comment "rule=a/b x" -j RETURN
+            [0:0] -A KUBE-X -j ACCEPT
+            COMMIT
+            """);
+    assertEquals(Set.of("NPQ-A"), saved.chains().keySet());
+    SavedRule r = saved.chains().get("NPQ-A").get(0);
+    assertEquals(7, r.packets());
+    assertEquals("rule=a/b x", r.comment());
+    assertEquals("RETURN", r.target());
+    assertEquals(1, saved.jumps().size());
+    var sets =
+        nf.parseSets(
+            """
+            create NPQ-s hash:net family inet hashsize 1024 maxelem 65536
+            add NPQ-s 10.0.0.0/8
+            add NPQ-s 10.1.0.0/16 nomatch
+            create other hash:net family inet
+            add other 1.0.0.0/8
+            """);
+    assertEquals(Set.of("NPQ-s"), sets.keySet());
+    assertEquals(
+        List.of(new IpSet.Member("10.0.0.0/8", false), new IpSet.Member("10.1.0.0/16", true)),
+        sets.get("NPQ-s").members());
+  }
+
+  @Test
+  void processHelperKillsAtTheDeadlineAndDrainsLargeOutput() {
+    long t0 = System.nanoTime();
+    // a child that fills its pipe and then hangs: the old helpers blocked in readAllBytes forever
+    var r =
+        Processes.run(
+            List.of("sh", "-c", "head -c 200000 /dev/zero; sleep 30"), Duration.ofMillis(500));
+    assertTrue(r.timedOut());
+    assertFalse(r.ok());
+    assertEquals(200000, r.out().length());
+    assertTrue(System.nanoTime() - t0 < 15_000_000_000L, "killed at the deadline");
+    var ok = Processes.run(List.of("sh", "-c", "cat; echo err >&2"), "in", Duration.ofSeconds(10));
+    assertEquals("in", ok.out());
+    assertEquals("err\n", ok.err());
+    var bad = Processes.run(List.of("sh", "-c", "echo nope >&2; exit 3"), Duration.ofSeconds(10));
+    var e = assertThrows(Processes.CommandFailedException.class, bad::checked);
+    assertTrue(
+        e.getMessage().contains("exit 3") && e.getMessage().contains("nope"), e.getMessage());
+  }
+}
