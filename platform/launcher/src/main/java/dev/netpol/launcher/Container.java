@@ -104,7 +104,7 @@ final class Container {
     c.late.addAll(late);
     Runnable startLate =
         () -> {
-          if (lateWhenReady) {
+          if (lateWhenReady && !late.isEmpty()) {
             c.awaitReady(
                 millis(cfg, "netpol.late.start.timeout", "15s"),
                 millis(cfg, "netpol.late.start.delay", "3s"));

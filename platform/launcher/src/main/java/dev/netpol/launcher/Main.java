@@ -236,7 +236,8 @@ public final class Main {
     props.put("netpol.tool", cmd);
     props.put("felix.fileinstall.dir", home.resolve("etc/config").toString());
     props.put("felix.fileinstall.enableConfigSave", "false");
-    Container c = Container.start(Profile.load(home, profileName), storage, props);
+    // a tool runs at once: nothing of it waits for a node's readiness
+    Container c = Container.start(Profile.load(home, profileName), storage, props, false);
     try {
       Filter f =
           FrameworkUtil.createFilter(
