@@ -23,12 +23,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class BackendSwapIT {
   /**
-   * Swaps eBPF -> iptables -> eBPF -> ... The iptables -> eBPF direction keeps established flows
-   * only once the eBPF datapath accepts flows it did not see start (a kernel-conntrack lookup,
-   * branch {@code datapath}); until that is on main the default is the one swap eBPF -> iptables.
-   * {@code -Dnetpol.swap.count=10} runs the issue's ten.
+   * Swaps eBPF -> iptables -> eBPF -> ..., ten times in a row: established flows survive the
+   * iptables -> eBPF direction because the eBPF datapath resumes flows the kernel's conntrack
+   * knows as replies. {@code -Dnetpol.swap.count=N} runs N.
    */
-  static final int SWAPS = Integer.getInteger("netpol.swap.count", 1);
+  static final int SWAPS = Integer.getInteger("netpol.swap.count", 10);
 
   private static final String POLICIES =
       """
