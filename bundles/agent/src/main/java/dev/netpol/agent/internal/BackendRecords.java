@@ -31,7 +31,7 @@ final class BackendRecords {
    * release its kernel state out of process (String[] or one whitespace-separated String), e.g.
    * {@code ebpf release --root /sys/fs/bpf/netpol}.
    */
-  static final String RELEASE_PROPERTY = "netpol.backend.release";
+  static final String RELEASE_PROPERTY = dev.netpol.api.ServedBackend.RELEASE_PROPERTY;
 
   private static final Logger LOG = LoggerFactory.getLogger(BackendRecords.class);
   private final Path dir;

@@ -1,14 +1,9 @@
 package dev.netpol.backend.ebpf.internal.bundle;
 
-import dev.netpol.api.BackendHealth;
 import dev.netpol.api.EnforcementBackend;
-import dev.netpol.api.EnforcementException;
-import dev.netpol.api.PodKey;
-import dev.netpol.api.ProgrammedPod;
+import dev.netpol.api.ServedBackend;
 import dev.netpol.api.VerdictEvent;
 import dev.netpol.api.VerdictEvents;
-import dev.netpol.api.model.PodEndpoint;
-import dev.netpol.api.model.PodPolicy;
 import dev.netpol.backend.ebpf.EbpfBackend;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.Setting;
@@ -17,7 +12,6 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -27,7 +21,7 @@ import org.osgi.framework.ServiceRegistration;
  * starts, closed when it stops. Closing releases handles only: pinned programs, maps and tc filters
  * stay, so enforcement continues while the agent is down.
  */
-final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents {
+final class BackendRunner extends ServedBackend implements Managed, VerdictEvents {
   static final Setting<String> PIN_ROOT =
       Setting.string(
           "netpol.bpffs.root",
@@ -64,12 +58,6 @@ final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents 
   static final List<Setting<?>> SETTINGS =
       List.of(PIN_ROOT, FLOW_LOG_RATE, CT_GC, CT_ENTRIES, RULES_PER_POD);
 
-  /**
-   * Service property read by the agent: the bin/netpol arguments that release this backend's state
-   * when its bundle is not running (see bundles/agent, BackendRecords).
-   */
-  static final String RELEASE_PROPERTY = "netpol.backend.release";
-
   private final Settings settings;
   private final BundleContext context;
   private volatile EbpfBackend backend;
@@ -78,6 +66,7 @@ final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents 
 
   @Inject
   BackendRunner(Settings settings, BundleContext context) {
+    super(EbpfBackend.NAME);
     this.settings = settings;
     this.context = context;
   }
@@ -129,58 +118,14 @@ final class BackendRunner implements Managed, EnforcementBackend, VerdictEvents 
     }
   }
 
-  private EbpfBackend backend() throws EnforcementException {
-    EbpfBackend b = backend;
-    if (b == null) {
-      throw new EnforcementException("the ebpf backend is stopped");
-    }
-    return b;
-  }
-
   @Override
-  public String name() {
-    return EbpfBackend.NAME;
-  }
-
-  @Override
-  public void apply(PodEndpoint pod, PodPolicy policy) throws EnforcementException {
-    backend().apply(pod, policy);
-  }
-
-  @Override
-  public void remove(PodKey pod) throws EnforcementException {
-    backend().remove(pod);
-  }
-
-  @Override
-  public Map<PodKey, ProgrammedPod> programmed() {
-    EbpfBackend b = backend;
-    return b == null ? Map.of() : b.programmed();
-  }
-
-  @Override
-  public BackendHealth health() {
-    EbpfBackend b = backend;
-    return b == null ? BackendHealth.failing("stopped") : b.health();
-  }
-
-  @Override
-  public dev.netpol.api.BackendStatistics statistics() {
-    EbpfBackend b = backend;
-    return b == null ? dev.netpol.api.BackendStatistics.EMPTY : b.statistics();
+  protected EnforcementBackend running() {
+    return backend;
   }
 
   @Override
   public AutoCloseable subscribe(Consumer<VerdictEvent> listener) {
     EbpfBackend b = backend;
     return b == null ? () -> {} : b.subscribe(listener);
-  }
-
-  @Override
-  public void release() throws EnforcementException {
-    EbpfBackend b = backend;
-    if (b != null) {
-      b.release();
-    }
   }
 }

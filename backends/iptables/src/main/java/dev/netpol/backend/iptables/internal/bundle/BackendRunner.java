@@ -1,13 +1,7 @@
 package dev.netpol.backend.iptables.internal.bundle;
 
-import dev.netpol.api.BackendHealth;
-import dev.netpol.api.BackendStatistics;
 import dev.netpol.api.EnforcementBackend;
-import dev.netpol.api.EnforcementException;
-import dev.netpol.api.PodKey;
-import dev.netpol.api.ProgrammedPod;
-import dev.netpol.api.model.PodEndpoint;
-import dev.netpol.api.model.PodPolicy;
+import dev.netpol.api.ServedBackend;
 import dev.netpol.backend.iptables.IptablesBackend;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.Setting;
@@ -16,7 +10,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
@@ -25,7 +18,7 @@ import org.osgi.framework.ServiceRegistration;
  * prefix) when the bundle starts, closed when it stops. Closing leaves the chains and sets
  * enforcing while the agent is down.
  */
-final class BackendRunner implements Managed, EnforcementBackend {
+final class BackendRunner extends ServedBackend implements Managed {
   static final Setting<String> PREFIX =
       Setting.string(
           "netpol.iptables.prefix",
@@ -38,9 +31,6 @@ final class BackendRunner implements Managed, EnforcementBackend {
           "deadline of each iptables-restore, iptables-save and ipset command");
   static final List<Setting<?>> SETTINGS = List.of(PREFIX, TIMEOUT);
 
-  /** Read by the agent: the bin/netpol arguments that release this state without this bundle. */
-  static final String RELEASE_PROPERTY = "netpol.backend.release";
-
   private final Settings settings;
   private final BundleContext context;
   private volatile IptablesBackend backend;
@@ -48,6 +38,7 @@ final class BackendRunner implements Managed, EnforcementBackend {
 
   @Inject
   BackendRunner(Settings settings, BundleContext context) {
+    super(IptablesBackend.NAME);
     this.settings = settings;
     this.context = context;
   }
@@ -80,52 +71,8 @@ final class BackendRunner implements Managed, EnforcementBackend {
     }
   }
 
-  private IptablesBackend backend() throws EnforcementException {
-    IptablesBackend b = backend;
-    if (b == null) {
-      throw new EnforcementException("the iptables backend is stopped");
-    }
-    return b;
-  }
-
   @Override
-  public String name() {
-    return IptablesBackend.NAME;
-  }
-
-  @Override
-  public void apply(PodEndpoint pod, PodPolicy policy) throws EnforcementException {
-    backend().apply(pod, policy);
-  }
-
-  @Override
-  public void remove(PodKey pod) throws EnforcementException {
-    backend().remove(pod);
-  }
-
-  @Override
-  public Map<PodKey, ProgrammedPod> programmed() {
-    IptablesBackend b = backend;
-    return b == null ? Map.of() : b.programmed();
-  }
-
-  @Override
-  public BackendHealth health() {
-    IptablesBackend b = backend;
-    return b == null ? BackendHealth.failing("stopped") : b.health();
-  }
-
-  @Override
-  public BackendStatistics statistics() {
-    IptablesBackend b = backend;
-    return b == null ? BackendStatistics.EMPTY : b.statistics();
-  }
-
-  @Override
-  public void release() throws EnforcementException {
-    IptablesBackend b = backend;
-    if (b != null) {
-      b.release();
-    }
+  protected EnforcementBackend running() {
+    return backend;
   }
 }
