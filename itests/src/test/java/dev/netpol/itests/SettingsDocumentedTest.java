@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class SettingsDocumentedTest {
   private static final Pattern DECLARED =
       Pattern.compile(
-          "(?:Setting\\.(?:string|integer|bool|duration|oneOf)|new Setting<>)\\(\\s*\"([a-z0-9.-]+)\"");
+          "(?:Setting\\.(?:string|integer|bool|duration|address|oneOf)|new Setting<>)\\(\\s*\"([a-z0-9.-]+)\"");
 
   @Test
   void everyDeclaredSettingHasAnEntryInEtcConfig() throws IOException {

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class BackendSwapIT {
   /**
    * Swaps eBPF -> iptables -> eBPF -> ..., ten times in a row: established flows survive the
-   * iptables -> eBPF direction because the eBPF datapath resumes flows the kernel's conntrack
-   * knows as replies. {@code -Dnetpol.swap.count=N} runs N.
+   * iptables -> eBPF direction because the eBPF datapath resumes flows the kernel's conntrack knows
+   * as replies. {@code -Dnetpol.swap.count=N} runs N.
    */
   static final int SWAPS = Integer.getInteger("netpol.swap.count", 10);
 

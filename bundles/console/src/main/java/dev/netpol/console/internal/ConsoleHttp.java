@@ -74,7 +74,8 @@ final class ConsoleHttp implements Managed {
   }
 
   private synchronized void configure(ConfigurationAdmin cm) {
-    String address = settings.get(ConsoleSettings.ADDRESS).trim();
+    Optional<InetSocketAddress> wanted = settings.get(ConsoleSettings.ADDRESS);
+    String address = wanted.map(w -> w.getHostString() + ":" + w.getPort()).orElse("");
     if (address.equals(configured)) {
       return;
     }
@@ -86,7 +87,7 @@ final class ConsoleHttp implements Managed {
         LOG.info("web console off (netpol.console.address is empty)");
         return;
       }
-      InetSocketAddress a = listenable(HostPort.parse(ConsoleSettings.ADDRESS.key(), address));
+      InetSocketAddress a = listenable(wanted.get());
       Dictionary<String, Object> p = new Hashtable<>();
       p.put("org.apache.felix.http.host", a.getHostString());
       p.put("org.osgi.service.http.port", String.valueOf(a.getPort()));

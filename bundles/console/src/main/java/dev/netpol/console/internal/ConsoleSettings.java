@@ -5,8 +5,8 @@ import java.util.List;
 
 /** The console's settings (etc/config/netpol-console.cfg, or framework properties). */
 final class ConsoleSettings {
-  static final Setting<String> ADDRESS =
-      Setting.string(
+  static final Setting<java.util.Optional<java.net.InetSocketAddress>> ADDRESS =
+      Setting.address(
           "netpol.console.address",
           "127.0.0.1:8470",
           "host:port of the web console (a busy port falls back to a free one, logged; empty turns"

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * credentials, so it binds to loopback unless told otherwise.
  */
 final class MetricsServer implements Managed {
-  static final Setting<String> ADDRESS =
-      Setting.string(
+  static final Setting<java.util.Optional<InetSocketAddress>> ADDRESS =
+      Setting.address(
           "netpol.metrics.address",
           "127.0.0.1:9969",
           "host:port of /metrics, /healthz, /livez and /readyz (a busy port falls back to a free"
@@ -52,12 +52,11 @@ final class MetricsServer implements Managed {
    */
   @Override
   public void start() {
-    String address = settings.get(ADDRESS).trim();
-    if (address.isEmpty()) {
+    InetSocketAddress wanted = settings.get(ADDRESS).orElse(null);
+    if (wanted == null) {
       LOG.info("metrics endpoint off (netpol.metrics.address is empty)");
       return;
     }
-    InetSocketAddress wanted = HostPort.parse(ADDRESS.key(), address);
     executor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -72,7 +71,7 @@ final class MetricsServer implements Managed {
             serve(wanted);
             started.complete(server.getAddress());
           } catch (IOException | RuntimeException e) {
-            LOG.error("metrics endpoint not started on {}: {}", address, e.getMessage());
+            LOG.error("metrics endpoint not started on {}: {}", describe(wanted), e.getMessage());
             started.completeExceptionally(e);
           }
         });

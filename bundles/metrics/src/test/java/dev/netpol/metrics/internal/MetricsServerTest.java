@@ -253,9 +253,12 @@ class MetricsServerTest {
       assertEquals(200, get(base + "/healthz").statusCode());
     }
     server.stop();
-    server = new MetricsServer(settings("localhost"), new Fixtures.Sources());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, server::start);
-    assertTrue(e.getMessage().contains("netpol.metrics.address"), e.getMessage());
+    // a bad value is reported by the settings (file, key, reason) and the previous one kept
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MetricsServer.ADDRESS.parser().apply("localhost"));
+    assertTrue(e.getMessage().contains("not host:port"), e.getMessage());
     server = new MetricsServer(settings(""), new Fixtures.Sources());
     server.start();
     assertNull(server.address(), "empty turns the endpoint off");
@@ -269,9 +272,8 @@ class MetricsServerTest {
   private static Settings settings(String address) {
     return new Settings() {
       @Override
-      @SuppressWarnings("unchecked")
       public <T> T get(Setting<T> setting) {
-        return (T) address;
+        return setting.parser().apply(address);
       }
 
       @Override

@@ -1,6 +1,8 @@
 package dev.netpol.platform.guice;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -67,6 +69,39 @@ public record Setting<T>(
           throw new IllegalArgumentException("'" + s + "' is not a duration like 500ms, 30s or 5m");
         },
         description);
+  }
+
+  /**
+   * A listening address: {@code host:port} or {@code [v6]:port}; empty means "off" (no address).
+   */
+  public static Setting<Optional<InetSocketAddress>> address(
+      String key, String def, String description) {
+    return new Setting<>(key, parseAddress(def), Setting::parseAddress, description);
+  }
+
+  private static Optional<InetSocketAddress> parseAddress(String value) {
+    String v = value.trim();
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    int colon = v.lastIndexOf(':');
+    if (colon <= 0 || colon == v.length() - 1) {
+      throw new IllegalArgumentException("'" + value + "' is not host:port");
+    }
+    String host = v.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(v.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + value + "' has no numeric port");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port " + port + " is outside 0..65535");
+    }
+    return Optional.of(new InetSocketAddress(host, port));
   }
 
   public static <E extends Enum<E>> Setting<E> oneOf(

@@ -1,5 +1,5 @@
 /**
  * Guice inside a bundle, OSGi services between bundles, and validated settings from ConfigAdmin.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.netpol.platform.guice;

@@ -278,6 +278,22 @@ class ConfiguredSettingsTest {
   }
 
   @Test
+  void addressesParseOrSayWhy() {
+    Setting<java.util.Optional<java.net.InetSocketAddress>> a =
+        Setting.address("netpol.x.address", "127.0.0.1:9969", "where");
+    assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9969), a.defaultValue().orElseThrow());
+    assertEquals(9970, a.parser().apply("[::1]:9970").orElseThrow().getPort());
+    assertTrue(a.parser().apply(" ").isEmpty(), "empty: off");
+    assertEquals(
+        "'9969' is not host:port",
+        assertThrows(IllegalArgumentException.class, () -> a.parser().apply("9969")).getMessage());
+    assertEquals(
+        "port 70000 is outside 0..65535",
+        assertThrows(IllegalArgumentException.class, () -> a.parser().apply("h:70000"))
+            .getMessage());
+  }
+
+  @Test
   void parsersExplainWhatIsWrong() {
     assertEquals(
         "170000 is outside 1..100000",
