@@ -2,8 +2,9 @@ package dev.netpol.bench.internal;
 
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.backend.ebpf.EbpfBackend;
+import dev.netpol.backend.iptables.IptablesBackend;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,8 +17,19 @@ public final class Backends {
 
   /** Backend names this distribution has, in the order they are shown. */
   public static List<String> installed() {
-    List<String> names = new ArrayList<>(List.of(EbpfBackend.NAME));
-    return names;
+    return List.of(EbpfBackend.NAME, IptablesBackend.NAME);
+  }
+
+  /** First part of the iptables chains and sets of a bench run (Leftovers sweeps it). */
+  static final String IPTABLES_PREFIX = "NPQ";
+
+  /** The iptables backend's chain and set prefix for {@code suffix}: NPQ + 5 hex digits. */
+  static String iptablesPrefix(String suffix) {
+    return IPTABLES_PREFIX + String.format("%05X", suffix.hashCode() & 0xFFFFF);
+  }
+
+  private static IptablesBackend iptables(String prefix) {
+    return new IptablesBackend(new IptablesBackend.Config(prefix, Duration.ofSeconds(30)));
   }
 
   /**
@@ -31,12 +43,20 @@ public final class Backends {
       ctx.onClose(b::release);
       return b;
     }
+    if (name.equals(IptablesBackend.NAME)) {
+      IptablesBackend b = iptables(iptablesPrefix(suffix));
+      ctx.onClose(b::close);
+      ctx.onClose(b::release);
+      return b;
+    }
     throw new IllegalArgumentException("backend '" + name + "' is not installed");
   }
 
   /** {@code --set} settings giving a node process's backend the names of {@code suffix}. */
   public static List<String> nodeSettings(String name, BenchContext ctx, String suffix) {
-    return List.of();
+    return name.equals(IptablesBackend.NAME)
+        ? List.of("netpol.iptables.prefix=" + iptablesPrefix(suffix))
+        : List.of();
   }
 
   /**
@@ -52,6 +72,17 @@ public final class Backends {
       BenchContext.deleteTree(pinRoot);
       return;
     }
+    if (name.equals(IptablesBackend.NAME)) {
+      releaseIptables(iptablesPrefix(suffix));
+      return;
+    }
     throw new IllegalArgumentException("backend '" + name + "' is not installed");
+  }
+
+  /** Removes every chain and set of the iptables backend under {@code prefix}. */
+  static void releaseIptables(String prefix) throws Exception {
+    try (IptablesBackend b = iptables(prefix)) {
+      b.release();
+    }
   }
 }

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * Removes what an earlier, interrupted bench run left behind — only its own names: processes
  * started with a {@code /tmp/netpol-benchrun-*} data directory, lab pods of those work dirs,
- * network namespaces and links named {@code npb*}, bpffs roots {@code netpol-bench-*}.
+ * network namespaces and links named {@code npb*}, bpffs roots {@code netpol-bench-*}, iptables
+ * chains and ipsets {@code NPQ<5 hex>-*}.
  */
 public final class Leftovers {
   private Leftovers() {}
@@ -86,7 +87,37 @@ public final class Leftovers {
         removed.add("pins " + p);
       }
     }
+    for (String prefix : iptablesPrefixes()) {
+      try {
+        Backends.releaseIptables(prefix);
+        removed.add("iptables chains and sets " + prefix + "-*");
+      } catch (Exception e) {
+        removed.add("iptables " + prefix + " (" + e.getMessage() + ")");
+      }
+    }
     return removed;
+  }
+
+  /** The bench's iptables prefixes that have chains or sets in the kernel. */
+  private static java.util.Set<String> iptablesPrefixes() {
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    java.util.regex.Pattern name =
+        java.util.regex.Pattern.compile(
+            "(?m)^(?::|create )?(" + Backends.IPTABLES_PREFIX + "[0-9A-F]{5})-");
+    for (List<String> c :
+        List.of(
+            List.of("iptables-save", "-t", "filter"),
+            List.of("ip6tables-save", "-t", "filter"),
+            List.of("ipset", "save"))) {
+      Proc.Result r = Proc.run(30, c);
+      if (r.ok()) {
+        var m = name.matcher(r.out());
+        while (m.find()) {
+          found.add(m.group(1));
+        }
+      }
+    }
+    return found;
   }
 
   private static List<Path> labDirs(Path work) throws IOException {
