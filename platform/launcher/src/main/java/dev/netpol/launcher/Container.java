@@ -102,9 +102,11 @@ final class Container {
     late.sort(
         java.util.Comparator.comparingInt(b -> b.adapt(BundleStartLevel.class).getStartLevel()));
     c.late.addAll(late);
+    // only late bundles wait for readiness, in the background; without any, start is complete
+    boolean awaitReady = lateWhenReady && !late.isEmpty();
     Runnable startLate =
         () -> {
-          if (lateWhenReady && !late.isEmpty()) {
+          if (awaitReady) {
             c.awaitReady(
                 millis(cfg, "netpol.late.start.timeout", "15s"),
                 millis(cfg, "netpol.late.start.delay", "3s"));
@@ -113,12 +115,12 @@ final class Container {
           c.awaitStartLevel(profile.topLevel());
           c.lateStarted.complete(null);
         };
-    if (late.isEmpty() || !lateWhenReady) {
-      startLate.run();
-    } else {
+    if (awaitReady) {
       Thread t = new Thread(startLate, "netpol-late-start");
       t.setDaemon(true);
       t.start();
+    } else {
+      startLate.run();
     }
     return c;
   }
