@@ -38,18 +38,21 @@ public final class Backends {
    */
   public static EnforcementBackend create(String name, BenchContext ctx, String suffix) {
     if (name.equals(EbpfBackend.NAME)) {
-      EbpfBackend b = new EbpfBackend(new EbpfBackend.Config(ctx.pinRoot(suffix), 50, 60));
-      ctx.onClose(b::close);
-      ctx.onClose(b::release);
-      return b;
+      return releasedAtEnd(
+          ctx, new EbpfBackend(new EbpfBackend.Config(ctx.pinRoot(suffix), 50, 60)));
     }
     if (name.equals(IptablesBackend.NAME)) {
-      IptablesBackend b = iptables(iptablesPrefix(suffix));
-      ctx.onClose(b::close);
-      ctx.onClose(b::release);
-      return b;
+      return releasedAtEnd(ctx, iptables(iptablesPrefix(suffix)));
     }
     throw new IllegalArgumentException("backend '" + name + "' is not installed");
+  }
+
+  /** At the end of the run: released (kernel state), then closed. */
+  private static <B extends EnforcementBackend & AutoCloseable> B releasedAtEnd(
+      BenchContext ctx, B b) {
+    ctx.onClose(b::close);
+    ctx.onClose(b::release); // cleanups run last-in first-out
+    return b;
   }
 
   /** {@code --set} settings giving a node process's backend the names of {@code suffix}. */
