@@ -84,20 +84,14 @@ public final class ConfiguredSettings implements Settings {
       var admin = ref == null ? null : context.getService(ref);
       if (admin != null) {
         try {
-          var configs = admin.listConfigurations("(service.pid=" + pid + ")");
-          if (configs != null && configs.length > 0 && configs[0].getProperties() != null) {
-            Dictionary<String, Object> d = configs[0].getProperties();
+          Dictionary<String, Object> d = held(admin, pid);
+          if (d != null) {
             Map<String, Object> m = new java.util.HashMap<>();
             for (var keys = d.keys(); keys.hasMoreElements(); ) {
               String k = keys.nextElement();
               m.put(k, d.get(k));
             }
-            Object file = d.get("felix.fileinstall.filename");
-            return new Initial(
-                file == null
-                    ? "configuration " + pid
-                    : String.valueOf(file).replaceFirst("^file:", ""),
-                m);
+            return new Initial(source(d), m);
           }
         } finally {
           context.ungetService(ref);
@@ -180,15 +174,28 @@ public final class ConfiguredSettings implements Settings {
       return null;
     }
     try {
-      org.osgi.service.cm.Configuration[] cs =
-          admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + configPid + ")");
-      return cs == null || cs.length == 0 ? null : cs[0].getProperties();
+      return held(admin, configPid);
     } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
       LOG.warn("{}: cannot read configuration {}: {}", pid, configPid, e.toString());
       return null;
     } finally {
       context.ungetService(ref);
     }
+  }
+
+  /** The properties Configuration Admin holds for {@code configPid}, or null. */
+  private static Dictionary<String, Object> held(
+      org.osgi.service.cm.ConfigurationAdmin admin, String configPid)
+      throws java.io.IOException, org.osgi.framework.InvalidSyntaxException {
+    org.osgi.service.cm.Configuration[] cs =
+        admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + configPid + ")");
+    return cs == null || cs.length == 0 ? null : cs[0].getProperties();
+  }
+
+  /** Where a configuration came from, for messages: its file, else its PID. */
+  private String source(Dictionary<String, ?> config) {
+    Object file = config.get("felix.fileinstall.filename");
+    return file == null ? "configuration " + pid : String.valueOf(file).replaceFirst("^file:", "");
   }
 
   public void close() {
@@ -213,9 +220,7 @@ public final class ConfiguredSettings implements Settings {
     if (config == null) {
       return;
     }
-    Object file = config.get("felix.fileinstall.filename");
-    String source =
-        file == null ? "configuration " + pid : String.valueOf(file).replaceFirst("^file:", "");
+    String source = source(config);
     boolean changed = false;
     for (Setting<?> s : declared.values()) {
       Object raw = config.get(s.key());
