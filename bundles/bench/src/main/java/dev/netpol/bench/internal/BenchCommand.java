@@ -30,7 +30,7 @@ public final class BenchCommand implements Command {
     StringBuilder b =
         new StringBuilder(
             """
-            usage: netpol bench [SUITE...] [--size quick|full] [--out DIR] [--backends LIST]
+            usage: netpol bench [SUITE...] [--size quick|full] [--out DIR] [--backends LIST] [--agent-only]
 
             Measures netpol on this machine and writes raw results (CSV, JSON), plots (PNG) and
             report.md into DIR. One line per finished point shows progress and the time left.
@@ -48,6 +48,8 @@ public final class BenchCommand implements Command {
                              report (5+ interleaved rounds per point; about an hour or more)
           --out DIR          results directory (default ./bench-results)
           --backends LIST    backends to compare, e.g. ebpf,iptables (default: every installed one)
+          --agent-only       scale: only the agent's memory and cold start (skips the controller
+                             at 50k pods / 5k policies, the long part of scale)
 
         Needs root, iperf3, sockperf and kubectl. It makes network namespaces (prefix npb),
         veths, bpffs pins (/sys/fs/bpf/netpol-bench-*) and starts netpol processes of its own;
@@ -100,7 +102,7 @@ public final class BenchCommand implements Command {
         DateTimeFormatter.ISO_INSTANT.format(
             Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     int failures = 0;
-    try (BenchContext ctx = new BenchContext(o.size, o.out, home, backends, out)) {
+    try (BenchContext ctx = new BenchContext(o.size, o.out, home, backends, out, o.agentOnly)) {
       List<String> swept = Leftovers.sweep(ctx.work);
       if (!swept.isEmpty()) {
         ctx.progress.note("bench", "removed leftovers of an earlier run: " + swept);
@@ -195,6 +197,7 @@ public final class BenchCommand implements Command {
     Size size = Size.QUICK;
     Path out = Path.of("bench-results");
     boolean help;
+    boolean agentOnly;
 
     static Options parse(List<String> args) {
       Options o = new Options();
@@ -207,6 +210,7 @@ public final class BenchCommand implements Command {
         }
         switch (a) {
           case "--help", "-h", "help" -> o.help = true;
+          case "--agent-only" -> o.agentOnly = true;
           case "--size", "--out", "--backends" -> {
             if (value == null) {
               if (i + 1 >= args.size()) {
