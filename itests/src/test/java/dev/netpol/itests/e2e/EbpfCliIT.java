@@ -114,7 +114,7 @@ class EbpfCliIT {
       assertTrue(maps.out().contains(root + "/global/np_conntrack"), maps.toString());
       assertTrue(maps.out().contains(root + "/global/np_policy"), maps.toString());
 
-      // one allowed connection, then dump-map, conntrack and events (under steady traffic) at once
+      // one allowed connection, then dump-map, conntrack, events and cost (under steady traffic)
       assertTrue(TcpProbe.connects(pa.netns(), pb.ipv4(), 80, 1));
       Process traffic = TcpProbe.traffic(pa.netns(), pb.ipv4(), 80, 81, 30);
       run.onClose(traffic::destroyForcibly);
@@ -123,13 +123,15 @@ class EbpfCliIT {
             Cli.netpolParallel(
                 List.of("ebpf", "--root", root, "dump-map", rulesIn),
                 List.of("ebpf", "--root", root, "conntrack"),
-                List.of("ebpf", "--root", root, "events", "2"));
+                List.of("ebpf", "--root", root, "events", "2"),
+                List.of("ebpf", "--root", root, "cost", "2"));
       } finally {
         traffic.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
       Cli.Result dump = r.get(0);
       Cli.Result conntrack = r.get(1);
       Cli.Result events = r.get(2);
+      Cli.Result cost = r.get(3);
       assertEquals(0, dump.exit(), dump.toString());
       assertTrue(
           dump.out().contains("np_rules") && dump.out().contains("LPM_TRIE"), dump.toString());
@@ -164,6 +166,21 @@ class EbpfCliIT {
                               + ":8[01] .*")),
           "at least one verdict event for a -> b (the agent's flow log reads the same ring buffer): "
               + events);
+
+      assertEquals(0, cost.exit(), cost.toString());
+      for (String id : List.of(ingressId, egressId)) {
+        String[] costRow =
+            cost.out()
+                .lines()
+                .map(l -> l.split("\t"))
+                .filter(c -> c.length == 6 && c[1].equals(id))
+                .findFirst()
+                .orElseThrow(
+                    () -> new AssertionError("no cost row for program " + id + ": " + cost));
+        // the traffic passed both programs while the statistics were on, each run took some time
+        assertTrue(Long.parseLong(costRow[2]) > 0, "runs of program " + id + ": " + cost);
+        assertTrue(Double.parseDouble(costRow[4]) > 0, "ns per run of program " + id + ": " + cost);
+      }
 
       // the agent goes away (SIGTERM); the pins and the enforcement stay
       assertEquals("1", forwarding(pa.hostLink()), "the lab turns on forwarding on a's host link");

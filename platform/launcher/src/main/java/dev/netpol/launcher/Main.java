@@ -36,7 +36,8 @@ public final class Main {
         "start",
         "start the container with a profile (--profile NAME, default 'base') and show its status");
     TOOLS.put(
-        "ebpf", "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events");
+        "ebpf",
+        "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events | cost");
     TOOLS.put("iptables", "inspect the iptables backend: show [NS/NAME] | release");
     TOOLS.put(
         "lab", "pods as network namespaces registered in the API: up | pod | rm | down | list");

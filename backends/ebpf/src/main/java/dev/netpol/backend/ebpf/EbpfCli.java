@@ -23,19 +23,21 @@ import dev.netpol.ebpf.sdk.RingBufferReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
  * Operator commands that read the pins directly, so they work while the agent is down: {@code
- * [--root DIR] progs | maps | pods | dump-map ID|NAME | conntrack | events [SECONDS] | release}.
+ * [--root DIR] progs | maps | pods | dump-map ID|NAME | conntrack | events [SECONDS] | cost
+ * [SECONDS] | release}.
  */
 public final class EbpfCli {
+  private static final String SECONDS = "[1-9]\\d{0,4}";
   private static final String USAGE =
       "usage: ebpf [--root DIR] progs | maps | pods | dump-map ID|NAME | conntrack | events"
-          + " [SECONDS]"
-          + " | release";
+          + " [SECONDS] | cost [SECONDS] | release";
 
   public int run(List<String> args, PrintStream out, PrintStream err) {
     List<String> a = new ArrayList<>(args);
@@ -50,7 +52,7 @@ public final class EbpfCli {
     }
     Pins pins = new Pins(root);
     if (!Files.isDirectory(root)
-        && List.of("progs", "loaded", "pods", "conntrack", "events").contains(a.get(0))) {
+        && List.of("progs", "loaded", "pods", "conntrack", "events", "cost").contains(a.get(0))) {
       // a node with no pod has no pins yet: not an error, but a mistyped --root should be visible
       err.println(
           "note: no netpol pins at " + root + " (no pod programmed here yet, or a wrong --root)");
@@ -77,12 +79,17 @@ public final class EbpfCli {
         case "release" -> {
           return release(root, out, err);
         }
-        case "events" -> {
-          if (a.size() > 1 && !a.get(1).matches("[1-9]\\d{0,4}")) {
-            err.println("events takes a number of seconds (1..99999), got '" + a.get(1) + "'");
+        case "events", "cost" -> {
+          if (a.size() > 1 && !a.get(1).matches(SECONDS)) {
+            err.println(a.get(0) + " takes a number of seconds (1..99999), got '" + a.get(1) + "'");
             return 2;
           }
-          events(pins, a.size() > 1 ? Integer.parseInt(a.get(1)) : 5, out, err);
+          int seconds = a.size() > 1 ? Integer.parseInt(a.get(1)) : 5;
+          if (a.get(0).equals("events")) {
+            events(pins, seconds, out, err);
+          } else {
+            cost(pins, seconds, out);
+          }
         }
         default -> {
           err.println("unknown command '" + a.get(0) + "'\n" + USAGE);
@@ -117,6 +124,36 @@ public final class EbpfCli {
       return 1;
     } finally {
       b.close();
+    }
+  }
+
+  /**
+   * What the node's programs cost on live traffic: the kernel's run-time statistics on for {@code
+   * seconds}, then per program the runs, the mean time per run and the share of one CPU.
+   */
+  private static void cost(Pins pins, int seconds, PrintStream out) {
+    List<BpfProgram> progs = new ArrayList<>();
+    try {
+      for (String pin : List.of(Pins.PROG_INGRESS, Pins.PROG_EGRESS)) {
+        if (Files.exists(pins.global(pin))) {
+          progs.add(BpfProgram.openPinned(pins.global(pin)));
+        }
+      }
+      List<ProgramCost> costs = ProgramCost.measure(progs, Duration.ofSeconds(seconds));
+      out.println("PROGRAM\tPROG_ID\tRUNS\tRUNS_PER_S\tNS_PER_RUN\tCPU_PERCENT");
+      for (int i = 0; i < progs.size(); i++) {
+        ProgramCost c = costs.get(i);
+        out.printf(
+            "%s\t%d\t%d\t%.0f\t%.1f\t%.3f%n",
+            progs.get(i).info().name(),
+            progs.get(i).id(),
+            c.runs(),
+            c.runsPerSecond(),
+            c.nsPerRun(),
+            100 * c.cpuShare());
+      }
+    } finally {
+      progs.forEach(BpfProgram::close);
     }
   }
 

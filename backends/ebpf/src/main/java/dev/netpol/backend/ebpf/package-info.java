@@ -4,5 +4,5 @@
  * {@link dev.netpol.backend.ebpf.EbpfCli} reads those pins for operators. Kernel layout and
  * lifecycle: the module README and bpf/README.md.
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.netpol.backend.ebpf;

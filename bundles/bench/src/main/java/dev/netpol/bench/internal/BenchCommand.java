@@ -30,7 +30,8 @@ public final class BenchCommand implements Command {
     StringBuilder b =
         new StringBuilder(
             """
-            usage: netpol bench [SUITE...] [--size quick|full] [--out DIR] [--backends LIST] [--agent-only]
+            usage: netpol bench [SUITE...] [--size quick|full] [--out DIR] [--backends LIST]
+                                [--peers LIST] [--port-ranges LIST] [--rounds N] [--agent-only]
 
             Measures netpol on this machine and writes raw results (CSV, JSON), plots (PNG) and
             report.md into DIR. One line per finished point shows progress and the time left.
@@ -48,6 +49,9 @@ public final class BenchCommand implements Command {
                              report (5+ interleaved rounds per point; about an hour or more)
           --out DIR          results directory (default ./bench-results)
           --backends LIST    backends to compare, e.g. ebpf,iptables (default: every installed one)
+          --peers LIST       datapath: only these peer counts, e.g. 1,10000,50000
+          --port-ranges LIST datapath: only these port range counts ("" for none)
+          --rounds N         datapath: rounds per point (default 5 full, 2 quick)
           --agent-only       scale: only the agent's memory and cold start (skips the controller
                              at 50k pods / 5k policies, the long part of scale)
 
@@ -109,7 +113,7 @@ public final class BenchCommand implements Command {
       }
       Map<String, String> header = new LinkedHashMap<>();
       header.put("started", started);
-      header.put("size", o.size.name().toLowerCase(java.util.Locale.ROOT));
+      header.put("size", o.size.describe());
       header.put("suites", String.join(", ", run.stream().map(Suite::name).toList()));
       header.put("backends", String.join(", ", backends));
       header.putAll(Machine.describe(home));
@@ -195,6 +199,9 @@ public final class BenchCommand implements Command {
     final List<String> suites = new ArrayList<>();
     final List<String> backends = new ArrayList<>();
     Size size = Size.QUICK;
+    List<Integer> peers;
+    List<Integer> portRanges;
+    Integer rounds;
     Path out = Path.of("bench-results");
     boolean help;
     boolean agentOnly;
@@ -211,7 +218,7 @@ public final class BenchCommand implements Command {
         switch (a) {
           case "--help", "-h", "help" -> o.help = true;
           case "--agent-only" -> o.agentOnly = true;
-          case "--size", "--out", "--backends" -> {
+          case "--size", "--out", "--backends", "--peers", "--port-ranges", "--rounds" -> {
             if (value == null) {
               if (i + 1 >= args.size()) {
                 throw new IllegalArgumentException(a + " needs a value");
@@ -221,12 +228,10 @@ public final class BenchCommand implements Command {
             switch (a) {
               case "--size" -> o.size = Size.parse(value);
               case "--out" -> o.out = Path.of(value);
-              default ->
-                  o.backends.addAll(
-                      Arrays.stream(value.split(","))
-                          .map(String::strip)
-                          .filter(s -> !s.isEmpty())
-                          .toList());
+              case "--peers" -> o.peers = counts(a, value);
+              case "--port-ranges" -> o.portRanges = counts(a, value);
+              case "--rounds" -> o.rounds = counts(a, value).stream().findFirst().orElse(0);
+              default -> o.backends.addAll(list(value));
             }
           }
           case "all" -> o.suites.addAll(SUITES);
@@ -245,7 +250,32 @@ public final class BenchCommand implements Command {
       if (o.suites.isEmpty()) {
         o.suites.addAll(SUITES);
       }
+      if (o.peers != null) {
+        o.size = o.size.withPeers(o.peers);
+      }
+      if (o.portRanges != null) {
+        o.size = o.size.withPortRanges(o.portRanges);
+      }
+      if (o.rounds != null) {
+        o.size = o.size.withRounds(o.rounds);
+      }
       return o;
+    }
+
+    private static List<String> list(String value) {
+      return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static List<Integer> counts(String option, String value) {
+      List<Integer> out = new ArrayList<>();
+      for (String v : list(value)) {
+        if (!v.matches("[1-9]\\d{0,6}")) {
+          throw new IllegalArgumentException(
+              option + " takes positive whole numbers separated by commas, not '" + v + "'");
+        }
+        out.add(Integer.parseInt(v));
+      }
+      return out;
     }
   }
 }

@@ -1,17 +1,73 @@
 package dev.netpol.bench.internal;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How much to measure. {@code quick} keeps every code path of the harness running in a couple of
- * minutes (CI); {@code full} is the report.
+ * minutes (CI); {@code full} is the report. The datapath's points and rounds can be narrowed (or
+ * widened) for a focused run: {@code --peers}, {@code --port-ranges}, {@code --rounds}.
  */
-public enum Size {
-  QUICK,
-  FULL;
+public final class Size {
+  public static final Size QUICK = new Size(false, null, null, 0);
+  public static final Size FULL = new Size(true, null, null, 0);
+
+  private final boolean full;
+  private final List<Integer> peers;
+  private final List<Integer> portRanges;
+  private final int rounds;
+
+  private Size(boolean full, List<Integer> peers, List<Integer> portRanges, int rounds) {
+    this.full = full;
+    this.peers = peers;
+    this.portRanges = portRanges;
+    this.rounds = rounds;
+  }
+
+  /** Only these peer counts on the datapath's peer axis. */
+  public Size withPeers(List<Integer> p) {
+    return new Size(full, List.copyOf(p), portRanges, rounds);
+  }
+
+  /** Only these port range counts on the datapath's port axis (empty: none). */
+  public Size withPortRanges(List<Integer> r) {
+    return new Size(full, peers, List.copyOf(r), rounds);
+  }
+
+  /** Rounds per datapath point. */
+  public Size withRounds(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("--rounds must be at least 1, not " + n);
+    }
+    return new Size(full, peers, portRanges, n);
+  }
+
+  /** {@code quick} or {@code full}, with any narrowing, e.g. {@code full (peers [1, 50000])}. */
+  public String describe() {
+    StringBuilder b = new StringBuilder(full ? "full" : "quick");
+    List<String> o = new java.util.ArrayList<>();
+    if (peers != null) {
+      o.add("peers " + peers);
+    }
+    if (portRanges != null) {
+      o.add("port ranges " + portRanges);
+    }
+    if (rounds > 0) {
+      o.add("rounds " + rounds);
+    }
+    if (!o.isEmpty()) {
+      b.append(" (").append(String.join(", ", o)).append(')');
+    }
+    return b.toString();
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
 
   public static Size parse(String s) {
-    return switch (s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
       case "quick" -> QUICK;
       case "full" -> FULL;
       default ->
@@ -20,19 +76,28 @@ public enum Size {
   }
 
   public boolean full() {
-    return this == FULL;
+    return full;
   }
 
   // datapath
   public List<Integer> peerCounts() {
+    if (peers != null) {
+      return peers;
+    }
     return full() ? List.of(1, 100, 1_000, 10_000, 50_000) : List.of(1, 1_000);
   }
 
   public List<Integer> portRangeCounts() {
+    if (portRanges != null) {
+      return portRanges;
+    }
     return full() ? List.of(100, 1_000) : List.of(100);
   }
 
   public int rounds() {
+    if (rounds > 0) {
+      return rounds;
+    }
     return full() ? 5 : 2;
   }
 

@@ -47,6 +47,42 @@ class BenchCommandTest {
   }
 
   @Test
+  void datapathPointsAndRoundsCanBeNarrowed() {
+    BenchCommand.Options o =
+        BenchCommand.Options.parse(
+            List.of(
+                "--rounds",
+                "3",
+                "datapath",
+                "--peers",
+                "1,50000",
+                "--size",
+                "full",
+                "--port-ranges="));
+    assertEquals(List.of(1, 50_000), o.size.peerCounts());
+    assertEquals(List.of(), o.size.portRangeCounts());
+    assertEquals(3, o.size.rounds());
+    assertTrue(o.size.full(), o.size.describe());
+    assertEquals(
+        "full (peers [1, 50000], port ranges [], rounds 3)", o.size.describe(), o.size.describe());
+    // the rest of a full run is unchanged
+    assertEquals(Size.FULL.nodePods(), o.size.nodePods());
+    assertEquals(Size.FULL.toolSeconds(), o.size.toolSeconds());
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BenchCommand.Options.parse(List.of("--peers", "1,many")))
+            .getMessage()
+            .contains("--peers takes positive whole numbers separated by commas, not 'many'"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BenchCommand.Options.parse(List.of("--rounds", "0")))
+            .getMessage()
+            .contains("--rounds takes positive whole numbers"));
+  }
+
+  @Test
   void badInputNamesTheWord() {
     assertTrue(
         assertThrows(

@@ -1,6 +1,7 @@
 package dev.netpol.ebpf.sdk;
 
 import dev.netpol.ebpf.sdk.internal.LibBpf;
+import dev.netpol.ebpf.sdk.internal.LibbpfLog;
 import dev.netpol.ebpf.sdk.internal.Native;
 import dev.netpol.ebpf.sdk.internal.Structs;
 import java.nio.charset.StandardCharsets;
@@ -222,6 +223,7 @@ public final class BpfObject implements AutoCloseable {
           "program '" + e.getKey() + "' of object " + source);
       logs.put(e.getKey(), buf);
     }
+    LibbpfLog.takeWarnings();
     int rc = bpf.bpf_object__load(obj);
     if (rc < 0) {
       // libbpf retries a failed program with log level 1 into our buffer; only that one has text
@@ -234,7 +236,14 @@ public final class BpfObject implements AutoCloseable {
           log = text;
         }
       }
-      String target = "object " + source + (failed == null ? "" : " (program '" + failed + "')");
+      // a map that failed to be created is named only in libbpf's log
+      List<String> said = LibbpfLog.takeWarnings();
+      String target =
+          "object "
+              + source
+              + (failed != null
+                  ? " (program '" + failed + "')"
+                  : said.isEmpty() ? "" : " (libbpf: " + String.join("; ", said) + ")");
       LOG.warn("load of {} failed: {}", target, rc);
       throw new BpfException("bpf_object__load", target, -rc, log);
     }

@@ -75,6 +75,8 @@ class BpfObjectTest {
     try (BpfObject noTemplate = BpfObject.open(TestObjects.compile("outer"))) {
       BpfException e = assertThrows(BpfException.class, noTemplate::load);
       assertEquals("bpf_object__load", e.operation());
+      // no program failed: the map is named by libbpf's log line, routed to us and kept
+      assertTrue(e.target().contains("libbpf: map 'outer'"), e.target());
     }
     try (BpfObject obj = BpfObject.open(TestObjects.compile("outer"))) {
       IllegalArgumentException e =

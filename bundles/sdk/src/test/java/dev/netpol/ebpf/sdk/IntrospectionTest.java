@@ -3,6 +3,8 @@ package dev.netpol.ebpf.sdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,27 @@ class IntrospectionTest {
       assertEquals(Optional.empty(), Introspection.program(Integer.MAX_VALUE));
     }
   }
+
+  @Test
+  void runTimeStatisticsCountRunsOnlyWhileEnabled() throws Exception {
+    byte[] packet = Packets.ipv4Udp("198.18.10.1", "198.18.10.2");
+    try (BpfObject obj = BpfObject.open(TestObjects.sdkTest()).load()) {
+      BpfProgram pass = obj.program("tc_pass");
+      try (RunTimeStats on = RunTimeStats.enable()) {
+        pass.testRun(packet, 100);
+        ProgramInfo counted = Introspection.program(pass.id()).orElseThrow();
+        assertEquals(100, counted.runCount(), counted.toString());
+        assertTrue(counted.runTimeNs() > 0, counted.toString());
+      }
+      // off again unless someone turned them on node-wide (the sysctl does not count our fd)
+      if (Files.readString(STATS_SYSCTL).strip().equals("0")) {
+        pass.testRun(packet, 100);
+        assertEquals(100, Introspection.program(pass.id()).orElseThrow().runCount());
+      }
+    }
+  }
+
+  private static final Path STATS_SYSCTL = Path.of("/proc/sys/kernel/bpf_stats_enabled");
 
   @Test
   void dumpsAnyMapDecodedOrHex() {

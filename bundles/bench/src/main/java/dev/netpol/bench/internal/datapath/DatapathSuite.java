@@ -50,7 +50,10 @@ public final class DatapathSuite implements Suite {
 
   double pointSeconds(BenchContext ctx) {
     // three tools per setup and round, plus JVM start, probes and programming
-    return ctx.size.rounds() * setups(ctx) * (3.0 * ctx.size.toolSeconds() + 4.5) + 5;
+    // then iperf3 and sockperf once more for each of the two setups running the eBPF programs
+    return ctx.size.rounds() * setups(ctx) * (3.0 * ctx.size.toolSeconds() + 4.5)
+        + 2 * (2.0 * ctx.size.toolSeconds() + 2)
+        + 5;
   }
 
   List<Point> points(BenchContext ctx) {
@@ -116,11 +119,14 @@ public final class DatapathSuite implements Suite {
         });
 
     Table raw = new Table("datapath");
+    Table costs = new Table("datapath-program-cost");
     List<Point> points = points(ctx);
     for (Point p : points) {
       long t0 = System.nanoTime();
       runPoint(ctx, p, setups, lab, intruder, tools, raw);
       raw.write(ctx.out);
+      ProgramCosts.measure(ctx, p, setups, tools, costs);
+      costs.write(ctx.out);
       ctx.progress.done(
           name(),
           p.label(),
@@ -130,7 +136,8 @@ public final class DatapathSuite implements Suite {
     for (Setup s : setups) {
       s.clear();
     }
-    DatapathReport.write(ctx, raw, points.stream().map(Point::axis).distinct().toList(), setups);
+    DatapathReport.write(
+        ctx, raw, points.stream().map(Point::axis).distinct().toList(), setups, costs);
   }
 
   private static PodSpec pod(String name, boolean server) {

@@ -68,7 +68,9 @@ public final class Info {
         p.getInt(Structs.PROG_INFO_TYPE),
         cString(p, Structs.PROG_INFO_NAME, Structs.BPF_OBJ_NAME_LEN),
         Hex.of(tag),
-        mapIds);
+        mapIds,
+        p.getLong(Structs.PROG_INFO_RUN_TIME_NS),
+        p.getLong(Structs.PROG_INFO_RUN_CNT));
   }
 
   static String cString(Pointer p, long offset, int max) {

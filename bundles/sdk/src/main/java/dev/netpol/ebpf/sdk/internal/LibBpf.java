@@ -19,6 +19,18 @@ public interface LibBpf {
 
   int libbpf_strerror(int err, Pointer buf, @size_t long size);
 
+  /** Installs {@code fn}; returns the previous print function. */
+  Pointer libbpf_set_print(PrintCallback fn);
+
+  /** Puts back a print function {@link #libbpf_set_print(PrintCallback)} returned. */
+  Pointer libbpf_set_print(Pointer fn);
+
+  /** {@code int (*libbpf_print_fn_t)(enum libbpf_print_level, const char *, va_list)}. */
+  interface PrintCallback {
+    @Delegate
+    int print(int level, Pointer format, Pointer args);
+  }
+
   // objects
   Pointer bpf_object__open_file(String path, Pointer opts);
 
@@ -105,6 +117,9 @@ public interface LibBpf {
   int bpf_tc_detach(Pointer hook, Pointer opts);
 
   int bpf_tc_query(Pointer hook, Pointer opts);
+
+  /** {@code BPF_ENABLE_STATS}: returns an fd; run-time statistics are on while it is open. */
+  int bpf_enable_stats(int type);
 
   // ring buffer
   Pointer ring_buffer__new(int mapFd, SampleCallback callback, Pointer ctx, Pointer opts);

@@ -1,6 +1,7 @@
 package dev.netpol.ebpf.sdk.internal;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.types.size_t;
 
 /** The few libc functions the SDK needs. */
 public interface LibC {
@@ -19,4 +20,7 @@ public interface LibC {
   int mount(String source, String target, String type, long flags, Pointer data);
 
   int umount2(String target, int flags);
+
+  /** {@code ap} is a {@code va_list} as a callback received it (a pointer on x86-64 and arm64). */
+  int vsnprintf(Pointer buf, @size_t long size, Pointer format, Pointer ap);
 }

@@ -5,12 +5,16 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
-/** Loads libbpf and libc once per class loader. */
+/** Loads libbpf and libc once per class loader, and routes libbpf's messages to slf4j. */
 public final class Native {
   private static final class Holder {
     static final LibBpf BPF = LibraryLoader.create(LibBpf.class).library("bpf").library("c").load();
     static final LibC C = LibraryLoader.create(LibC.class).library("c").load();
     static final Runtime RUNTIME = Runtime.getRuntime(BPF);
+
+    static {
+      LibbpfLog.install(BPF);
+    }
   }
 
   private Native() {}

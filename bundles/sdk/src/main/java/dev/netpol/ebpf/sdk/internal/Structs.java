@@ -81,6 +81,8 @@ public final class Structs {
   public static final int PROG_INFO_NR_MAP_IDS = 52;
   public static final int PROG_INFO_MAP_IDS = 56;
   public static final int PROG_INFO_NAME = 64;
+  public static final int PROG_INFO_RUN_TIME_NS = 192;
+  public static final int PROG_INFO_RUN_CNT = 200;
 
   public static final int BPF_OBJ_NAME_LEN = 16;
 

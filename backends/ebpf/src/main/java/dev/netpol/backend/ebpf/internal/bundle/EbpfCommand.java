@@ -9,7 +9,7 @@ import java.util.List;
 final class EbpfCommand implements Command {
   @Override
   public String summary() {
-    return "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events | release";
+    return "inspect the datapath: progs | maps | loaded | dump-map ID | conntrack | events | cost | release";
   }
 
   @Override
@@ -28,6 +28,10 @@ final class EbpfCommand implements Command {
       out.println("                  decoded when netpol knows the layout, hex otherwise");
       out.println("  conntrack       the node-wide connection tracking table");
       out.println("  events [SECS]   live verdict events for SECS seconds (default 5)");
+      out.println(
+          "  cost [SECS]     what the programs cost on live traffic over SECS seconds (default 5):");
+      out.println(
+          "                  runs/s, ns per run and % of one CPU (kernel run-time statistics)");
       out.println(
           "  release         remove every pod's filters and pins and the node-wide pins (what an");
       out.println(
