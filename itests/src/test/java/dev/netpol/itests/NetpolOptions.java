@@ -79,7 +79,7 @@ final class NetpolOptions {
     List<Glob> globs = new ArrayList<>();
     for (String line : Files.readAllLines(list)) {
       String l = line.replaceAll("#.*", "").trim();
-      if (!l.isEmpty()) {
+      if (!l.isEmpty() && !l.matches(".*\\sif\\s+\\S+$")) { // 'if KEY' lines: off, as by default
         String[] w = l.split("\\s+");
         globs.add(
             new Glob(

@@ -76,12 +76,12 @@ final class Container {
     BundleContext ctx = fw.getBundleContext();
     List<Bundle> installed = new ArrayList<>();
     for (Path p : profile.bootBundles()) {
-      Bundle b = ctx.installBundle(p.toUri().toString());
+      Bundle b = ctx.installBundle(location(p));
       b.adapt(BundleStartLevel.class).setStartLevel(1);
       installed.add(b);
     }
     for (var e : profile.bundles().entrySet()) {
-      Bundle b = ctx.installBundle(e.getKey().toUri().toString());
+      Bundle b = ctx.installBundle(location(e.getKey()));
       b.adapt(BundleStartLevel.class).setStartLevel(e.getValue());
       installed.add(b);
     }
@@ -123,6 +123,14 @@ final class Container {
       startLate.run();
     }
     return c;
+  }
+
+  /**
+   * A bundle's jar is read where it is ({@code reference:}), not copied into the framework's cache
+   * at every start (the cache is cleaned at each start, and the jars hold about 30 MB).
+   */
+  static String location(Path jar) {
+    return "reference:" + jar.toUri();
   }
 
   private void startBundle(Bundle b) {

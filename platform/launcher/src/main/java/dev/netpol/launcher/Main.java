@@ -1,6 +1,7 @@
 package dev.netpol.launcher;
 
 import dev.netpol.launcher.spi.Command;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
@@ -43,6 +45,15 @@ public final class Main {
     TOOLS.put(
         "backend", "the running node's enforcement backend: show | switch NAME (--data-dir DIR)");
   }
+
+  /** What {@code netpol node --help} says about the console, which a node runs only on request. */
+  static final String NODE_CONSOLE =
+      """
+      The web console (Felix Web Console with netpol's pages) runs on a node only when asked for:
+      --set netpol.console.enabled=true, or that line in etc/config/netpol-console.cfg (a
+      cluster's ConfigMap). Without it the node neither loads nor starts the console's bundles.
+
+      """;
 
   private Main() {}
 
@@ -124,6 +135,9 @@ public final class Main {
     }
     if (o.help) {
       out.printf("usage: netpol %s [options]%n  %s%n%n", cmd, CONTAINERS.get(cmd));
+      if (cmd.equals("node")) {
+        out.print(NODE_CONSOLE);
+      }
       out.print(help().substring(help().indexOf("common options")));
       return 0;
     }
@@ -140,9 +154,10 @@ public final class Main {
     o.properties.put("felix.fileinstall.enableConfigSave", "false");
     Files.createDirectories(data);
     long t0 = System.nanoTime();
-    Container c =
-        Container.start(
-            Profile.load(home, profileName), data.resolve("felix-cache"), o.properties, !o.once);
+    Profile profile =
+        Profile.load(
+            home, profileName, key -> Boolean.parseBoolean(setting(home, o.properties, key)));
+    Container c = Container.start(profile, data.resolve("felix-cache"), o.properties, !o.once);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -170,6 +185,36 @@ public final class Main {
     }
     c.awaitStop();
     return 0;
+  }
+
+  /**
+   * A setting as the launcher sees it before any bundle runs: {@code --set KEY=VALUE} (or a flag),
+   * else its entry in {@code etc/config/*.cfg} (where an operator, or a cluster's ConfigMap, sets
+   * it), else null.
+   */
+  static String setting(Path home, Map<String, String> properties, String key) {
+    if (properties.containsKey(key)) {
+      return properties.get(key);
+    }
+    Path dir = home.resolve("etc/config");
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".cfg")).sorted().toList()) {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(f)) {
+          p.load(in);
+        }
+        String v = p.getProperty(key);
+        if (v != null) {
+          return v.strip();
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+    }
+    return null;
   }
 
   static int printStatus(Container c, String cmd, long ms, boolean list, PrintStream out) {

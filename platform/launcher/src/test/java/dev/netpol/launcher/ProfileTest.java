@@ -49,6 +49,50 @@ class ProfileTest {
   }
 
   @Test
+  void bundlesComeInTheOrderOfTheirLinesAndByNameWithinALine() throws IOException {
+    jars("bundles", "a-1.jar", "netpol-watch-1.jar", "netpol-agent-1.jar", "z-1.jar", "b-1.jar");
+    profile("z-*.jar\nnetpol-*.jar\n[ab]-*.jar\n");
+    assertEquals(
+        List.of("z-1.jar", "netpol-agent-1.jar", "netpol-watch-1.jar", "a-1.jar", "b-1.jar"),
+        Profile.load(home, "p").bundles().keySet().stream()
+            .map(x -> x.getFileName().toString())
+            .toList());
+  }
+
+  @Test
+  void aLineWithIfCountsOnlyWhenItsSettingIsOn() throws IOException {
+    jars("bundles", "netpol-agent-1.jar", "netpol-console-1.jar", "jetty-12.jar");
+    profile(
+        """
+        netpol-agent-*.jar
+        netpol-console-*.jar 3 if netpol.console.enabled
+        jetty-*.jar if netpol.console.enabled
+        """);
+    assertEquals(
+        Map.of(home.resolve("bundles/netpol-agent-1.jar"), 2),
+        Profile.load(home, "p", key -> false).bundles());
+    assertEquals(
+        Map.of(
+            home.resolve("bundles/netpol-agent-1.jar"), 2,
+            home.resolve("bundles/netpol-console-1.jar"), 3,
+            home.resolve("bundles/jetty-12.jar"), 2),
+        Profile.load(home, "p", "netpol.console.enabled"::equals).bundles());
+  }
+
+  @Test
+  void theLauncherReadsASettingFromTheCommandLineElseFromEtcConfig() throws IOException {
+    Files.createDirectories(home.resolve("etc/config"));
+    Files.writeString(
+        home.resolve("etc/config/netpol-console.cfg"),
+        "# comment\n#netpol.console.enabled = false\nnetpol.console.enabled = true \n");
+    assertEquals("true", Main.setting(home, Map.of(), "netpol.console.enabled"));
+    assertEquals(
+        "false",
+        Main.setting(home, Map.of("netpol.console.enabled", "false"), "netpol.console.enabled"));
+    assertNull(Main.setting(home, Map.of(), "netpol.other"));
+  }
+
+  @Test
   void aBadLevelNamesTheFileAndLine() throws IOException {
     profile("a.jar\nb.jar 1\n");
     IOException e = assertThrows(IOException.class, () -> Profile.load(home, "p"));
@@ -56,6 +100,10 @@ class ProfileTest {
     profile("a.jar x\n");
     assertThrows(IOException.class, () -> Profile.load(home, "p"));
     profile("a.jar 3 4\n");
+    assertThrows(IOException.class, () -> Profile.load(home, "p"));
+    profile("a.jar 3 if\n");
+    assertThrows(IOException.class, () -> Profile.load(home, "p"));
+    profile("a.jar when x.y\n");
     assertThrows(IOException.class, () -> Profile.load(home, "p"));
   }
 }

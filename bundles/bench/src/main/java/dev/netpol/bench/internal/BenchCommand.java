@@ -31,7 +31,7 @@ public final class BenchCommand implements Command {
         new StringBuilder(
             """
             usage: netpol bench [SUITE...] [--size quick|full] [--out DIR] [--backends LIST]
-                                [--peers LIST] [--port-ranges LIST] [--rounds N]
+                                [--peers LIST] [--port-ranges LIST] [--rounds N] [--agent-only]
 
             Measures netpol on this machine and writes raw results (CSV, JSON), plots (PNG) and
             report.md into DIR. One line per finished point shows progress and the time left.
@@ -52,6 +52,8 @@ public final class BenchCommand implements Command {
           --peers LIST       datapath: only these peer counts, e.g. 1,10000,50000
           --port-ranges LIST datapath: only these port range counts ("" for none)
           --rounds N         datapath: rounds per point (default 5 full, 2 quick)
+          --agent-only       scale: only the agent's memory and cold start (skips the controller
+                             at 50k pods / 5k policies, the long part of scale)
 
         Needs root, iperf3, sockperf and kubectl. It makes network namespaces (prefix npb),
         veths, bpffs pins (/sys/fs/bpf/netpol-bench-*) and starts netpol processes of its own;
@@ -104,7 +106,7 @@ public final class BenchCommand implements Command {
         DateTimeFormatter.ISO_INSTANT.format(
             Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     int failures = 0;
-    try (BenchContext ctx = new BenchContext(o.size, o.out, home, backends, out)) {
+    try (BenchContext ctx = new BenchContext(o.size, o.out, home, backends, out, o.agentOnly)) {
       List<String> swept = Leftovers.sweep(ctx.work);
       if (!swept.isEmpty()) {
         ctx.progress.note("bench", "removed leftovers of an earlier run: " + swept);
@@ -202,6 +204,7 @@ public final class BenchCommand implements Command {
     Integer rounds;
     Path out = Path.of("bench-results");
     boolean help;
+    boolean agentOnly;
 
     static Options parse(List<String> args) {
       Options o = new Options();
@@ -214,6 +217,7 @@ public final class BenchCommand implements Command {
         }
         switch (a) {
           case "--help", "-h", "help" -> o.help = true;
+          case "--agent-only" -> o.agentOnly = true;
           case "--size", "--out", "--backends", "--peers", "--port-ranges", "--rounds" -> {
             if (value == null) {
               if (i + 1 >= args.size()) {

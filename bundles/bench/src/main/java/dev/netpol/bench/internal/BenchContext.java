@@ -39,6 +39,10 @@ public final class BenchContext implements AutoCloseable {
   public final Report report = new Report();
   public final PrintStream log;
   public final List<String> backends;
+
+  /** {@code --agent-only}: the scale suite measures the agent alone (no controller at 50k pods). */
+  public final boolean agentOnly;
+
   private final Deque<Step> cleanups = new ArrayDeque<>();
   private final java.util.Map<String, Object> shared = new java.util.HashMap<>();
   private final Thread hook = new Thread(this::cleanUp, "netpol-bench-cleanup");
@@ -48,9 +52,11 @@ public final class BenchContext implements AutoCloseable {
     void run() throws Exception;
   }
 
-  public BenchContext(Size size, Path out, Path home, List<String> backends, PrintStream log)
+  public BenchContext(
+      Size size, Path out, Path home, List<String> backends, PrintStream log, boolean agentOnly)
       throws IOException {
     this.size = size;
+    this.agentOnly = agentOnly;
     this.out = Files.createDirectories(out.toAbsolutePath());
     this.home = home;
     this.backends = List.copyOf(backends);

@@ -17,6 +17,15 @@ class BenchCommandTest {
     assertEquals(BenchCommand.SUITES, o.suites);
     assertEquals(Size.QUICK, o.size);
     assertEquals(Path.of("bench-results"), o.out);
+    assertEquals(false, o.agentOnly);
+  }
+
+  @Test
+  void agentOnlyLimitsScaleToTheAgent() {
+    BenchCommand.Options o = BenchCommand.Options.parse(List.of("scale", "--agent-only"));
+    assertEquals(List.of("scale"), o.suites);
+    assertTrue(o.agentOnly);
+    assertTrue(BenchCommand.usage().contains("--agent-only"));
   }
 
   @Test

@@ -20,7 +20,19 @@ final class ConsoleSettings {
           "the console's password, clear or {sha-256}<base64 digest>; empty: generated at first"
               + " start into DATA_DIR/console.password (mode 0600)");
 
-  static final List<Setting<?>> ALL = List.of(ADDRESS, USER, PASSWORD);
+  /**
+   * Read by the launcher, not here: whether {@code bin/netpol node} installs the console at all
+   * ({@code etc/profiles/node.list}). Declared so that the file holding it is a valid configuration
+   * of this bundle.
+   */
+  static final Setting<Boolean> ENABLED_ON_NODE =
+      Setting.bool(
+          "netpol.console.enabled",
+          false,
+          "whether bin/netpol node runs the console (read by the launcher at start; the standalone"
+              + " always does)");
+
+  static final List<Setting<?>> ALL = List.of(ADDRESS, USER, PASSWORD, ENABLED_ON_NODE);
 
   private ConsoleSettings() {}
 }

@@ -37,6 +37,7 @@ final class Connector implements Managed {
   private SharedInformers current;
   private ServiceRegistration<KubeCluster> registration;
   private AutoCloseable following;
+  private int starts; // a background connect of an earlier start (since stopped) does nothing
 
   @Inject
   Connector(BundleContext context, Settings settings, ServiceRef<ApiEndpoint> embedded) {
@@ -47,12 +48,14 @@ final class Connector implements Managed {
 
   @Override
   public synchronized void start() throws Exception {
+    starts++;
     String kubeconfig = settings.get(KUBECONFIG);
     if (!kubeconfig.isBlank()) {
+      // read and parsed here: a missing or broken kubeconfig fails the bundle's start
       Config cfg = Config.fromKubeconfig(null, Files.readString(Path.of(kubeconfig)), kubeconfig);
-      connect(cfg, "kubeconfig " + kubeconfig);
+      connectInBackground(cfg, "kubeconfig " + kubeconfig);
     } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
-      connect(
+      connectInBackground(
           Config.autoConfigure(null), "in-cluster API " + System.getenv("KUBERNETES_SERVICE_HOST"));
     } else {
       warmUp();
@@ -87,6 +90,27 @@ final class Connector implements Managed {
               }
             },
             "netpol-watch-warmup");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * Builds the client (about a second of class loading and set-up on a cold JVM) on a thread of its
+   * own, so the bundles started after this one (the backends, the agent, metrics) start meanwhile;
+   * they wait for the {@link KubeCluster} service anyway.
+   */
+  private void connectInBackground(Config cfg, String description) {
+    int start = starts;
+    Thread t =
+        new Thread(
+            () -> {
+              synchronized (this) {
+                if (start == starts) {
+                  connect(cfg, description);
+                }
+              }
+            },
+            "netpol-watch-connect");
     t.setDaemon(true);
     t.start();
   }
@@ -136,6 +160,7 @@ final class Connector implements Managed {
 
   @Override
   public synchronized void stop() throws Exception {
+    starts++;
     if (following != null) {
       following.close();
     }

@@ -56,10 +56,10 @@ final class SharedInformers implements KubeCluster {
               for (Map.Entry<String, String> f : selection.fields().entrySet()) {
                 op = op.withField(f.getKey(), f.getValue());
               }
+              SharedIndexInformer<T> raw = op.runnableInformer(RESYNC_MS);
+              raw.itemStore(new LeanItemStore<>());
               SharedIndexInformer<T> inf =
-                  counting(
-                      op.runnableInformer(RESYNC_MS),
-                      type.getSimpleName() + " " + describe(selection));
+                  counting(raw, type.getSimpleName() + " " + describe(selection));
               inf.exceptionHandler(
                   (running, t) -> {
                     Throwable root = t;

@@ -31,7 +31,9 @@ public final class ScaleSuite implements Suite {
   @Override
   public void plan(BenchContext ctx) {
     ctx.progress.plan(ctx.backends.size(), ctx.size.churnSeconds() + (ctx.size.full() ? 60 : 20));
-    ctx.progress.plan(1, ctx.size.full() ? 900 : 40);
+    if (!ctx.agentOnly) {
+      ctx.progress.plan(1, ctx.size.full() ? 900 : 40);
+    }
   }
 
   @Override
@@ -56,6 +58,10 @@ public final class ScaleSuite implements Suite {
               (System.nanoTime() - t) / 1e9));
     }
     Table controller = new Table("scale-controller");
+    if (ctx.agentOnly) {
+      report(ctx, cluster, agent, controller);
+      return;
+    }
     Table labelChanges = new Table("scale-controller-label-changes");
     long t = System.nanoTime();
     try {
@@ -135,7 +141,41 @@ public final class ScaleSuite implements Suite {
         "MiB",
         bars);
     b.append("\n![scale-agent-memory.png](scale-agent-memory.png)\n\n");
-    Map<String, Object> c = controller.rows().isEmpty() ? Map.of() : controller.rows().get(0);
+    if (!controller.rows().isEmpty()) {
+      controllerSection(b, controller.rows().get(0));
+    } else {
+      b.append("\nRaw: `scale.csv` (agent; the controller was not measured: `--agent-only`).\n");
+    }
+    ctx.report.section(b.toString());
+
+    boolean full = cluster.pods >= 110 && cluster.rules >= 10_000;
+    for (Map<String, Object> r : agent.rows()) {
+      String backend = (String) r.get("backend");
+      double idle = d(r, "rss_idle_mib");
+      double churn = d(r, "rss_churn_max_mib");
+      ctx.report.target(
+          "Agent RSS idle (" + backend + ")",
+          "≤ 150 MB (MiB) at 110 pods, 10k rules",
+          fmt(idle, 0) + " MiB at " + r.get("pods") + " pods, " + r.get("rules") + " rules",
+          !full
+              ? Report.Verdict.NOT_MEASURED
+              : idle <= 150 ? Report.Verdict.MET : Report.Verdict.MISSED,
+          "RSS of the bin/netpol node process");
+      ctx.report.target(
+          "Agent RSS under churn (" + backend + ")",
+          "≤ 200 MB (MiB)",
+          fmt(churn, 0) + " MiB max during " + r.get("churn_edits") + " edits",
+          !full
+              ? Report.Verdict.NOT_MEASURED
+              : churn <= 200 ? Report.Verdict.MET : Report.Verdict.MISSED,
+          "");
+    }
+    if (!controller.rows().isEmpty()) {
+      controllerTarget(ctx, controller.rows().get(0));
+    }
+  }
+
+  private static void controllerSection(StringBuilder b, Map<String, Object> c) {
     b.append(
         """
         **Controller.** `bin/netpol start api` (the embedded API alone) loaded over HTTP with %s
@@ -165,30 +205,9 @@ public final class ScaleSuite implements Suite {
                 List.of("controller RSS (MiB)", fmt(d(c, "controller_rss_mib"), 0)))));
     b.append(
         "\nRaw: `scale.csv` (agent), `scale-controller.csv`, `scale-controller-label-changes.csv`.\n");
-    ctx.report.section(b.toString());
+  }
 
-    boolean full = cluster.pods >= 110 && cluster.rules >= 10_000;
-    for (Map<String, Object> r : agent.rows()) {
-      String backend = (String) r.get("backend");
-      double idle = d(r, "rss_idle_mib");
-      double churn = d(r, "rss_churn_max_mib");
-      ctx.report.target(
-          "Agent RSS idle (" + backend + ")",
-          "≤ 150 MB (MiB) at 110 pods, 10k rules",
-          fmt(idle, 0) + " MiB at " + r.get("pods") + " pods, " + r.get("rules") + " rules",
-          !full
-              ? Report.Verdict.NOT_MEASURED
-              : idle <= 150 ? Report.Verdict.MET : Report.Verdict.MISSED,
-          "RSS of the bin/netpol node process");
-      ctx.report.target(
-          "Agent RSS under churn (" + backend + ")",
-          "≤ 200 MB (MiB)",
-          fmt(churn, 0) + " MiB max during " + r.get("churn_edits") + " edits",
-          !full
-              ? Report.Verdict.NOT_MEASURED
-              : churn <= 200 ? Report.Verdict.MET : Report.Verdict.MISSED,
-          "");
-    }
+  private static void controllerTarget(BenchContext ctx, Map<String, Object> c) {
     boolean fullController = d(c, "pods") >= 50_000;
     double p99 = d(c, "label_change_p99_ms");
     ctx.report.target(

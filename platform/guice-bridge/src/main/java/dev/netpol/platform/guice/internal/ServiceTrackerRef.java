@@ -38,13 +38,22 @@ public final class ServiceTrackerRef<T> implements ServiceRef<T> {
   }
 
   public void open(BundleContext context) {
-    notifier =
-        java.util.concurrent.Executors.newSingleThreadExecutor(
+    // one thread at most, in order; it ends after a few idle seconds (services rarely change,
+    // and a node holds one such reference per bundle and type)
+    java.util.concurrent.ThreadPoolExecutor n =
+        new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            1,
+            5,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, "netpol-service-" + type.getSimpleName());
               t.setDaemon(true);
               return t;
             });
+    n.allowCoreThreadTimeOut(true);
+    notifier = n;
     tracker =
         new ServiceTracker<>(
             context,
