@@ -251,11 +251,22 @@ class LeaderElectionTest {
 
     // the same with a live holder (this JVM itself, under another name): it waits
     a.ctl().close();
-    Lease l = client.leases().inNamespace("kube-system").withName("netpol-controller").get();
-    l.getSpec().setHolderIdentity("testhost_" + ProcessHandle.current().pid());
-    l.getSpec().setLeaseDurationSeconds(30);
-    l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
-    client.leases().inNamespace("kube-system").resource(l).update();
+    // a's close releases the lease in the background: a write of ours may race it (409), so retry
+    for (int attempt = 1; ; attempt++) {
+      Lease l = client.leases().inNamespace("kube-system").withName("netpol-controller").get();
+      l.getSpec().setHolderIdentity("testhost_" + ProcessHandle.current().pid());
+      l.getSpec().setLeaseDurationSeconds(30);
+      l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+      try {
+        client.leases().inNamespace("kube-system").resource(l).update();
+        break;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
     Candidate b = candidate("testhost_1" + ProcessHandle.current().pid());
     Thread.sleep(2000);
     assertFalse(b.ctl().leader(), "a live holder's lease is waited for");
