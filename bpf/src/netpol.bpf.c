@@ -52,7 +52,8 @@ struct {
 	__array(values, struct np_rules);
 } np_policy SEC(".maps");
 
-/* Host ifindex -> who the interface serves (read by userspace only). */
+/* Host ifindex -> who the interface serves, and the generation of its trie (read by the
+ * established fast path: see np_established for the write order that makes this sound). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NP_PODS_MAX);
@@ -444,48 +445,61 @@ static __always_inline void np_ct_key_of(struct np_ct_key *k, __u32 ifindex, str
 /* A conntrack hit: pass at once if the pod's policy generation is unchanged, else re-decide the
  * flow (k, original orientation) against the direction that allowed it. A flow denied now is not
  * deleted but kept as revoked: otherwise the peer's next packet would start a "new" flow in the
- * other direction and re-open the connection through the other direction's policy. */
-static __always_inline int np_established(struct __sk_buff *skb, void *rules, struct np_ct_key *k,
+ * other direction and re-open the connection through the other direction's policy.
+ * Fast path: the generation is read from the pod's np_pods record (one hash lookup) instead of the
+ * trie's META key (outer lookup + LPM lookup). Userspace writes the record only after the trie it
+ * describes is in np_policy and deletes it before the trie, so a record's generation is never
+ * newer than the trie's: equal generations mean the entry was checked against rules still in
+ * force (or, between a trie swap and its record write, against the rules just replaced, which
+ * is what the packet would have met a moment earlier). Any mismatch, or no record, takes the
+ * slow path, which decides by the trie's own META generation exactly as before. */
+static __always_inline int np_established(struct __sk_buff *skb, struct np_ct_key *k,
 					  struct np_ct_value *ct, __u8 tcp_flags, __u32 dir)
 {
 	struct np_decision d = {.reason = NP_REASON_NO_POLICY};
-	__u32 cdir = ct->direction;
-	struct np_rule_value *meta = rules ? np_meta(rules, cdir) : 0;
-	if (!meta) {
-		np_count(k->ifindex, dir, &d, skb->len);
-		return TC_ACT_SHOT;
-	}
-	if (ct->generation != meta->generation) {
-		np_evaluate(rules, meta, cdir, k, 0, &d);
-		ct->generation = meta->generation;
-		if (d.verdict != NP_VERDICT_ALLOW) {
-			ct->revoked = 1;
-			ct->closing = 1;
-			d.reason = NP_REASON_REVOKED;
-			np_emit(k, cdir, &d);
-			np_count(k->ifindex, dir, &d, skb->len);
+	__u32 ifindex = k->ifindex;
+	struct np_pod_info *pod = bpf_map_lookup_elem(&np_pods, &ifindex);
+	if (!pod || pod->generation != ct->generation) {
+		__u32 cdir = ct->direction;
+		void *rules = bpf_map_lookup_elem(&np_policy, &ifindex);
+		struct np_rule_value *meta = rules ? np_meta(rules, cdir) : 0;
+		if (!meta) {
+			np_count(ifindex, dir, &d, skb->len);
 			return TC_ACT_SHOT;
 		}
-		ct->revoked = 0;
+		if (ct->generation != meta->generation) {
+			np_evaluate(rules, meta, cdir, k, 0, &d);
+			ct->generation = meta->generation;
+			if (d.verdict != NP_VERDICT_ALLOW) {
+				ct->revoked = 1;
+				ct->closing = 1;
+				d.reason = NP_REASON_REVOKED;
+				np_emit(k, cdir, &d);
+				np_count(ifindex, dir, &d, skb->len);
+				return TC_ACT_SHOT;
+			}
+			ct->revoked = 0;
+		}
 	}
 	d.class_id = 0;
 	d.generation = ct->generation;
 	if (ct->revoked) {
 		d.verdict = NP_VERDICT_DENY;
 		d.reason = NP_REASON_REVOKED;
-		np_count(k->ifindex, dir, &d, skb->len);
+		np_count(ifindex, dir, &d, skb->len);
 		return TC_ACT_SHOT;
 	}
 	/* Written only when stale: a write per packet would bounce the entry's cache line between
-	 * the CPUs of both directions of a busy flow. */
-	__u64 now = bpf_ktime_get_ns();
+	 * the CPUs of both directions of a busy flow. The coarse clock (one tick, a few ms) is
+	 * plenty for a 1 s refresh and costs a fraction of bpf_ktime_get_ns. */
+	__u64 now = bpf_ktime_get_coarse_ns();
 	if (now - ct->last_seen_ns > NP_CT_REFRESH_NS)
 		ct->last_seen_ns = now;
 	if ((tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) && !ct->closing)
 		ct->closing = 1;
 	d.verdict = NP_VERDICT_ALLOW;
 	d.reason = NP_REASON_ESTABLISHED;
-	np_count(k->ifindex, dir, &d, skb->len);
+	np_count(ifindex, dir, &d, skb->len);
 	return TC_ACT_OK;
 }
 
@@ -493,7 +507,7 @@ static __always_inline void np_ct_insert(struct np_ct_key *k, __u32 dir, __u32 g
 					 __u8 tcp_flags)
 {
 	struct np_ct_value v = {
-		.last_seen_ns = bpf_ktime_get_ns(),
+		.last_seen_ns = bpf_ktime_get_coarse_ns(), /* the clock np_established compares */
 		.generation = generation,
 		.direction = dir,
 		.closing = (tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) != 0,
@@ -638,17 +652,16 @@ static __always_inline int np_handle(struct __sk_buff *skb, __u32 dir)
 	if (f.fragment != NP_FRAG_NONE)
 		np_fragment(ifindex, &f);
 	int unknown_ports = f.fragment == NP_FRAG_LATER;
-	void *rules = bpf_map_lookup_elem(&np_policy, &ifindex);
 
 	if (!unknown_ports && !f.inner_off) {
 		np_ct_key_of(&key, ifindex, &f, 0);
 		struct np_ct_value *ct = bpf_map_lookup_elem(&np_conntrack, &key);
 		if (ct && ct->direction == dir)
-			return np_established(skb, rules, &key, ct, f.tcp_flags, dir);
+			return np_established(skb, &key, ct, f.tcp_flags, dir);
 		np_ct_key_of(&key, ifindex, &f, 1);
 		ct = bpf_map_lookup_elem(&np_conntrack, &key);
 		if (ct && ct->direction != dir) /* a reply of a flow of the other direction */
-			return np_established(skb, rules, &key, ct, f.tcp_flags, dir);
+			return np_established(skb, &key, ct, f.tcp_flags, dir);
 	}
 	np_ct_key_of(&key, ifindex, &f, 0);
 	if (f.inner_off && np_related(skb, ifindex, &f)) {
@@ -659,6 +672,7 @@ static __always_inline int np_handle(struct __sk_buff *skb, __u32 dir)
 	}
 
 	d.reason = NP_REASON_NO_POLICY;
+	void *rules = bpf_map_lookup_elem(&np_policy, &ifindex);
 	struct np_rule_value *meta = rules ? np_meta(rules, dir) : 0;
 	if (meta)
 		np_evaluate(rules, meta, dir, &key, unknown_ports, &d);

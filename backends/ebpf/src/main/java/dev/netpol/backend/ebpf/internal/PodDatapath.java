@@ -455,7 +455,9 @@ public final class PodDatapath {
     if (ids[1] != 0 && TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS) == ids[1]) {
       TcFilters.detach(ifindex, TcFilters.Hook.INGRESS);
     }
-    for (String m : List.of(Pins.POLICY, Pins.PODS)) {
+    // The record before the trie: the programs trust a record's generation only while the trie
+    // it names is in place (see bpf/README "Atomic updates").
+    for (String m : List.of(Pins.PODS, Pins.POLICY)) {
       Path p = pins.global(m);
       if (Files.exists(p)) {
         try (BpfMap map = BpfMap.openPinned(p)) {
