@@ -559,6 +559,10 @@ class ProgRunTest {
             .mapToLong(v -> v.packets())
             .sum());
     assertEquals(
+        1,
+        mine.stream().filter(v -> v.allowed() && v.reason().equals("established")).count(),
+        "established packets (the per-slot array) are one row per direction: " + mine);
+    assertEquals(
         2,
         mine.stream()
             .filter(v -> !v.allowed() && v.reason().equals("no-rule"))
