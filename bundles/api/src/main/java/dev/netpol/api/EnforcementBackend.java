@@ -2,6 +2,8 @@ package dev.netpol.api;
 
 import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +27,30 @@ public interface EnforcementBackend {
 
   /** Programs the pod's complete desired state; returns quickly if it is already in place. */
   void apply(PodEndpoint pod, PodPolicy policy) throws EnforcementException;
+
+  /**
+   * Programs several pods' complete desired states, each as {@link #apply} would. A backend whose
+   * kernel transaction costs about the same for one pod as for many (iptables: every restore reads
+   * the whole ruleset) overrides this, so that a first sync, an adoption after a restart, a resync
+   * or a hand-over costs one transaction rather than one per pod. Each pod is still replaced
+   * atomically, and a pod that fails does not keep the others from being programmed.
+   *
+   * @return the pods that were not programmed, each with why (they keep their previous state);
+   *     every other pod is programmed
+   */
+  default Map<PodKey, EnforcementException> applyAll(List<PodDesiredState> pods) {
+    Map<PodKey, EnforcementException> failed = new LinkedHashMap<>();
+    for (PodDesiredState p : pods) {
+      try {
+        apply(p.endpoint(), p.policy());
+      } catch (EnforcementException e) {
+        failed.put(p.key(), e);
+      } catch (RuntimeException e) {
+        failed.put(p.key(), new EnforcementException("pod " + p.key() + ": " + e.getMessage(), e));
+      }
+    }
+    return failed;
+  }
 
   /** Removes everything the backend holds for the pod; a pod it does not know is not an error. */
   void remove(PodKey pod) throws EnforcementException;

@@ -43,6 +43,20 @@ public abstract class ServedBackend implements EnforcementBackend {
   }
 
   @Override
+  public Map<PodKey, EnforcementException> applyAll(java.util.List<PodDesiredState> pods) {
+    EnforcementBackend b = running();
+    if (b == null) {
+      Map<PodKey, EnforcementException> stopped = new java.util.LinkedHashMap<>();
+      pods.forEach(
+          p ->
+              stopped.put(
+                  p.key(), new EnforcementException("the " + name + " backend is stopped")));
+      return stopped;
+    }
+    return b.applyAll(pods);
+  }
+
+  @Override
   public void remove(PodKey pod) throws EnforcementException {
     runningOrFail().remove(pod);
   }

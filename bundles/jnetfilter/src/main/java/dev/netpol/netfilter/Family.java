@@ -22,4 +22,9 @@ public enum Family {
   public String setFamily() {
     return setFamily;
   }
+
+  /** The family of an address or CIDR in text form ({@code V6} if it has a colon). */
+  public static Family of(String address) {
+    return address.indexOf(':') >= 0 ? V6 : V4;
+  }
 }

@@ -9,14 +9,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Applies and reads back the filter-table chains and the ipsets of one owner, named by a prefix.
+ * Applies and reads back the chains and the ipsets of one owner, named by a prefix, in the filter
+ * and the nat table.
  *
- * <p>Writes are whole transactions: one {@code iptables-restore --noflush} per family and one
- * {@code ipset restore} per call, never one process per rule, so the kernel switches from the old
- * to the new rules in one commit. {@code --noflush} keeps everything else in the table; declaring
- * one of our chains in the input flushes only that chain. A name without the prefix is refused
- * before anything runs, so this class cannot write what is not ours. The only foreign objects
- * touched are the built-in chains, and there only rules we insert ({@link Jump}).
+ * <p>Writes are whole transactions: one {@code iptables-restore --noflush} per table and family and
+ * one {@code ipset restore} per call, never one process per rule, so the kernel switches from the
+ * old to the new rules in one commit. {@code --noflush} keeps everything else in the table;
+ * declaring one of our chains in the input flushes only that chain. A name without the prefix is
+ * refused before anything runs, so this class cannot write what is not ours. The only foreign
+ * objects touched are the table's built-in chains, and there only rules that jump to one of ours
+ * ({@link Jump}, our hooks): inserted when {@link Saved#missing} says they are not there, removed
+ * with {@link #removeAll}.
  */
 public final class Netfilter {
   /** Longest chain name iptables accepts. */
@@ -25,8 +28,6 @@ public final class Netfilter {
   /** Longest set name ipset accepts. */
   public static final int MAX_SET_NAME = 31;
 
-  private static final Set<String> BUILTIN = Set.of("INPUT", "FORWARD", "OUTPUT");
-
   private final String prefix;
   private final Duration timeout;
 
@@ -34,11 +35,11 @@ public final class Netfilter {
    * @param prefix every chain and set name this instance writes starts with {@code prefix + "-"}
    */
   public Netfilter(String prefix, Duration timeout) {
-    if (prefix == null || !prefix.matches("[A-Za-z][A-Za-z0-9]{0,9}")) {
+    if (prefix == null || !prefix.matches("[A-Za-z][A-Za-z0-9_]{0,11}")) {
       throw new IllegalArgumentException(
           "netfilter prefix '"
               + prefix
-              + "' must be 1-10 letters or digits, starting with a letter");
+              + "' must be 1-12 letters, digits or '_', starting with a letter");
     }
     this.prefix = prefix;
     this.timeout = timeout;
@@ -53,11 +54,19 @@ public final class Netfilter {
     return name.startsWith(prefix + "-");
   }
 
-  /** A rule of ours in a built-in chain ({@code INPUT}, {@code FORWARD}, {@code OUTPUT}). */
-  public record Jump(String builtin, String spec) {}
+  /**
+   * A rule of ours in a built-in chain of the table ({@link Table#builtins()}): a hook that jumps
+   * to one of our chains.
+   */
+  public record Jump(String builtin, String spec) {
+    /** The chain it jumps to. */
+    public String target() {
+      return new SavedRule(builtin, spec, 0, 0, "").target();
+    }
+  }
 
   /**
-   * One transaction on the filter table of one family.
+   * One transaction on one table of one family.
    *
    * @param write chains (re)written whole: created if missing, flushed and refilled otherwise
    * @param delete chains flushed and deleted (after the rules that jumped to them are rewritten)
@@ -65,12 +74,28 @@ public final class Netfilter {
    * @param remove rules removed from a built-in chain (they must exist)
    */
   public record Ruleset(
-      Family family, List<Chain> write, Set<String> delete, List<Jump> insert, List<Jump> remove) {
+      Table table,
+      Family family,
+      List<Chain> write,
+      Set<String> delete,
+      List<Jump> insert,
+      List<Jump> remove) {
     public Ruleset {
+      java.util.Objects.requireNonNull(table, "table");
       write = List.copyOf(write);
       delete = Set.copyOf(delete);
       insert = List.copyOf(insert);
       remove = List.copyOf(remove);
+    }
+
+    /** A transaction on the filter table. */
+    public Ruleset(
+        Family family,
+        List<Chain> write,
+        Set<String> delete,
+        List<Jump> insert,
+        List<Jump> remove) {
+      this(Table.FILTER, family, write, delete, insert, remove);
     }
 
     public boolean isEmpty() {
@@ -80,7 +105,7 @@ public final class Netfilter {
 
   /** The {@code iptables-restore} input of a transaction; refuses names that are not ours. */
   public String render(Ruleset r) {
-    StringBuilder s = new StringBuilder("*filter\n");
+    StringBuilder s = new StringBuilder("*").append(r.table().id()).append('\n');
     for (Chain c : r.write()) {
       checkChain(c.name());
       s.append(':').append(c.name()).append(" - [0:0]\n");
@@ -90,7 +115,7 @@ public final class Netfilter {
       s.append(':').append(d).append(" - [0:0]\n");
     }
     for (Jump j : r.remove()) {
-      checkJump(j);
+      checkJump(r.table(), j);
       s.append("-D ").append(j.builtin()).append(' ').append(j.spec()).append('\n');
     }
     for (Chain c : r.write()) {
@@ -99,7 +124,7 @@ public final class Netfilter {
       }
     }
     for (Jump j : r.insert()) {
-      checkJump(j);
+      checkJump(r.table(), j);
       s.append("-I ").append(j.builtin()).append(" 1 ").append(j.spec()).append('\n');
     }
     for (String d : r.delete()) {
@@ -108,7 +133,11 @@ public final class Netfilter {
     return s.append("COMMIT\n").toString();
   }
 
-  /** Applies a transaction with one {@code iptables-restore --noflush}; all or nothing. */
+  /**
+   * Applies a transaction with one {@code iptables-restore --noflush} (the family's tool, as plain
+   * {@code iptables} resolves it: one flavour, legacy or nf_tables, for every writer); all or
+   * nothing.
+   */
   public void apply(Ruleset r) {
     if (r.isEmpty()) {
       return;
@@ -117,20 +146,69 @@ public final class Netfilter {
         List.of(r.family().tool() + "-restore", "--noflush", "-w", "5"), render(r), timeout);
   }
 
-  /** Our chains of the filter table, and the rules of built-in chains that jump to them. */
-  public record Saved(Map<String, List<SavedRule>> chains, List<SavedRule> jumps) {}
+  /**
+   * Our chains of one table with their rules, and the rules of built-in chains that jump to them
+   * (our hooks).
+   */
+  public record Saved(Map<String, List<SavedRule>> chains, List<SavedRule> jumps) {
+    /**
+     * The hooks of {@code wanted} that are not there: a hook is there when its built-in chain has a
+     * rule jumping to the same chain of ours. Inserting only these makes hooks idempotent.
+     */
+    public List<Jump> missing(List<Jump> wanted) {
+      Set<String> present = new java.util.HashSet<>();
+      for (SavedRule r : jumps) {
+        present.add(r.chain() + " " + r.target());
+      }
+      return wanted.stream()
+          .filter(j -> !present.contains(j.builtin() + " " + j.target()))
+          .toList();
+    }
+
+    /** Every hook as saved, ready to be removed ({@link Ruleset#remove()}). */
+    public List<Jump> hooks() {
+      return jumps.stream().map(j -> new Jump(j.chain(), j.spec())).toList();
+    }
+  }
 
   /** Reads the filter table with counters ({@code iptables-save -c -t filter}). */
   public Saved save(Family f) {
-    return parseSave(
-        Processes.check(List.of(f.tool() + "-save", "-c", "-t", "filter"), null, timeout));
+    return save(f, Table.FILTER);
   }
 
-  /** Parses {@code iptables-save -c} output, keeping only what is ours. */
+  /** Reads one table with counters ({@code iptables-save -c -t TABLE}), keeping what is ours. */
+  public Saved save(Family f, Table t) {
+    return parseSave(
+        Processes.check(List.of(f.tool() + "-save", "-c", "-t", t.id()), null, timeout), t);
+  }
+
+  /**
+   * Removes every chain of ours from one table of one family, and our hooks in its built-in chains:
+   * one save, then one restore.
+   */
+  public void removeAll(Family f, Table t) {
+    Saved saved = save(f, t);
+    apply(new Ruleset(t, f, List.of(), saved.chains().keySet(), List.of(), saved.hooks()));
+  }
+
+  /** Parses {@code iptables-save -c} output of the filter table, keeping only what is ours. */
   public Saved parseSave(String text) {
+    return parseSave(text, Table.FILTER);
+  }
+
+  /** Parses {@code iptables-save -c} output of one table, keeping only what is ours. */
+  public Saved parseSave(String text, Table table) {
     Map<String, List<SavedRule>> chains = new LinkedHashMap<>();
     List<SavedRule> jumps = new ArrayList<>();
+    boolean inTable = true;
     for (String line : text.split("\n")) {
+      if (line.startsWith("*")) {
+        inTable = line.substring(1).strip().equals(table.id());
+        continue;
+      }
+      if (!inTable) {
+        continue;
+      }
       if (line.startsWith(":")) {
         String name = line.substring(1, line.indexOf(' ') < 0 ? line.length() : line.indexOf(' '));
         if (owns(name)) {
@@ -157,7 +235,7 @@ public final class Netfilter {
       SavedRule rule = new SavedRule(chain, spec, packets, bytes, comment(spec));
       if (owns(chain)) {
         chains.computeIfAbsent(chain, k -> new ArrayList<>()).add(rule);
-      } else if (BUILTIN.contains(chain) && owns(rule.target())) {
+      } else if (table.builtins().contains(chain) && owns(rule.target())) {
         jumps.add(rule);
       }
     }
@@ -281,9 +359,12 @@ public final class Netfilter {
     }
   }
 
-  private void checkJump(Jump j) {
-    if (!BUILTIN.contains(j.builtin())
-        || !owns(new SavedRule(j.builtin(), j.spec(), 0, 0, "").target())) {
+  private void checkJump(Table t, Jump j) {
+    if (!t.builtins().contains(j.builtin())) {
+      throw new IllegalArgumentException(
+          "chain " + j.builtin() + " is not a built-in chain of the " + t.id() + " table");
+    }
+    if (!owns(j.target())) {
       throw new IllegalArgumentException(
           "rule '" + j.spec() + "' in " + j.builtin() + " must jump to one of our chains");
     }

@@ -1,6 +1,7 @@
 package dev.netpol.netfilter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,19 +19,69 @@ class NetfilterKernelTest {
   private final String prefix = "NPF" + Long.toHexString(ProcessHandle.current().pid() & 0xffff);
   private final Netfilter nf = new Netfilter(prefix, Duration.ofSeconds(20));
 
+  /** Another owner whose prefix starts like ours: nothing of ours may touch its chains. */
+  private final Netfilter neighbour = new Netfilter(prefix + "X", Duration.ofSeconds(20));
+
   @AfterEach
   void cleanup() {
-    for (Family f : Family.values()) {
-      var saved = nf.save(f);
-      nf.apply(
-          new Netfilter.Ruleset(
-              f,
-              List.of(),
-              saved.chains().keySet(),
-              List.of(),
-              saved.jumps().stream().map(j -> new Netfilter.Jump(j.chain(), j.spec())).toList()));
+    for (Netfilter owner : List.of(nf, neighbour)) {
+      for (Family f : Family.values()) {
+        for (Table t : Table.values()) {
+          owner.removeAll(f, t);
+        }
+      }
     }
     nf.applySets(List.of(), List.of(), List.copyOf(nf.sets().keySet()));
+  }
+
+  @Test
+  void natChainsAndTheirHooksAreWrittenOnceAndRemovedWithoutTouchingOthers() {
+    String svc = prefix + "-SERVICES";
+    String post = prefix + "-POSTROUTING";
+    for (Family f : Family.values()) {
+      String host = f == Family.V4 ? "198.18.255.254/32" : "fd00:198:18:ff::fe/128";
+      String to = f == Family.V4 ? "198.18.255.253:80" : "[fd00:198:18:ff::fd]:80";
+      List<Chain> chains =
+          List.of(
+              new Chain(
+                  svc,
+                  List.of(
+                      "-d " + host + " -p tcp -m tcp --dport 80 -j DNAT --to-destination " + to)),
+              new Chain(post, List.of("-m mark --mark 0x40000/0x40000 -j MASQUERADE")));
+      List<Netfilter.Jump> hooks =
+          List.of(
+              new Netfilter.Jump("PREROUTING", "-m comment --comment npf -j " + svc),
+              new Netfilter.Jump("OUTPUT", "-m comment --comment npf -j " + svc),
+              new Netfilter.Jump("POSTROUTING", "-m comment --comment npf -j " + post));
+      String other = prefix + "X-SERVICES";
+      neighbour.apply(
+          new Netfilter.Ruleset(
+              Table.NAT,
+              f,
+              List.of(new Chain(other, List.of("-j RETURN"))),
+              Set.of(),
+              List.of(new Netfilter.Jump("OUTPUT", "-j " + other)),
+              List.of()));
+      // a sync twice: the second finds every hook present and inserts none
+      for (int round = 0; round < 2; round++) {
+        var saved = nf.save(f, Table.NAT);
+        assertEquals(round == 0 ? hooks : List.of(), saved.missing(hooks), f + " round " + round);
+        nf.apply(
+            new Netfilter.Ruleset(Table.NAT, f, chains, Set.of(), saved.missing(hooks), List.of()));
+      }
+      var saved = nf.save(f, Table.NAT);
+      assertEquals(Set.of(svc, post), saved.chains().keySet());
+      assertEquals(3, saved.jumps().size(), f + " one copy of each hook: " + saved.jumps());
+      assertTrue(saved.chains().get(svc).get(0).spec().contains("DNAT"));
+      assertEquals(Set.of(), nf.save(f).chains().keySet(), "nothing of ours in filter");
+      nf.removeAll(f, Table.NAT);
+      String all =
+          Processes.check(List.of(f.tool() + "-save", "-t", "nat"), null, Duration.ofSeconds(20));
+      assertFalse(all.contains(prefix + "-"), f + " no chain or hook of ours left:\n" + all);
+      assertTrue(
+          all.contains(":" + other) && all.contains("-A OUTPUT -j " + other),
+          f + " the neighbour's chain and hook stay");
+    }
   }
 
   @Test

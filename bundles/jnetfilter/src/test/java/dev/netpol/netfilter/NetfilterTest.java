@@ -100,6 +100,80 @@ class NetfilterTest {
   }
 
   @Test
+  void natTableHooksAreOursOnlyAndInsertedWhenMissing() {
+    var r =
+        new Netfilter.Ruleset(
+            Table.NAT,
+            Family.V6,
+            List.of(new Chain("NPQ-SVC", List.of("-p tcp -j DNAT --to-destination [fd00::2]:80"))),
+            Set.of(),
+            List.of(new Netfilter.Jump("PREROUTING", "-m comment --comment x -j NPQ-SVC")),
+            List.of(new Netfilter.Jump("POSTROUTING", "-j NPQ-OLD")));
+    assertEquals(
+        "*nat\n:NPQ-SVC - [0:0]\n-D POSTROUTING -j NPQ-OLD\n"
+            + "-A NPQ-SVC -p tcp -j DNAT --to-destination [fd00::2]:80\n"
+            + "-I PREROUTING 1 -m comment --comment x -j NPQ-SVC\nCOMMIT\n",
+        nf.render(r));
+    // FORWARD is no chain of nat, PREROUTING none of filter; a hook must jump to one of ours
+    for (var bad :
+        List.of(
+            new Netfilter.Ruleset(
+                Table.NAT,
+                Family.V4,
+                List.of(),
+                Set.of(),
+                List.of(new Netfilter.Jump("FORWARD", "-j NPQ-SVC")),
+                List.of()),
+            new Netfilter.Ruleset(
+                Family.V4,
+                List.of(),
+                Set.of(),
+                List.of(new Netfilter.Jump("PREROUTING", "-j NPQ-SVC")),
+                List.of()),
+            new Netfilter.Ruleset(
+                Table.NAT,
+                Family.V4,
+                List.of(),
+                Set.of(),
+                List.of(new Netfilter.Jump("OUTPUT", "-j KUBE-SERVICES")),
+                List.of()))) {
+      var e = assertThrows(IllegalArgumentException.class, () -> nf.render(bad));
+      assertTrue(e.getMessage().contains(bad.insert().get(0).builtin()), e.getMessage());
+    }
+    var saved =
+        nf.parseSave(
+            """
+            *filter
+            :NPQ-F - [0:0]
+            [0:0] -A OUTPUT -j NPQ-F
+            COMMIT
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :NPQ-SVC - [0:0]
+            :KUBE-SERVICES - [0:0]
+            [2:120] -A PREROUTING -m comment --comment "netpol service proxy" -j NPQ-SVC
+            [0:0] -A PREROUTING -j KUBE-SERVICES
+            [0:0] -A NPQ-SVC -p tcp -j DNAT --to-destination 198.18.0.2:80
+            COMMIT
+            """,
+            Table.NAT);
+    assertEquals(
+        Set.of("NPQ-SVC"), saved.chains().keySet(), "the filter table's chain is not read");
+    var wanted =
+        List.of(
+            new Netfilter.Jump("PREROUTING", "-m comment --comment y -j NPQ-SVC"),
+            new Netfilter.Jump("OUTPUT", "-m comment --comment y -j NPQ-SVC"));
+    assertEquals(List.of(wanted.get(1)), saved.missing(wanted));
+    assertEquals(
+        List.of(
+            new Netfilter.Jump(
+                "PREROUTING", "-m comment --comment \"netpol service proxy\" -j NPQ-SVC")),
+        saved.hooks());
+    assertEquals(Family.V6, Family.of("fd00::1"));
+    assertEquals(Family.V4, Family.of("198.18.0.1/32"));
+  }
+
+  @Test
   void processHelperKillsAtTheDeadlineAndDrainsLargeOutput() {
     long t0 = System.nanoTime();
     // a child that fills its pipe and then hangs: the old helpers blocked in readAllBytes forever

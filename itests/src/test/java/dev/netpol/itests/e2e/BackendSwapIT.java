@@ -125,18 +125,25 @@ class BackendSwapIT {
           "udp same flow",
           start(run, "d-udp-est", FlowProber.Mode.UDP_EST, intruder, ip, 9000, 50));
 
-      // an injected failure: sets of the names the iptables backend will create for x/server,
-      // of another type, make its programming fail; eBPF must stay active and say why
+      // an injected failure: sets of the names the iptables backend will create for x/server's
+      // and x/client's peers (content-addressed: the family and the sorted members), of another
+      // type, make its programming fail; eBPF must stay active and say why
       String prefix = NetpolProcess.iptablesPrefix("NPE" + run.hex);
-      String h =
-          java.util.HexFormat.of()
-              .formatHex(
-                  java.security.MessageDigest.getInstance("SHA-256")
-                      .digest("x/server".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                  0,
-                  5);
-      for (int r = 0; r < 4; r++) {
-        Cli.run(10, List.of("ipset", "create", prefix + "-" + h + "-I" + r + "a4", "hash:ip"));
+      List<String> injected = new ArrayList<>();
+      for (String peer : List.of(client.ipv4(), server.ipv4())) {
+        String name =
+            prefix
+                + "-S"
+                + java.util.HexFormat.of()
+                    .formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(
+                                ("inet\n" + peer + "/32")
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        0,
+                        8);
+        injected.add(name);
+        Cli.run(10, List.of("ipset", "create", name, "hash:ip"));
       }
       Cli.Result refused = backend(netpol, data, "switch", "iptables");
       assertNotEquals(0, refused.exit(), "an injected failure must fail the switch: " + refused);
@@ -147,8 +154,8 @@ class BackendSwapIT {
           show.out().contains("ebpf -> iptables: failed")
               && show.out().contains("ebpf stays active"),
           "show says why:\n" + show.out() + "\nswitch said:\n" + refused.out());
-      for (int r = 0; r < 4; r++) {
-        Cli.run(10, List.of("ipset", "destroy", prefix + "-" + h + "-I" + r + "a4"));
+      for (String name : injected) {
+        Cli.run(10, List.of("ipset", "destroy", name));
       }
 
       List<String> swaps = new ArrayList<>();

@@ -169,7 +169,7 @@ class EbpfCliIT {
 
       assertEquals(0, cost.exit(), cost.toString());
       for (String id : List.of(ingressId, egressId)) {
-        String[] row =
+        String[] costRow =
             cost.out()
                 .lines()
                 .map(l -> l.split("\t"))
@@ -178,8 +178,8 @@ class EbpfCliIT {
                 .orElseThrow(
                     () -> new AssertionError("no cost row for program " + id + ": " + cost));
         // the traffic passed both programs while the statistics were on, each run took some time
-        assertTrue(Long.parseLong(row[2]) > 0, "runs of program " + id + ": " + cost);
-        assertTrue(Double.parseDouble(row[4]) > 0, "ns per run of program " + id + ": " + cost);
+        assertTrue(Long.parseLong(costRow[2]) > 0, "runs of program " + id + ": " + cost);
+        assertTrue(Double.parseDouble(costRow[4]) > 0, "ns per run of program " + id + ": " + cost);
       }
 
       // the agent goes away (SIGTERM); the pins and the enforcement stay

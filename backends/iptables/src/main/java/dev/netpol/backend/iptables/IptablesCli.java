@@ -93,8 +93,15 @@ public final class IptablesCli {
           }
         }
       }
-      for (IpSet s : sets.values()) {
-        if (s.name().startsWith(n.setPrefix())) {
+      List<SavedRule> rules = new ArrayList<>();
+      for (Netfilter.Saved saved : List.of(v4, v6)) {
+        for (Direction d : Direction.values()) {
+          rules.addAll(saved.chains().getOrDefault(n.podChain(d), List.of()));
+        }
+      }
+      for (String name : Names.setsMatched(rules)) {
+        IpSet s = sets.get(name);
+        if (s != null) {
           out.printf("  set %s (%s): %s%n", s.name(), s.family().setFamily(), s.members());
         }
       }

@@ -5,17 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netpol.api.BackendStatistics;
+import dev.netpol.api.PodDesiredState;
+import dev.netpol.api.PodKey;
 import dev.netpol.api.model.Cidr;
+import dev.netpol.api.model.Direction;
 import dev.netpol.api.model.DirectionPolicy;
 import dev.netpol.api.model.Peer;
+import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
+import dev.netpol.backend.iptables.internal.Names;
+import dev.netpol.netfilter.Family;
+import dev.netpol.netfilter.IpSet;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -147,24 +158,81 @@ class IptablesLabTest {
   }
 
   @Test
-  void peerChangeIsASetSwapAndRevocationCutsAnEstablishedStream() throws Exception {
+  void peerChangeSwitchesToAnotherSetAtomicallyAndRevocationCutsAnEstablishedStream()
+      throws Exception {
     backend.apply(
         b.endpoint(),
         new PodPolicy(
             only(rule(List.of(peer(a.ip4() + "/32")), TCP8080)), DirectionPolicy.ALLOW_ALL));
+    Set<String> before = sets();
     var stream = lab.stream(a, b.ip4(), 8080, 200, 0.02);
-    // same rule, other peer: only the set changes (swapped), the chain is not rewritten
-    String chainsBefore = chains();
+    String othersBefore = chains(a, c);
+    // same rule, other peer: a set with the new content, b's chains switch to it in one commit,
+    // the old set goes (nobody else used it); no other pod's chain is written
     backend.apply(
         b.endpoint(),
         new PodPolicy(
             only(rule(List.of(peer(c.ip4() + "/32")), TCP8080)), DirectionPolicy.ALLOW_ALL));
-    assertEquals(chainsBefore, chains(), "no chain rewritten for a peer change");
+    Set<String> after = sets();
+    assertEquals(before.size(), after.size(), before + " -> " + after);
+    assertFalse(after.containsAll(before), "the old peer set is destroyed: " + after);
+    assertEquals(othersBefore, chains(a, c), "other pods' chains untouched");
     assertTrue(lab.probe(c, b.ip4(), 8080));
     int[] r = stream.result();
     assertTrue(
         r[1] == 1 && r[0] < 200, "A's established stream was cut: ok=" + r[0] + " fail=" + r[1]);
     assertFalse(lab.probe(a, b.ip4(), 8080));
+  }
+
+  @Test
+  void podsAppliedTogetherShareOneSetPerContentUntilTheLastUserGoes() throws Exception {
+    PodPolicy fromA =
+        new PodPolicy(
+            only(rule(List.of(peer(a.ip4() + "/32"), peer(a.ip6() + "/128")), TCP8080)),
+            DirectionPolicy.ALLOW_ALL);
+    Set<String> open = sets();
+    var failed =
+        backend.applyAll(
+            List.of(
+                new PodDesiredState(b.endpoint(), fromA),
+                new PodDesiredState(c.endpoint(), fromA)));
+    assertEquals(Map.of(), failed);
+    Set<String> shared = sets();
+    shared.removeAll(open);
+    assertEquals(2, shared.size(), "one IPv4 and one IPv6 set for both pods: " + shared);
+    assertTrue(lab.probe(a, b.ip4(), 8080) && lab.probe(a, b.ip6(), 8080));
+    assertFalse(lab.probe(c, b.ip4(), 8080), "c is no peer of b");
+    backend.apply(c.endpoint(), PodPolicy.ALLOW_ALL);
+    assertTrue(sets().containsAll(shared), "b still uses them");
+    assertFalse(lab.probe(c, b.ip4(), 8080));
+    backend.apply(b.endpoint(), PodPolicy.ALLOW_ALL);
+    assertTrue(sets().stream().noneMatch(shared::contains), "the last user is gone: " + sets());
+    // a batch with one pod that cannot be programmed (a set of another type already holds the
+    // name of its peer set): the transaction fails, the pods are then programmed one by one, and
+    // only that pod fails
+    PodPolicy fromGhost =
+        new PodPolicy(
+            only(rule(List.of(peer("198.18.27.250/32")), TCP8080)), DirectionPolicy.ALLOW_ALL);
+    String taken =
+        Names.peerSet(
+            lab.chainPrefix, Family.V4, List.of(new IpSet.Member("198.18.27.250/32", false)));
+    IptLab.sh("ipset", "create", taken, "hash:ip");
+    var ghost =
+        new PodEndpoint(
+            new PodKey("lab", "ghost"),
+            List.of(InetAddress.getByName("198.18.27.99")),
+            lab.prefix + "g");
+    failed =
+        backend.applyAll(
+            List.of(
+                new PodDesiredState(b.endpoint(), fromA), new PodDesiredState(ghost, fromGhost)));
+    assertEquals(Set.of(ghost.key()), failed.keySet(), failed.toString());
+    assertTrue(failed.get(ghost.key()).getMessage().contains("ipset"), failed.toString());
+    assertFalse(lab.probe(c, b.ip4(), 8080), "b programmed although the ghost failed");
+    assertTrue(lab.probe(a, b.ip4(), 8080));
+    assertFalse(backend.programmed().containsKey(ghost.key()));
+    assertFalse(sets().contains(taken), "the batch's clean-up removed the unused set of ours");
+    assertTrue(backend.health().healthy(), backend.health().detail());
   }
 
   @Test
@@ -205,5 +273,31 @@ class IptablesLabTest {
       }
     }
     return s.toString();
+  }
+
+  /** The rules of these pods' chains, without counters. */
+  static String chains(IptLab.Pod... pods) {
+    StringBuilder s = new StringBuilder();
+    for (String line : (IptLab.sh("iptables-save") + IptLab.sh("ip6tables-save")).split("\n")) {
+      for (IptLab.Pod p : pods) {
+        Names n = Names.of(lab.chainPrefix, p.key());
+        if (line.startsWith("-A " + n.podChain(Direction.INGRESS) + " ")
+            || line.startsWith("-A " + n.podChain(Direction.EGRESS) + " ")) {
+          s.append(line).append('\n');
+        }
+      }
+    }
+    return s.toString();
+  }
+
+  /** Our sets in the kernel. */
+  static Set<String> sets() {
+    Set<String> out = new TreeSet<>();
+    for (String name : IptLab.sh("ipset", "list", "-n").split("\n")) {
+      if (name.startsWith(lab.chainPrefix + "-")) {
+        out.add(name.strip());
+      }
+    }
+    return out;
   }
 }

@@ -2,6 +2,8 @@ package dev.netpol.agent.internal;
 
 import dev.netpol.api.BackendHealth;
 import dev.netpol.api.EnforcementBackend;
+import dev.netpol.api.EnforcementException;
+import dev.netpol.api.PodDesiredState;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.status.BackendSwitch;
@@ -422,6 +424,7 @@ final class BackendSwitcher {
   /** Programs every local pod on {@code next}; returns what went wrong, or null. */
   private String programAll(EnforcementBackend next, Map<PodKey, String> desired) {
     TreeSet<PodKey> keys = new TreeSet<>(env.localPods());
+    List<PodDesiredState> states = new ArrayList<>();
     for (PodKey key : keys) {
       PodReconciler.Plan plan = reconciler.plan(key, true);
       if (plan instanceof PodReconciler.Plan.Wait w) {
@@ -431,13 +434,24 @@ final class BackendSwitcher {
         return "pod " + key + ": " + w.reason();
       }
       if (plan instanceof PodReconciler.Plan.Apply a) {
-        try {
-          next.apply(a.endpoint(), a.policy());
-        } catch (Exception e) {
-          return "pod " + key + ": " + e.getMessage();
-        }
+        states.add(new PodDesiredState(a.endpoint(), a.policy()));
         desired.put(key, a.policy().digest());
       }
+    }
+    // every pod in one batch: a backend with whole-ruleset transactions programs them in one
+    Map<PodKey, EnforcementException> failed;
+    try {
+      failed = next.applyAll(states);
+    } catch (RuntimeException e) {
+      return "programming " + states.size() + " pods: " + e.getMessage();
+    }
+    if (!failed.isEmpty()) {
+      Map.Entry<PodKey, EnforcementException> first = failed.entrySet().iterator().next();
+      return "pod "
+          + first.getKey()
+          + ": "
+          + first.getValue().getMessage()
+          + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more pods)" : "");
     }
     try {
       for (PodKey stale : next.programmed().keySet()) {

@@ -446,8 +446,10 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
       while ((item = queue.take()) != null) {
         if (item.task() != null) {
           item.task().run();
-        } else if (!reconciler.reconcile(item.key(), switcher.active())) {
-          queue.addAfter(item.key(), 1000);
+        } else {
+          for (PodKey retry : reconciler.reconcileAll(item.keys(), switcher.active())) {
+            queue.addAfter(retry, 1000);
+          }
         }
       }
     } catch (InterruptedException e) {

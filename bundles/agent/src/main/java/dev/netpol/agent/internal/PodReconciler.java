@@ -4,6 +4,7 @@ import dev.netpol.agent.internal.PolicySet.PolicyId;
 import dev.netpol.api.CapacityExceededException;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
+import dev.netpol.api.PodDesiredState;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.model.Cidr;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -205,6 +207,66 @@ final class PodReconciler {
 
   /** Reconciles one pod into {@code b}; returns false if it should be retried soon. */
   boolean reconcile(PodKey key, EnforcementBackend b) {
+    return reconcileAll(List.of(key), b).isEmpty();
+  }
+
+  /**
+   * Reconciles several pods into {@code b}: removals and waits one by one, and every pod whose
+   * state must be (re)programmed in one {@link EnforcementBackend#applyAll} (a backend that
+   * programs many pods in one kernel transaction then makes a first sync or a resync cheap).
+   * Returns the pods to retry soon.
+   */
+  List<PodKey> reconcileAll(List<PodKey> keys, EnforcementBackend b) {
+    List<PodKey> retry = new ArrayList<>();
+    Map<PodKey, Plan.Apply> toApply = new LinkedHashMap<>();
+    for (PodKey key : keys) {
+      Object step = prepare(key, b);
+      if (step instanceof Plan.Apply a) {
+        toApply.put(key, a);
+      } else if (Boolean.FALSE.equals(step)) {
+        retry.add(key);
+      }
+    }
+    if (toApply.size() == 1) {
+      Map.Entry<PodKey, Plan.Apply> only = toApply.entrySet().iterator().next();
+      try {
+        apply(only.getKey(), b, only.getValue());
+      } catch (EnforcementException | RuntimeException e) {
+        if (!failedToApply(only.getKey(), b, only.getValue(), e)) {
+          retry.add(only.getKey());
+        }
+      }
+    } else if (!toApply.isEmpty()) {
+      List<PodDesiredState> states = new ArrayList<>();
+      toApply.values().forEach(a -> states.add(new PodDesiredState(a.endpoint(), a.policy())));
+      Map<PodKey, EnforcementException> failed;
+      try {
+        failed = b.applyAll(states);
+      } catch (RuntimeException e) {
+        failed = new HashMap<>();
+        for (PodKey k : toApply.keySet()) {
+          failed.put(k, new EnforcementException(e.getMessage(), e));
+        }
+      }
+      for (Map.Entry<PodKey, Plan.Apply> e : toApply.entrySet()) {
+        EnforcementException why = failed.get(e.getKey());
+        if (why == null) {
+          recordApplied(e.getKey(), b, e.getValue());
+        } else if (!failedToApply(e.getKey(), b, e.getValue(), why)) {
+          retry.add(e.getKey());
+        }
+      }
+      LOG.debug(
+          "{} pods programmed together on {}, {} failed", states.size(), b.name(), failed.size());
+    }
+    return retry;
+  }
+
+  /**
+   * Everything of a reconcile up to the apply: {@code TRUE} done, {@code FALSE} retry soon, or the
+   * {@link Plan.Apply} to program.
+   */
+  private Object prepare(PodKey key, EnforcementBackend b) {
     if (!caches.synced()) {
       return true; // the sync event re-marks every pod
     }
@@ -272,21 +334,7 @@ final class PodReconciler {
         }
         return true; // unchanged since the last apply, and the backend still holds it
       }
-      apply(key, b, a);
-      return true;
-    } catch (CapacityExceededException e) {
-      errors.incrementAndGet();
-      LOG.error(
-          "pod {}: backend {} cannot hold its state: {}; the pod keeps its previous state",
-          key,
-          b.name(),
-          e.getMessage());
-      failed(key, plan, e.getMessage());
-      CapacityExceededException before = capacity.put(key, e);
-      if (before == null || !before.getMessage().equals(e.getMessage())) {
-        capacityChanged.run();
-      }
-      return true; // retried when its policies change, and at every resync
+      return a;
     } catch (EnforcementException | RuntimeException e) {
       errors.incrementAndGet();
       LOG.error("pod {}: backend {} failed: {}", key, b.name(), e.getMessage());
@@ -295,10 +343,36 @@ final class PodReconciler {
     }
   }
 
+  /** A pod the backend did not program; returns true if it is not to be retried soon. */
+  private boolean failedToApply(PodKey key, EnforcementBackend b, Plan.Apply plan, Exception e) {
+    errors.incrementAndGet();
+    if (e instanceof CapacityExceededException c) {
+      LOG.error(
+          "pod {}: backend {} cannot hold its state: {}; the pod keeps its previous state",
+          key,
+          b.name(),
+          c.getMessage());
+      failed(key, plan, c.getMessage());
+      CapacityExceededException before = capacity.put(key, c);
+      if (before == null || !before.getMessage().equals(c.getMessage())) {
+        capacityChanged.run();
+      }
+      return true; // retried when its policies change, and at every resync
+    }
+    LOG.error("pod {}: backend {} failed: {}", key, b.name(), e.getMessage());
+    failed(key, plan, e.getMessage());
+    return false;
+  }
+
   private void apply(PodKey key, EnforcementBackend b, Plan.Apply a) throws EnforcementException {
+    b.apply(a.endpoint(), a.policy());
+    recordApplied(key, b, a);
+  }
+
+  /** The bookkeeping after the backend programmed {@code a}. */
+  private void recordApplied(PodKey key, EnforcementBackend b, Plan.Apply a) {
     String digest = a.policy().digest();
     boolean changed = !digest.equals(programmed.get(key));
-    b.apply(a.endpoint(), a.policy());
     programmed.put(key, digest);
     policies.put(key, a.policy());
     applied.put(key, Map.entry(a.inputs(), digest));

@@ -1,8 +1,10 @@
 package dev.netpol.agent.internal;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -13,12 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the agent's one worker does next: tasks (a backend hand-over, a resync) before keys, and
  * keys to reconcile, coalesced (a key marked several times before the worker takes it is reconciled
- * once). Informer handlers only mark keys; because one worker does everything, a task never
+ * once) and taken together (every key waiting, so that a first sync or a resync reaches the backend
+ * as one batch). Informer handlers only mark keys; because one worker does everything, a task never
  * interleaves with a reconcile.
  */
 final class WorkQueue<K> {
-  /** One item of work: a task to run, or a key to reconcile. */
-  record Item<K>(Runnable task, K key) {}
+  /** At most this many keys are taken as one batch. */
+  static final int MAX_BATCH = 512;
+
+  /** One item of work: a task to run, or keys to reconcile (in the order they were marked). */
+  record Item<K>(Runnable task, List<K> keys) {}
 
   private final Set<K> dirty = new LinkedHashSet<>();
   private final Deque<Pending> tasks = new ArrayDeque<>();
@@ -81,9 +87,12 @@ final class WorkQueue<K> {
     if (!tasks.isEmpty()) {
       return new Item<>(tasks.poll().run(), null);
     }
-    K k = dirty.iterator().next();
-    dirty.remove(k);
-    return new Item<>(null, k);
+    List<K> keys = new ArrayList<>();
+    for (java.util.Iterator<K> it = dirty.iterator(); it.hasNext() && keys.size() < MAX_BATCH; ) {
+      keys.add(it.next());
+      it.remove();
+    }
+    return new Item<>(null, keys);
   }
 
   /** Keys waiting to be reconciled. */

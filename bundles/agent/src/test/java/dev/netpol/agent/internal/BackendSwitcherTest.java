@@ -84,10 +84,13 @@ class BackendSwitcherTest {
     assertEquals("failed", s.outcome());
     assertTrue(s.detail().contains("pod x/b: injected failure"), s.detail());
     assertTrue(s.detail().contains("ebpf stays active"), s.detail());
+    // every pod goes to the new backend in one applyAll: x/b fails alone, then all is released
     assertEquals(
-        List.of("iptables apply x/a", "iptables apply x/b", "iptables release"),
+        List.of(
+            "iptables apply x/a", "iptables apply x/b", "iptables apply x/c", "iptables release"),
         f.log,
         "the partial state is released; the old backend is not touched");
+    assertEquals(List.of(3), ipt.batches, "one batch of every pod");
     assertSame(ebpf, f.switcher.active());
     assertEquals(3, ebpf.programmed().size());
     assertEquals("ebpf", f.switcher.wanted(), "a failed request changes nothing");

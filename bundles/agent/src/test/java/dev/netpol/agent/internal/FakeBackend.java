@@ -4,6 +4,7 @@ import dev.netpol.api.BackendHealth;
 import dev.netpol.api.CapacityExceededException;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
+import dev.netpol.api.PodDesiredState;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.model.PodEndpoint;
@@ -57,6 +58,15 @@ final class FakeBackend implements EnforcementBackend {
     }
     String digest = wrongDigest ? "0000" : policy.digest();
     pods.put(pod.key(), new ProgrammedPod(pod.key(), pod.hostInterface(), pod.addresses(), digest));
+  }
+
+  /** The size of each applyAll call. */
+  final List<Integer> batches = new CopyOnWriteArrayList<>();
+
+  @Override
+  public Map<PodKey, EnforcementException> applyAll(List<PodDesiredState> states) {
+    batches.add(states.size());
+    return EnforcementBackend.super.applyAll(states);
   }
 
   @Override

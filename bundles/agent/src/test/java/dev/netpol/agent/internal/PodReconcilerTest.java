@@ -219,6 +219,30 @@ class PodReconcilerTest {
   }
 
   @Test
+  void podsTakenTogetherReachTheBackendAsOneBatchAndAFailingPodFailsAlone() {
+    AgentFixture f = withEbpf();
+    FakeBackend ebpf = active(f);
+    List<PodKey> keys = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      keys.add(new PodKey("x", "p" + i));
+      f.addPod(keys.get(i), "198.18.0." + (i + 1));
+    }
+    f.index.put(chunk("p", 0, 1, "g1", List.of("198.18.1.1/32"), keys.toArray(PodKey[]::new)));
+    ebpf.failOn = keys.get(2);
+    List<PodKey> retry = f.reconciler.reconcileAll(keys, f.switcher.active());
+    assertEquals(List.of(5), ebpf.batches, "one applyAll for the five pods");
+    assertEquals(List.of(keys.get(2)), retry, "only the failing pod is retried");
+    assertEquals(4, ebpf.programmed().size());
+    assertEquals("failed", f.reconciler.status(keys.get(2)).orElseThrow().state());
+    assertEquals("programmed", f.reconciler.status(keys.get(3)).orElseThrow().state());
+    ebpf.failOn = null;
+    assertEquals(List.of(), f.reconciler.reconcileAll(keys, f.switcher.active()));
+    assertEquals(List.of(5), ebpf.batches, "only x/p2 was left to apply, on its own");
+    assertEquals(5, ebpf.programmed().size());
+    assertEquals(5, f.reconciler.programmed().size());
+  }
+
+  @Test
   void statusDescribesEachPod() {
     AgentFixture f = withEbpf();
     f.addPod(A, "198.18.0.1");

@@ -1,15 +1,18 @@
 package dev.netpol.serviceproxy.internal;
 
+import dev.netpol.netfilter.Chain;
+import dev.netpol.netfilter.Family;
+import dev.netpol.netfilter.Netfilter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Renders the nat table the way kube-proxy's iptables mode does, under our own chain prefix: {@code
@@ -20,9 +23,6 @@ import java.util.Set;
  * would drop a packet from its own address.
  */
 final class NatRules {
-  /** iptables chain names are at most 28 characters. */
-  static final int MAX_CHAIN = 28;
-
   final String prefix;
   final String mark;
 
@@ -47,11 +47,6 @@ final class NatRules {
 
   String markMasq() {
     return prefix + "-MARK-MASQ";
-  }
-
-  /** Chains of ours start with this. */
-  String ownPrefix() {
-    return prefix + "-";
   }
 
   String svcChain(ServicePortEntry e) {
@@ -87,18 +82,19 @@ final class NatRules {
               .toUpperCase(Locale.ROOT);
       return prefix
           + kind
-          + b32.substring(0, Math.min(16, MAX_CHAIN - prefix.length() - kind.length()));
+          + b32.substring(
+              0, Math.min(16, Netfilter.MAX_CHAIN_NAME - prefix.length() - kind.length()));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /**
-   * The restore input for one family: every chain of ours declared (which flushes it), rules
-   * appended, and chains of ours that are no longer wanted ({@code existing} minus desired)
-   * deleted.
+   * Every chain of ours for one family, each complete: {@code P-SERVICES}, {@code P-POSTROUTING},
+   * {@code P-MARK-MASQ}, and per service port with endpoints its {@code P-SVC-*} and {@code
+   * P-SEP-*} chains. Written in one transaction, with the chains of ours no longer wanted deleted.
    */
-  String render(Family f, List<ServicePortEntry> entries, List<String> existing) {
+  List<Chain> chains(Family f, List<ServicePortEntry> entries) {
     List<ServicePortEntry> mine =
         entries.stream()
             .filter(e -> e.family() == f && !e.backends().isEmpty())
@@ -107,99 +103,93 @@ final class NatRules {
                     .thenComparing(ServicePortEntry::protocol)
                     .thenComparing(ServicePortEntry::clusterIp))
             .toList();
-    Set<String> chains = new LinkedHashSet<>(List.of(services(), postrouting(), markMasq()));
-    List<String> rules = new ArrayList<>();
-    rules.add("-A " + markMasq() + " -j MARK --or-mark " + mark);
-    rules.add("-A " + postrouting() + " -m mark ! --mark " + mark + "/" + mark + " -j RETURN");
-    rules.add("-A " + postrouting() + " -j MARK --xor-mark " + mark);
-    rules.add(
-        "-A "
-            + postrouting()
-            + " -m comment --comment \"netpol service traffic requiring SNAT\" -j MASQUERADE");
+    Map<String, List<String>> chains = new LinkedHashMap<>();
+    chains.put(services(), new ArrayList<>());
+    chains.put(postrouting(), new ArrayList<>());
+    chains.put(markMasq(), new ArrayList<>());
+    chains.get(markMasq()).add("-j MARK --or-mark " + mark);
+    List<String> post = chains.get(postrouting());
+    post.add("-m mark ! --mark " + mark + "/" + mark + " -j RETURN");
+    post.add("-j MARK --xor-mark " + mark);
+    post.add("-m comment --comment \"netpol service traffic requiring SNAT\" -j MASQUERADE");
     for (ServicePortEntry e : mine) {
       String proto = e.protocol().toLowerCase(Locale.ROOT);
       String svc = svcChain(e);
-      chains.add(svc);
-      rules.add(
-          "-A "
-              + services()
-              + " -d "
-              + e.clusterIp()
-              + f.hostMask
-              + " -p "
-              + proto
-              + " -m comment --comment \""
-              + e.describe()
-              + " cluster IP\" -m "
-              + proto
-              + " --dport "
-              + e.port()
-              + " -j "
-              + svc);
+      chains
+          .get(services())
+          .add(
+              "-d "
+                  + e.clusterIp()
+                  + hostMask(f)
+                  + " -p "
+                  + proto
+                  + " -m comment --comment \""
+                  + e.describe()
+                  + " cluster IP\" -m "
+                  + proto
+                  + " --dport "
+                  + e.port()
+                  + " -j "
+                  + svc);
+      List<String> pick = chains.computeIfAbsent(svc, k -> new ArrayList<>());
       int n = e.backends().size();
       for (int i = 0; i < n; i++) {
         ServicePortEntry.Backend b = e.backends().get(i);
         String sep = sepChain(e, b);
-        chains.add(sep);
-        String pick =
+        String random =
             i == n - 1
                 ? ""
                 : String.format(
                     Locale.ROOT, " -m statistic --mode random --probability %.10f", 1.0 / (n - i));
-        rules.add(
-            "-A "
-                + svc
-                + " -m comment --comment \""
+        pick.add(
+            "-m comment --comment \""
                 + e.describe()
                 + " -> "
-                + f.hostPort(b.ip(), b.port())
+                + hostPort(f, b.ip(), b.port())
                 + "\""
-                + pick
+                + random
                 + " -j "
                 + sep);
-        rules.add(
-            "-A "
-                + sep
-                + " -s "
-                + b.ip()
-                + f.hostMask
-                + " -m comment --comment \""
-                + e.describe()
-                + " hairpin\" -j "
-                + markMasq());
-        rules.add(
-            "-A "
-                + sep
-                + " -p "
-                + proto
-                + " -m comment --comment \""
-                + e.describe()
-                + "\" -m "
-                + proto
-                + " -j DNAT --to-destination "
-                + f.hostPort(b.ip(), b.port()));
+        chains.put(
+            sep,
+            List.of(
+                "-s "
+                    + b.ip()
+                    + hostMask(f)
+                    + " -m comment --comment \""
+                    + e.describe()
+                    + " hairpin\" -j "
+                    + markMasq(),
+                "-p "
+                    + proto
+                    + " -m comment --comment \""
+                    + e.describe()
+                    + "\" -m "
+                    + proto
+                    + " -j DNAT --to-destination "
+                    + hostPort(f, b.ip(), b.port())));
       }
     }
-    StringBuilder out = new StringBuilder("*nat\n");
-    Set<String> stale = new LinkedHashSet<>(existing);
-    stale.removeAll(chains);
-    chains.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
-    stale.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
-    rules.forEach(r -> out.append(r).append('\n'));
-    stale.forEach(c -> out.append("-X ").append(c).append('\n'));
-    return out.append("COMMIT\n").toString();
+    List<Chain> out = new ArrayList<>();
+    chains.forEach((name, rules) -> out.add(new Chain(name, rules)));
+    return out;
   }
 
-  /** Flushes and deletes the given chains of ours (the built-in jumps must be gone first). */
-  String teardown(List<String> existing) {
-    StringBuilder out = new StringBuilder("*nat\n");
-    existing.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
-    existing.forEach(c -> out.append("-X ").append(c).append('\n'));
-    return out.append("COMMIT\n").toString();
+  /** Our hooks: {@code PREROUTING} and {@code OUTPUT} to the services, {@code POSTROUTING}. */
+  List<Netfilter.Jump> hooks() {
+    String c = "-m comment --comment \"netpol service proxy\" -j ";
+    return List.of(
+        new Netfilter.Jump("PREROUTING", c + services()),
+        new Netfilter.Jump("OUTPUT", c + services()),
+        new Netfilter.Jump("POSTROUTING", c + postrouting()));
   }
 
-  /** The jump from a built-in chain into ours. */
-  List<String> jump(String target) {
-    return List.of("-m", "comment", "--comment", "netpol service proxy", "-j", target);
+  static String hostMask(Family f) {
+    return f == Family.V6 ? "/128" : "/32";
+  }
+
+  /** {@code ip:port}, with brackets for IPv6 as DNAT --to-destination wants. */
+  static String hostPort(Family f, String ip, int port) {
+    return f == Family.V6 ? "[" + ip + "]:" + port : ip + ":" + port;
   }
 }

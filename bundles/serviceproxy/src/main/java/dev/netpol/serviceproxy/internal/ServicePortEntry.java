@@ -1,5 +1,6 @@
 package dev.netpol.serviceproxy.internal;
 
+import dev.netpol.netfilter.Family;
 import java.util.List;
 
 /**

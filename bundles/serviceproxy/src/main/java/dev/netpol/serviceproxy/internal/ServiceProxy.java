@@ -1,5 +1,10 @@
 package dev.netpol.serviceproxy.internal;
 
+import dev.netpol.netfilter.Chain;
+import dev.netpol.netfilter.Family;
+import dev.netpol.netfilter.Netfilter;
+import dev.netpol.netfilter.Table;
+import dev.netpol.netfilter.process.Processes;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.ServiceRef;
 import dev.netpol.platform.guice.Settings;
@@ -10,8 +15,10 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -23,11 +30,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * kube-proxy's iptables mode for netpol: follows the {@link KubeCluster}, watches Services and
- * EndpointSlices, and rewrites its own nat chains (one restore per family, atomic) after every
- * burst of changes and every resync interval. Stopping removes the jumps and every chain.
+ * EndpointSlices, and rewrites its own nat chains through the netfilter facade (one restore per
+ * family, atomic) after every burst of changes and every resync interval. Stopping removes the
+ * hooks and every chain.
  */
 public final class ServiceProxy implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceProxy.class);
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
   private final ServiceRef<KubeCluster> clusters;
   private final Settings settings;
   private final Object lock = new Object();
@@ -38,7 +47,7 @@ public final class ServiceProxy implements Managed {
   private AutoCloseable following;
   private KubeCluster cluster;
   private final List<Runnable> detach = new ArrayList<>();
-  private Iptables iptables;
+  private Netfilter nf;
   private NatRules rules;
   private Set<Family> families;
   private volatile int syncs;
@@ -58,8 +67,10 @@ public final class ServiceProxy implements Managed {
     rules =
         new NatRules(
             settings.get(ProxySettings.CHAIN_PREFIX), settings.get(ProxySettings.MASQUERADE_MARK));
+    nf = new Netfilter(rules.prefix, COMMAND_TIMEOUT);
+    String version;
     try {
-      iptables = Iptables.detect();
+      version = Processes.check(List.of("iptables", "-V"), null, COMMAND_TIMEOUT).strip();
     } catch (RuntimeException e) {
       // a node without iptables can still enforce policies; it just has no ClusterIPs
       LOG.warn("service proxy off: {}", e.getMessage());
@@ -88,10 +99,7 @@ public final class ServiceProxy implements Managed {
               }
             });
     LOG.info(
-        "service proxy started: chains {}*, iptables {}, families {}",
-        rules.ownPrefix(),
-        iptables.flavour,
-        families);
+        "service proxy started: nat chains {}-*, {}, families {}", rules.prefix, version, families);
   }
 
   /** Switches to the current KubeCluster service when it changed; runs on the proxy's thread. */
@@ -166,10 +174,15 @@ public final class ServiceProxy implements Managed {
         ServiceTable.build(services.getStore().list(), slices.getStore().list());
     try {
       for (Family f : families) {
-        iptables.restore(f, rules.render(f, entries, iptables.natChains(f, rules.ownPrefix())));
-        iptables.ensureJump(f, "PREROUTING", rules.jump(rules.services()));
-        iptables.ensureJump(f, "OUTPUT", rules.jump(rules.services()));
-        iptables.ensureJump(f, "POSTROUTING", rules.jump(rules.postrouting()));
+        // one read (our chains and hooks now), one restore: every chain of ours whole, the
+        // ones no longer wanted deleted, a missing hook inserted, in one commit
+        Netfilter.Saved saved = nf.save(f, Table.NAT);
+        List<Chain> chains = rules.chains(f, entries);
+        Set<String> stale = new HashSet<>(saved.chains().keySet());
+        chains.forEach(chain -> stale.remove(chain.name()));
+        nf.apply(
+            new Netfilter.Ruleset(
+                Table.NAT, f, chains, stale, saved.missing(rules.hooks()), List.of()));
       }
       syncs++;
       long withEndpoints = entries.stream().filter(e -> !e.backends().isEmpty()).count();
@@ -206,21 +219,15 @@ public final class ServiceProxy implements Managed {
     detach.clear();
     for (Family f : families) {
       try {
-        iptables.deleteJump(f, "PREROUTING", rules.jump(rules.services()));
-        iptables.deleteJump(f, "OUTPUT", rules.jump(rules.services()));
-        iptables.deleteJump(f, "POSTROUTING", rules.jump(rules.postrouting()));
-        List<String> chains = iptables.natChains(f, rules.ownPrefix());
-        if (!chains.isEmpty()) {
-          iptables.restore(f, rules.teardown(chains));
-        }
+        nf.removeAll(f, Table.NAT); // our hooks and every chain of ours, in one restore
       } catch (RuntimeException e) {
         LOG.warn(
-            "service proxy: could not remove the {} chains {}*: {}",
-            f.tool,
-            rules.ownPrefix(),
+            "service proxy: could not remove the {} nat chains {}-*: {}",
+            f.tool(),
+            rules.prefix,
             e.getMessage());
       }
     }
-    LOG.info("service proxy stopped; chains {}* removed", rules.ownPrefix());
+    LOG.info("service proxy stopped; nat chains {}-* removed", rules.prefix);
   }
 }

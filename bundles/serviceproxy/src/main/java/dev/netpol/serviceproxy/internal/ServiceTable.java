@@ -1,5 +1,6 @@
 package dev.netpol.serviceproxy.internal;
 
+import dev.netpol.netfilter.Family;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;

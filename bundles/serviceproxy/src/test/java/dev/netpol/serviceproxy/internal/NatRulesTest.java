@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netpol.netfilter.Family;
+import dev.netpol.netfilter.Netfilter;
+import dev.netpol.netfilter.Table;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class NatRulesTest {
@@ -32,9 +37,17 @@ class NatRulesTest {
           80,
           List.of(new ServicePortEntry.Backend("fd00:198:18:40::2", 8080)));
 
+  /** The restore input of one sync through the facade: chains, stale chains deleted, hooks. */
+  private String render(Family f, List<ServicePortEntry> entries, Set<String> stale) {
+    return new Netfilter(rules.prefix, Duration.ofSeconds(5))
+        .render(
+            new Netfilter.Ruleset(
+                Table.NAT, f, rules.chains(f, entries), stale, rules.hooks(), List.of()));
+  }
+
   @Test
   void rendersKubeProxyShapedChainsWithRandomBalancing() {
-    String text = rules.render(Family.V4, List.of(web, v6), List.of());
+    String text = render(Family.V4, List.of(web, v6), Set.of());
     String svc = rules.svcChain(web);
     assertTrue(text.startsWith("*nat\n") && text.endsWith("COMMIT\n"), text);
     assertTrue(
@@ -50,7 +63,12 @@ class NatRulesTest {
         text.contains("-A " + rules.sepChain(web, web.backends().get(0)) + " -s 198.18.64.2/32"),
         "hairpin mark");
     assertFalse(text.contains("fd00"), "IPv6 entries stay out of the IPv4 table");
-    String six = rules.render(Family.V6, List.of(web, v6), List.of());
+    assertTrue(
+        text.contains(
+            "-I PREROUTING 1 -m comment --comment \"netpol service proxy\" -j NPTEST-SERVICES\n"),
+        text);
+    assertTrue(text.contains("-I POSTROUTING 1 "), text);
+    String six = render(Family.V6, List.of(web, v6), Set.of());
     assertTrue(
         six.contains("-d fd00:198:18:5e::a/128")
             && six.contains("--to-destination [fd00:198:18:40::2]:8080"),
@@ -60,7 +78,7 @@ class NatRulesTest {
   @Test
   void chainNamesFitIptablesAndAreStable() {
     NatRules longest = new NatRules("ABCDEFGHIJKL", "0x40000");
-    assertTrue(longest.sepChain(web, web.backends().get(0)).length() <= NatRules.MAX_CHAIN);
+    assertTrue(longest.sepChain(web, web.backends().get(0)).length() <= Netfilter.MAX_CHAIN_NAME);
     assertEquals(rules.svcChain(web), new NatRules("NPTEST", "0x1").svcChain(web));
     assertFalse(
         rules
@@ -70,14 +88,15 @@ class NatRulesTest {
 
   @Test
   void staleChainsOfOursAreFlushedAndDeleted() {
-    String text = rules.render(Family.V4, List.of(), List.of("NPTEST-SERVICES", "NPTEST-SVC-OLD"));
+    String text = render(Family.V4, List.of(), Set.of("NPTEST-SVC-OLD"));
     assertTrue(
         text.contains(":NPTEST-SVC-OLD - [0:0]\n") && text.contains("-X NPTEST-SVC-OLD\n"), text);
     assertFalse(text.contains("-X NPTEST-SERVICES"), text);
+    assertTrue(text.contains(":NPTEST-SERVICES - [0:0]\n"), "always declared (flushed): " + text);
     ServicePortEntry empty =
         new ServicePortEntry("x", "none", "", "UDP", "198.19.192.11", 53, List.of());
     assertFalse(
-        rules.render(Family.V4, List.of(empty), List.of()).contains("198.19.192.11"),
+        render(Family.V4, List.of(empty), Set.of()).contains("198.19.192.11"),
         "no endpoints: no rule");
   }
 

@@ -10,6 +10,10 @@ import dev.netpol.lab.LabPod;
 import dev.netpol.lab.PodSpec;
 import dev.netpol.lab.ProbeResult;
 import dev.netpol.lab.ServePort;
+import dev.netpol.netfilter.Family;
+import dev.netpol.netfilter.Netfilter;
+import dev.netpol.netfilter.Table;
+import dev.netpol.netfilter.process.Processes;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -86,24 +90,23 @@ class ServiceProxyKernelTest {
     }
   }
 
-  /** Chains of crashed earlier runs (prefix NPT + 4 hex) and their jumps. */
+  /** Chains of crashed earlier runs (prefix NPT + 4 hex) and their hooks. */
   private static void removeLeftoverChains() {
-    Iptables ipt = Iptables.detect();
     for (Family f : Family.values()) {
       Set<String> prefixes = new HashSet<>();
-      for (String chain : ipt.natChains(f, "NPT")) {
-        if (chain.matches("NPT[0-9A-F]{4}-.*")) {
-          prefixes.add(chain.substring(0, 7));
+      for (String line : natTable(f).split("\n")) {
+        if (line.matches(":NPT[0-9A-F]{4}-.*")) {
+          prefixes.add(line.substring(1, 8));
         }
       }
       for (String p : prefixes) {
-        NatRules r = new NatRules(p, "0x1");
-        ipt.deleteJump(f, "PREROUTING", r.jump(r.services()));
-        ipt.deleteJump(f, "OUTPUT", r.jump(r.services()));
-        ipt.deleteJump(f, "POSTROUTING", r.jump(r.postrouting()));
-        ipt.restore(f, r.teardown(ipt.natChains(f, r.ownPrefix())));
+        new Netfilter(p, Duration.ofSeconds(30)).removeAll(f, Table.NAT);
       }
     }
+  }
+
+  private static String natTable(Family f) {
+    return Processes.check(List.of(f.tool() + "-save", "-t", "nat"), null, Duration.ofSeconds(30));
   }
 
   @Test
@@ -240,13 +243,16 @@ class ServiceProxyKernelTest {
   @Test
   @Order(6)
   void stopRemovesEveryChainAndJump() throws Exception {
-    Iptables ipt = Iptables.detect();
-    assertFalse(ipt.natChains(Family.V4, PREFIX + "-").isEmpty(), "chains exist while running");
+    Netfilter nf = new Netfilter(PREFIX, Duration.ofSeconds(30));
+    for (Family f : Family.values()) {
+      Netfilter.Saved saved = nf.save(f, Table.NAT);
+      assertTrue(saved.chains().containsKey(PREFIX + "-SERVICES"), f + " chains while running");
+      assertEquals(3, saved.jumps().size(), f + " one copy of each hook: " + saved.jumps());
+    }
     proxy.stop();
     proxy = null;
     for (Family f : Family.values()) {
-      assertEquals(List.of(), ipt.natChains(f, PREFIX + "-"), f + " chains");
-      String save = Shell.check(List.of(ipt.binary(f, "-save"), "-t", "nat"), null);
+      String save = natTable(f);
       assertFalse(save.contains(PREFIX), f + " rules mentioning " + PREFIX + ":\n" + save);
     }
   }

@@ -2,6 +2,7 @@ package dev.netpol.serviceproxy.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.netpol.netfilter.Family;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;

@@ -3,16 +3,25 @@ package dev.netpol.backend.iptables.internal;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.model.Direction;
 import dev.netpol.netfilter.Family;
+import dev.netpol.netfilter.IpSet;
+import dev.netpol.netfilter.SavedRule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Kernel object names of one pod: {@code P-I-h}, {@code P-E-h} (its chains), {@code P-M-h} (its
- * identity record, never jumped to), sets {@code P-h-<I|E><rule><gen><4|6>}; {@code h} is 10 hex
- * digits of the SHA-256 of {@code namespace/name}, so names fit iptables' 28 and ipset's 31
- * characters whatever the pod is called.
+ * identity record, never jumped to); {@code h} is 10 hex digits of the SHA-256 of {@code
+ * namespace/name}, so names fit iptables' 28 characters whatever the pod is called. Peer sets are
+ * named by their content, {@code P-S<16 hex>} ({@link #peerSet}), and shared by every rule of every
+ * pod on the node with the same members.
  */
 public record Names(String prefix, String hash) {
   public static Names of(String prefix, PodKey key) {
@@ -46,19 +55,39 @@ public record Names(String prefix, String hash) {
     return prefix + "-M-" + hash;
   }
 
-  public String set(Direction d, int rule, char gen, Family f) {
-    return prefix
-        + "-"
-        + hash
-        + "-"
-        + (d == Direction.INGRESS ? 'I' : 'E')
-        + rule
-        + gen
-        + (f == Family.V4 ? '4' : '6');
+  /**
+   * The name of the peer set with these members: 16 hex digits of the SHA-256 of the family and the
+   * members in canonical (sorted) order, so equal contents get one name and one set.
+   */
+  public static String peerSet(String prefix, Family f, List<IpSet.Member> sortedMembers) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(f.setFamily().getBytes(StandardCharsets.UTF_8));
+      for (IpSet.Member m : sortedMembers) {
+        md.update(("\n" + m).getBytes(StandardCharsets.UTF_8));
+      }
+      return prefix + "-S" + HexFormat.of().formatHex(md.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
-  /** Prefix of every set of this pod. */
-  public String setPrefix() {
-    return prefix + "-" + hash + "-";
+  /** Whether a set name is a peer set of this prefix. */
+  public static boolean isPeerSet(String prefix, String name) {
+    return name.startsWith(prefix + "-S") && name.length() == prefix.length() + 18;
   }
+
+  /** The sets a saved chain's rules match ({@code --match-set NAME}). */
+  public static Set<String> setsMatched(Collection<SavedRule> rules) {
+    Set<String> out = new TreeSet<>();
+    for (SavedRule r : rules) {
+      Matcher m = MATCH_SET.matcher(r.spec());
+      while (m.find()) {
+        out.add(m.group(1));
+      }
+    }
+    return out;
+  }
+
+  private static final Pattern MATCH_SET = Pattern.compile("--match-set (\\S+)");
 }

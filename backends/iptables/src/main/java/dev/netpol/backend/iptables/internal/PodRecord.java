@@ -3,6 +3,7 @@ package dev.netpol.backend.iptables.internal;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.model.Cidr;
 import dev.netpol.netfilter.Chain;
+import dev.netpol.netfilter.Family;
 import dev.netpol.netfilter.SavedRule;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -13,16 +14,17 @@ import java.util.Map;
 /**
  * What the backend programmed for a pod, kept in the kernel as the comments of the pod's {@code
  * P-M-h} chain (no packet ever enters it) so that a restarted agent reads it back: pod, host
- * interface, addresses, policy digest, the digest of the chains' shape and the generation letter of
- * the sets they reference.
+ * interface, addresses, policy digest, and the digest of the pod's chains in each family (so that
+ * an update writes only the family whose chains changed). Which sets the pod uses is read from its
+ * chains' {@code --match-set} matches.
  */
 public record PodRecord(
     PodKey key,
     String hostInterface,
     List<InetAddress> addresses,
     String digest,
-    String shape,
-    char gen) {
+    String chains4,
+    String chains6) {
   /** iptables keeps at most 256 characters of a comment. */
   static final int MAX_COMMENT = 255;
 
@@ -45,10 +47,10 @@ public record PodRecord(
                         + hostInterface
                         + " digest="
                         + digest
-                        + " shape="
-                        + shape
-                        + " gen="
-                        + gen
+                        + " v4="
+                        + chains4
+                        + " v6="
+                        + chains6
                         + " addrs="
                         + addrs)
                 .strip()));
@@ -71,7 +73,7 @@ public record PodRecord(
         }
       }
     }
-    if (key == null || !kv.containsKey("if") || !kv.containsKey("gen")) {
+    if (key == null || !kv.containsKey("if")) {
       return null;
     }
     List<InetAddress> addrs = new ArrayList<>();
@@ -80,13 +82,18 @@ public record PodRecord(
         addrs.add(Cidr.parseAddress(a, "addrs", a));
       }
     }
-    String gen = kv.get("gen");
+    // a record of an older layout has no chain digests: its chains are rewritten at the next change
     return new PodRecord(
         key,
         kv.get("if"),
         addrs,
         kv.getOrDefault("digest", ""),
-        kv.getOrDefault("shape", ""),
-        gen.isEmpty() ? 'a' : gen.charAt(0));
+        kv.getOrDefault("v4", ""),
+        kv.getOrDefault("v6", ""));
+  }
+
+  /** The digest of the pod's chains in one family. */
+  public String chains(Family f) {
+    return f == Family.V4 ? chains4 : chains6;
   }
 }
