@@ -142,7 +142,10 @@ struct np_event {
 };
 
 /* Pod identity record (np_pods, keyed by the host ifindex), so pins explain themselves with the
- * agent down. Written after the pod's trie, so its digest never names rules not yet in force. */
+ * agent down. Written after the pod's trie (and deleted before it), so its digest never names
+ * rules not yet in force, and its generation is never newer than the trie's: the programs compare
+ * established flows against this generation (one hash lookup) and consult the trie's META key
+ * only when they differ. */
 struct np_pod_info {
 	char pod_namespace[64];
 	char pod_name[256];
@@ -154,7 +157,7 @@ struct np_pod_info {
 	__u8 ipv6[16];
 	__u8 has_ipv4;
 	__u8 has_ipv6;
-	__u16 zero;
+	__u16 slot; /* 1 + the pod's index in np_est_counters, 0 = none (counted in np_counters) */
 };
 
 /* The node's datapath (np_node, one entry): which object the pinned programs came from. */
@@ -189,7 +192,11 @@ struct np_frag_value {
 };
 
 /* Per-CPU packet counters (np_counters): every decided packet, by pod, direction, verdict, reason
- * and the address class that decided it (0 for established flows and default verdicts). */
+ * and the address class that decided it (0 for established flows and default verdicts).
+ * Exception: allowed packets of established flows of a pod with a slot are counted in the per-CPU
+ * array np_est_counters at index (slot - 1) * 2 + direction (an array lookup the verifier inlines
+ * instead of a hash lookup per packet); userspace adds them to (ifindex, 0, direction, ALLOW,
+ * ESTABLISHED). */
 struct np_counter_key {
 	__u32 ifindex;
 	__u32 class_id;

@@ -28,6 +28,7 @@
 #define NP_EVENTS_SAMPLE_MASK 15            /* ... one in 16 is written */
 #define NP_CT_REFRESH_NS 1000000000ULL /* last_seen_ns is rewritten only when older than this */
 #define NP_IPV6_EXT_MAX 8
+#define NP_DIRECT_MAX 1024 /* headers read straight from the packet start below this offset */
 #define NP_PROTO_ICMPV6 58
 #define NP_PROTO_SCTP 132
 #define NP_CT_DIR_ORIGINAL 0 /* enum ip_conntrack_dir */
@@ -52,7 +53,8 @@ struct {
 	__array(values, struct np_rules);
 } np_policy SEC(".maps");
 
-/* Host ifindex -> who the interface serves (read by userspace only). */
+/* Host ifindex -> who the interface serves, and the generation of its trie (read by the
+ * established fast path: see np_established for the write order that makes this sound). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NP_PODS_MAX);
@@ -89,6 +91,15 @@ struct {
 	__type(key, struct np_counter_key);
 	__type(value, struct np_counter);
 } np_counters SEC(".maps");
+
+/* Allowed packets of established flows, per pod slot (np_pod_info.slot) and direction: index
+ * (slot - 1) * 2 + direction. An array lookup the verifier inlines, for the hottest counter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NP_PODS_MAX * 2);
+	__type(key, __u32);
+	__type(value, struct np_counter);
+} np_est_counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -191,22 +202,38 @@ static __always_inline void np_icmp_ports(__u8 family, __u8 type, __be16 id, __b
 	}
 }
 
+/* Copies len bytes at packet offset off to `to`: straight from the linear data when they are
+ * there (the usual case: a veth's headers are linear), else through bpf_skb_load_bytes, a helper
+ * call that costs several times more. off is bounded so the verifier can check the access. */
+static __always_inline int np_load(struct __sk_buff *skb, __u32 off, void *to, __u32 len)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	if (off <= NP_DIRECT_MAX && data + off + len <= end) {
+		/* Word loads: x86-64 and arm64 load unaligned words, and the verifier checks packet
+		 * alignment only when asked to (BPF_F_STRICT_ALIGNMENT); byte loads would cost 3x. */
+		__builtin_memcpy(to, __builtin_assume_aligned(data + off, 4), len);
+		return 0;
+	}
+	return bpf_skb_load_bytes(skb, off, to, len);
+}
+
 static __always_inline int np_parse_l4(struct __sk_buff *skb, __u32 off, struct np_flow *f)
 {
 	if (f->fragment == NP_FRAG_LATER)
 		return NP_PARSE_POLICY;
 	if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP || f->proto == NP_PROTO_SCTP) {
 		__be16 ports[2];
-		if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
+		if (np_load(skb, off, ports, sizeof(ports)))
 			return NP_PARSE_MALFORMED;
 		f->sport = ports[0];
 		f->dport = ports[1];
-		if (f->proto == IPPROTO_TCP && bpf_skb_load_bytes(skb, off + 13, &f->tcp_flags, 1))
+		if (f->proto == IPPROTO_TCP && np_load(skb, off + 13, &f->tcp_flags, 1))
 			return NP_PARSE_MALFORMED;
 	} else if ((f->proto == IPPROTO_ICMP && f->family == 4) ||
 		   (f->proto == NP_PROTO_ICMPV6 && f->family == 6)) {
 		__u8 h[8]; /* type, code, checksum, and for echo: id, sequence */
-		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
+		if (np_load(skb, off, h, sizeof(h)))
 			return NP_PARSE_MALFORMED;
 		/* Router/neighbour solicitation and advertisement, redirect: pods need them for L2. */
 		if (f->family == 6 && h[0] >= 133 && h[0] <= 137)
@@ -223,7 +250,7 @@ static __always_inline int np_parse_l4(struct __sk_buff *skb, __u32 off, struct 
 static __always_inline int np_parse_ipv4(struct __sk_buff *skb, struct np_flow *f)
 {
 	struct iphdr ip;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+	if (np_load(skb, ETH_HLEN, &ip, sizeof(ip)))
 		return NP_PARSE_MALFORMED;
 	if (ip.version != 4 || ip.ihl < 5)
 		return NP_PARSE_MALFORMED;
@@ -243,7 +270,7 @@ static __always_inline int np_parse_ipv4(struct __sk_buff *skb, struct np_flow *
 static __always_inline int np_parse_ipv6(struct __sk_buff *skb, struct np_flow *f)
 {
 	struct ipv6hdr ip6;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
+	if (np_load(skb, ETH_HLEN, &ip6, sizeof(ip6)))
 		return NP_PARSE_MALFORMED;
 	if (ip6.version != 6)
 		return NP_PARSE_MALFORMED;
@@ -258,7 +285,7 @@ static __always_inline int np_parse_ipv6(struct __sk_buff *skb, struct np_flow *
 		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS &&
 		    next != IPPROTO_FRAGMENT && next != IPPROTO_AH)
 			break;
-		if (bpf_skb_load_bytes(skb, off, hdr, sizeof(hdr)))
+		if (np_load(skb, off, hdr, sizeof(hdr)))
 			return NP_PARSE_MALFORMED;
 		if (next == IPPROTO_FRAGMENT) {
 			__u16 frag = bpf_ntohs(*(__be16 *)&hdr[2]);
@@ -444,48 +471,71 @@ static __always_inline void np_ct_key_of(struct np_ct_key *k, __u32 ifindex, str
 /* A conntrack hit: pass at once if the pod's policy generation is unchanged, else re-decide the
  * flow (k, original orientation) against the direction that allowed it. A flow denied now is not
  * deleted but kept as revoked: otherwise the peer's next packet would start a "new" flow in the
- * other direction and re-open the connection through the other direction's policy. */
-static __always_inline int np_established(struct __sk_buff *skb, void *rules, struct np_ct_key *k,
+ * other direction and re-open the connection through the other direction's policy.
+ * Fast path: the generation is read from the pod's np_pods record (one hash lookup) instead of the
+ * trie's META key (outer lookup + LPM lookup). Userspace writes the record only after the trie it
+ * describes is in np_policy and deletes it before the trie, so a record's generation is never
+ * newer than the trie's: equal generations mean the entry was checked against rules still in
+ * force (or, between a trie swap and its record write, against the rules just replaced, which
+ * is what the packet would have met a moment earlier). Any mismatch, or no record, takes the
+ * slow path, which decides by the trie's own META generation exactly as before. */
+static __always_inline int np_established(struct __sk_buff *skb, struct np_ct_key *k,
 					  struct np_ct_value *ct, __u8 tcp_flags, __u32 dir)
 {
 	struct np_decision d = {.reason = NP_REASON_NO_POLICY};
-	__u32 cdir = ct->direction;
-	struct np_rule_value *meta = rules ? np_meta(rules, cdir) : 0;
-	if (!meta) {
-		np_count(k->ifindex, dir, &d, skb->len);
-		return TC_ACT_SHOT;
-	}
-	if (ct->generation != meta->generation) {
-		np_evaluate(rules, meta, cdir, k, 0, &d);
-		ct->generation = meta->generation;
-		if (d.verdict != NP_VERDICT_ALLOW) {
-			ct->revoked = 1;
-			ct->closing = 1;
-			d.reason = NP_REASON_REVOKED;
-			np_emit(k, cdir, &d);
-			np_count(k->ifindex, dir, &d, skb->len);
+	__u32 ifindex = k->ifindex;
+	struct np_pod_info *pod = bpf_map_lookup_elem(&np_pods, &ifindex);
+	if (!pod || pod->generation != ct->generation) {
+		__u32 cdir = ct->direction;
+		void *rules = bpf_map_lookup_elem(&np_policy, &ifindex);
+		struct np_rule_value *meta = rules ? np_meta(rules, cdir) : 0;
+		if (!meta) {
+			np_count(ifindex, dir, &d, skb->len);
 			return TC_ACT_SHOT;
 		}
-		ct->revoked = 0;
+		if (ct->generation != meta->generation) {
+			np_evaluate(rules, meta, cdir, k, 0, &d);
+			ct->generation = meta->generation;
+			if (d.verdict != NP_VERDICT_ALLOW) {
+				ct->revoked = 1;
+				ct->closing = 1;
+				d.reason = NP_REASON_REVOKED;
+				np_emit(k, cdir, &d);
+				np_count(ifindex, dir, &d, skb->len);
+				return TC_ACT_SHOT;
+			}
+			ct->revoked = 0;
+		}
 	}
 	d.class_id = 0;
 	d.generation = ct->generation;
 	if (ct->revoked) {
 		d.verdict = NP_VERDICT_DENY;
 		d.reason = NP_REASON_REVOKED;
-		np_count(k->ifindex, dir, &d, skb->len);
+		np_count(ifindex, dir, &d, skb->len);
 		return TC_ACT_SHOT;
 	}
 	/* Written only when stale: a write per packet would bounce the entry's cache line between
-	 * the CPUs of both directions of a busy flow. */
-	__u64 now = bpf_ktime_get_ns();
+	 * the CPUs of both directions of a busy flow. The coarse clock (one tick, a few ms) is
+	 * plenty for a 1 s refresh and costs a fraction of bpf_ktime_get_ns. */
+	__u64 now = bpf_ktime_get_coarse_ns();
 	if (now - ct->last_seen_ns > NP_CT_REFRESH_NS)
 		ct->last_seen_ns = now;
 	if ((tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) && !ct->closing)
 		ct->closing = 1;
 	d.verdict = NP_VERDICT_ALLOW;
 	d.reason = NP_REASON_ESTABLISHED;
-	np_count(k->ifindex, dir, &d, skb->len);
+	__u32 slot = pod ? pod->slot : 0;
+	if (slot && slot <= NP_PODS_MAX) {
+		__u32 idx = (slot - 1) * 2 + dir;
+		struct np_counter *c = bpf_map_lookup_elem(&np_est_counters, &idx);
+		if (c) {
+			c->packets++;
+			c->bytes += skb->len;
+			return TC_ACT_OK;
+		}
+	}
+	np_count(ifindex, dir, &d, skb->len);
 	return TC_ACT_OK;
 }
 
@@ -493,7 +543,7 @@ static __always_inline void np_ct_insert(struct np_ct_key *k, __u32 dir, __u32 g
 					 __u8 tcp_flags)
 {
 	struct np_ct_value v = {
-		.last_seen_ns = bpf_ktime_get_ns(),
+		.last_seen_ns = bpf_ktime_get_coarse_ns(), /* the clock np_established compares */
 		.generation = generation,
 		.direction = dir,
 		.closing = (tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) != 0,
@@ -638,17 +688,16 @@ static __always_inline int np_handle(struct __sk_buff *skb, __u32 dir)
 	if (f.fragment != NP_FRAG_NONE)
 		np_fragment(ifindex, &f);
 	int unknown_ports = f.fragment == NP_FRAG_LATER;
-	void *rules = bpf_map_lookup_elem(&np_policy, &ifindex);
 
 	if (!unknown_ports && !f.inner_off) {
 		np_ct_key_of(&key, ifindex, &f, 0);
 		struct np_ct_value *ct = bpf_map_lookup_elem(&np_conntrack, &key);
 		if (ct && ct->direction == dir)
-			return np_established(skb, rules, &key, ct, f.tcp_flags, dir);
+			return np_established(skb, &key, ct, f.tcp_flags, dir);
 		np_ct_key_of(&key, ifindex, &f, 1);
 		ct = bpf_map_lookup_elem(&np_conntrack, &key);
 		if (ct && ct->direction != dir) /* a reply of a flow of the other direction */
-			return np_established(skb, rules, &key, ct, f.tcp_flags, dir);
+			return np_established(skb, &key, ct, f.tcp_flags, dir);
 	}
 	np_ct_key_of(&key, ifindex, &f, 0);
 	if (f.inner_off && np_related(skb, ifindex, &f)) {
@@ -659,6 +708,7 @@ static __always_inline int np_handle(struct __sk_buff *skb, __u32 dir)
 	}
 
 	d.reason = NP_REASON_NO_POLICY;
+	void *rules = bpf_map_lookup_elem(&np_policy, &ifindex);
 	struct np_rule_value *meta = rules ? np_meta(rules, dir) : 0;
 	if (meta)
 		np_evaluate(rules, meta, dir, &key, unknown_ports, &d);

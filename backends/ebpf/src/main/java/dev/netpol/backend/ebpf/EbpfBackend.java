@@ -181,6 +181,16 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     List<BackendStatistics.VerdictCount> verdicts = new ArrayList<>();
     List<BackendStatistics.TableUsage> tables = new ArrayList<>();
     Pins pins = pods.pins();
+    // Established packets counted per pod slot: added to (pod, direction, allowed, established).
+    Map<Long, Long> established = new java.util.HashMap<>();
+    for (Map.Entry<Integer, PodInfo> r : records.entrySet()) {
+      for (int dir = 0; dir < 2; dir++) {
+        long n = pods.establishedPackets(r.getValue().slot(), dir);
+        if (n > 0) {
+          established.put(((long) r.getKey() << 1) | dir, n);
+        }
+      }
+    }
     Path counters = pins.global(Pins.COUNTERS);
     if (Files.exists(counters)) {
       try (BpfMap m = BpfMap.openPinned(counters)) {
@@ -205,11 +215,25 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
                   allowed,
                   policy,
                   Abi.reason(k.reason()),
-                  Counter.sumPerCpu(e.value()).packets()));
+                  Counter.sumPerCpu(e.value()).packets()
+                      + (allowed && k.classId() == 0 && k.reason() == Abi.REASON_ESTABLISHED
+                          ? nz(established.remove(((long) k.ifindex() << 1) | k.direction()))
+                          : 0)));
         }
         tables.add(
             new BackendStatistics.TableUsage(Pins.COUNTERS, all.size(), m.info().maxEntries()));
       }
+    }
+    for (Map.Entry<Long, Long> e : established.entrySet()) {
+      PodInfo i = records.get((int) (e.getKey() >> 1));
+      verdicts.add(
+          new BackendStatistics.VerdictCount(
+              PodDatapath.keyOf(i),
+              (e.getKey() & 1) == Abi.DIR_INGRESS ? "ingress" : "egress",
+              true,
+              "",
+              Abi.reason(Abi.REASON_ESTABLISHED),
+              e.getValue()));
     }
     long flows = 0;
     Path ct = pins.global(Pins.CONNTRACK);
@@ -227,6 +251,10 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
       }
     }
     return new BackendStatistics(verdicts, tables, flows);
+  }
+
+  private static long nz(Long v) {
+    return v == null ? 0 : v;
   }
 
   /**

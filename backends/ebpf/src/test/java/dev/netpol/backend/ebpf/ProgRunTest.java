@@ -276,6 +276,46 @@ class ProgRunTest {
         "ARP passes");
   }
 
+  /**
+   * The established fast path trusts the pod record's generation only while its trie is in force:
+   * with no record (a crash between the trie swap and the record write) flows are decided by the
+   * trie's own generation, and a record lagging one change behind its trie (the moment between the
+   * two writes) never marks a flow as checked under rules it was not checked against.
+   */
+  @Test
+  void establishedFlowsFollowTheTrieWhenTheRecordLagsOrIsMissing() throws Exception {
+    program(
+        DirectionPolicy.DENY_ALL,
+        isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 5432))));
+    byte[] fwd = v4(POD4, "198.18.20.40", TCP, l4(TCP, 50000, 5432, TCP_ACK), 0, 0, false);
+    byte[] rev = v4("198.18.20.40", POD4, TCP, l4(TCP, 5432, 50000, TCP_ACK), 0, 0, false);
+    byte[] other = v4(POD4, "198.18.30.5", TCP, l4(TCP, 50001, 80, TCP_ACK), 0, 0, false);
+    assertEquals(OK, out(fwd));
+    assertEquals(OK, in(rev));
+    byte[] ifk = dev.netpol.backend.ebpf.internal.PodDatapath.ifKey(dummyIndex());
+    try (BpfMap records = BpfMap.openPinned(root.pinRoot.resolve("global/np_pods"))) {
+      byte[] before = records.get(ifk).orElseThrow();
+      records.delete(ifk);
+      assertEquals(OK, out(fwd), "no record: decided by the trie's generation (unchanged)");
+      assertEquals(OK, in(rev));
+      records.put(ifk, before);
+      program(DirectionPolicy.DENY_ALL, isolated(rule("198.18.30.0/24")));
+      byte[] after = records.get(ifk).orElseThrow();
+      records.put(ifk, before); // as between the trie swap and the record write
+      assertEquals(OK, out(fwd), "record not written yet: passes as a moment before the swap");
+      assertEquals(OK, out(other), "a new flow is decided by the new trie");
+      assertEquals(OK, out(other), "... and passes on by the trie's generation");
+      records.put(ifk, after);
+      assertEquals(SHOT, out(fwd), "record written: the flow is re-checked and cut");
+      assertEquals(SHOT, in(rev));
+      assertEquals(OK, out(other));
+      records.delete(ifk);
+      assertEquals(SHOT, in(rev), "no record: still revoked by the trie's generation");
+      assertEquals(OK, out(other));
+      records.put(ifk, after);
+    }
+  }
+
   @Test
   void revocationCutsEstablishedFlow() throws Exception {
     DirectionPolicy allow = isolated(rule("198.18.20.0/24", PortRange.single(Protocol.TCP, 5432)));
@@ -558,6 +598,10 @@ class ProgRunTest {
             .filter(v -> v.allowed() && v.reason().equals("established"))
             .mapToLong(v -> v.packets())
             .sum());
+    assertEquals(
+        1,
+        mine.stream().filter(v -> v.allowed() && v.reason().equals("established")).count(),
+        "established packets (the per-slot array) are one row per direction: " + mine);
     assertEquals(
         2,
         mine.stream()

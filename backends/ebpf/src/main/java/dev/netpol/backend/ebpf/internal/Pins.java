@@ -18,6 +18,7 @@ import java.util.stream.Stream;
  *   global/np_policy, np_pods, np_node           per-pod tries and records, the node's record
  *   global/np_conntrack, np_frags                flows and fragments
  *   global/np_counters, np_stats, np_events      per-CPU verdict counters, drop stats, events
+ *   global/np_est_counters                       per-CPU established packets by pod slot
  *   global/np_holder                             the agent holding the root (userspace map)
  * </pre>
  */
@@ -29,6 +30,7 @@ public record Pins(Path root) {
   public static final String NODE = "np_node";
   public static final String FRAGS = "np_frags";
   public static final String COUNTERS = "np_counters";
+  public static final String EST_COUNTERS = "np_est_counters";
   public static final String STATS = "np_stats";
   public static final String HOLDER = "np_holder";
   public static final String PROG_INGRESS = "prog_ingress";
@@ -36,7 +38,7 @@ public record Pins(Path root) {
 
   /** Every map of netpol.o, pinned under global/ by name. */
   public static final List<String> OBJECT_MAPS =
-      List.of(POLICY, PODS, NODE, CONNTRACK, FRAGS, COUNTERS, STATS, EVENTS);
+      List.of(POLICY, PODS, NODE, CONNTRACK, FRAGS, COUNTERS, EST_COUNTERS, STATS, EVENTS);
 
   public Path global(String name) {
     return root.resolve("global").resolve(name);

@@ -146,6 +146,7 @@ public final class PodDatapath {
     if (entries.size() > limits.rulesPerPod()) {
       throw new CapacityExceededException(key, "rules", entries.size(), limits.rulesPerPod());
     }
+    int slot = old != null && old.slot() != 0 ? old.slot() : freeSlot(records);
     try (BpfMap trie =
             BpfMap.create(
                 MapType.LPM_TRIE,
@@ -169,7 +170,8 @@ public final class PodDatapath {
               digest,
               ifindex,
               generation,
-              pod.addresses());
+              pod.addresses(),
+              slot);
       podsMap.put(ifKey(ifindex), now.encode());
     }
     if (!filtersCurrent(ifindex)) {
@@ -184,6 +186,47 @@ public final class PodDatapath {
         entries.size(),
         loaded ? ", datapath loaded" : "");
     return true;
+  }
+
+  /**
+   * A free established-counter slot (1-based; 0 = none, the programs then count in np_counters),
+   * zeroed before the record naming it is written, so a new pod never inherits an old one's counts.
+   */
+  private int freeSlot(Map<Integer, PodInfo> records) {
+    Set<Integer> used = new java.util.HashSet<>();
+    for (PodInfo i : records.values()) {
+      used.add(i.slot());
+    }
+    Path p = pins.global(Pins.EST_COUNTERS);
+    if (!Files.exists(p)) {
+      return 0;
+    }
+    try (BpfMap m = BpfMap.openPinned(p)) {
+      int slots = m.info().maxEntries() / 2;
+      for (int slot = 1; slot <= slots; slot++) {
+        if (!used.contains(slot)) {
+          byte[] zero = new byte[m.valueBufferSize()];
+          for (int dir = 0; dir < 2; dir++) {
+            m.put(ifKey((slot - 1) * 2 + dir), zero);
+          }
+          return slot;
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** Allowed established packets of a slot's direction, summed over CPUs (0 for no slot). */
+  public long establishedPackets(int slot, int direction) {
+    Path p = pins.global(Pins.EST_COUNTERS);
+    if (slot == 0 || !Files.exists(p)) {
+      return 0;
+    }
+    try (BpfMap m = BpfMap.openPinned(p)) {
+      return m.get(ifKey((slot - 1) * 2 + direction))
+          .map(v -> dev.netpol.backend.ebpf.internal.abi.Counter.sumPerCpu(v).packets())
+          .orElse(0L);
+    }
   }
 
   /** Detaches the pod's filters (only if they are still ours), forgets its state and flows. */
@@ -359,8 +402,10 @@ public final class PodDatapath {
         Files.exists(pins.global(Pins.PROG_INGRESS))
             && Files.exists(pins.global(Pins.PROG_EGRESS))
             && Pins.OBJECT_MAPS.stream().allMatch(m -> Files.exists(pins.global(m)));
-    NodeInfo node = pinned ? node() : null;
-    if (node != null && node.objectDigest().equals(object.digest())) {
+    // The node record even if a map is missing (an upgrade that adds a map): pods' filters must
+    // then still move to the new programs.
+    NodeInfo node = node();
+    if (pinned && node != null && node.objectDigest().equals(object.digest())) {
       if (ingressProgId == 0) {
         readProgramIds();
       }
@@ -455,7 +500,9 @@ public final class PodDatapath {
     if (ids[1] != 0 && TcFilters.attachedProgramId(ifindex, TcFilters.Hook.INGRESS) == ids[1]) {
       TcFilters.detach(ifindex, TcFilters.Hook.INGRESS);
     }
-    for (String m : List.of(Pins.POLICY, Pins.PODS)) {
+    // The record before the trie: the programs trust a record's generation only while the trie
+    // it names is in place (see bpf/README "Atomic updates").
+    for (String m : List.of(Pins.PODS, Pins.POLICY)) {
       Path p = pins.global(m);
       if (Files.exists(p)) {
         try (BpfMap map = BpfMap.openPinned(p)) {

@@ -12,6 +12,8 @@ import java.util.List;
 
 /**
  * struct np_pod_info (np_pods, keyed by host ifindex): who an interface serves, what it enforces.
+ * The programs read {@code generation} (established flows) and {@code slot} (1 + the pod's index in
+ * np_est_counters, 0 = none).
  */
 public record PodInfo(
     String namespace,
@@ -20,7 +22,8 @@ public record PodInfo(
     String policyDigest,
     int ifindex,
     int generation,
-    List<InetAddress> addresses) {
+    List<InetAddress> addresses,
+    int slot) {
   public static final int SIZE = 400;
   public static final Layout LAYOUT =
       new Layout(
@@ -37,7 +40,7 @@ public record PodInfo(
               field("ipv6", 380, 16),
               field("has_ipv4", 396, 1),
               field("has_ipv6", 397, 1),
-              field("zero", 398, 2)));
+              field("slot", 398, 2)));
   public static final dev.netpol.ebpf.sdk.Codec<PodInfo> CODEC =
       new AbiCodec<>(LAYOUT, PodInfo::encode, PodInfo::decode);
 
@@ -47,7 +50,7 @@ public record PodInfo(
     str(b, 64, name, 256);
     str(b, 320, ifname, 16);
     str(b, 336, policyDigest, 32);
-    b.putInt(368, ifindex).putInt(372, generation);
+    b.putInt(368, ifindex).putInt(372, generation).putShort(398, (short) slot);
     for (InetAddress a : addresses) {
       if (a instanceof Inet4Address) {
         b.put(376, a.getAddress()).put(396, (byte) 1);
@@ -74,7 +77,8 @@ public record PodInfo(
         str(raw, 336, 32),
         b.getInt(368),
         b.getInt(372),
-        addrs);
+        addrs,
+        b.getShort(398) & 0xffff);
   }
 
   static void str(ByteBuffer b, int off, String s, int max) {
