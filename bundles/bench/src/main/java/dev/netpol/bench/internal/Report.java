@@ -97,6 +97,11 @@ public final class Report {
     return b.toString();
   }
 
+  /** A row's number, NaN when it has none (a failed measurement, a column a suite left out). */
+  public static double d(Map<String, Object> row, String column) {
+    return row.get(column) instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
   public static String fmt(double v, int decimals) {
     if (Double.isNaN(v)) {
       return "–";

@@ -1,5 +1,6 @@
 package dev.netpol.bench.internal.datapath;
 
+import static dev.netpol.bench.internal.Report.d;
 import static dev.netpol.bench.internal.Report.fmt;
 
 import dev.netpol.bench.internal.BenchContext;
@@ -329,10 +330,6 @@ final class DatapathReport {
                     && Objects.equals(ranges, r.get("port_ranges")))
         .findFirst()
         .orElse(null);
-  }
-
-  static double d(Map<String, Object> r, String k) {
-    return r.get(k) instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
   static String signed(double v) {

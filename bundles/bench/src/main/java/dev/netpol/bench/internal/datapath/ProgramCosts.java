@@ -1,5 +1,6 @@
 package dev.netpol.bench.internal.datapath;
 
+import static dev.netpol.bench.internal.Report.d;
 import static dev.netpol.bench.internal.Report.fmt;
 
 import dev.netpol.backend.ebpf.ProgramCost;
@@ -179,9 +180,5 @@ final class ProgramCosts {
       }
     }
     return String.join("; ", parts);
-  }
-
-  private static double d(Map<String, Object> r, String k) {
-    return r.get(k) instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 }

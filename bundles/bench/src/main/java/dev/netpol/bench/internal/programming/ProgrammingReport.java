@@ -1,5 +1,6 @@
 package dev.netpol.bench.internal.programming;
 
+import static dev.netpol.bench.internal.Report.d;
 import static dev.netpol.bench.internal.Report.fmt;
 
 import dev.netpol.bench.internal.BenchContext;
@@ -438,9 +439,5 @@ final class ProgrammingReport {
             "");
       }
     }
-  }
-
-  static double d(Map<String, Object> r, String k) {
-    return r.get(k) instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 }

@@ -1,5 +1,6 @@
 package dev.netpol.bench.internal.scale;
 
+import static dev.netpol.bench.internal.Report.d;
 import static dev.netpol.bench.internal.Report.fmt;
 
 import dev.netpol.bench.internal.BenchContext;
@@ -224,9 +225,5 @@ public final class ScaleSuite implements Suite {
             ? Report.Verdict.NOT_MEASURED
             : p99 <= 50 ? Report.Verdict.MET : Report.Verdict.MISSED,
         "from the pod PATCH to both PolicyEndpoints rewritten, seen by a watch");
-  }
-
-  static double d(Map<String, Object> r, String k) {
-    return r.get(k) instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 }
