@@ -18,6 +18,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -135,7 +136,7 @@ class ConsoleBrowserIT {
     assertTrue(table.contains("shop/web") && table.contains("shop/client"), table);
     assertTrue(table.contains("programmed"), table);
     shot("pods");
-    browser.findElement(By.linkText("shop/web")).click();
+    follow(browser.findElement(By.linkText("shop/web")));
     String detail = content();
     assertTrue(detail.contains("Pod shop/web"), detail);
     assertTrue(detail.contains("shop/web-from-client"), detail);
@@ -151,7 +152,7 @@ class ConsoleBrowserIT {
     assertTrue(
         table.contains("shop/web-from-client") && table.contains("shop/default-deny"), table);
     shot("policies");
-    browser.findElement(By.linkText("shop/web-from-client")).click();
+    follow(browser.findElement(By.linkText("shop/web-from-client")));
     String detail = content();
     assertTrue(detail.contains("PolicyEndpoint"), detail);
     assertTrue(detail.contains(client.ipv4() + "/32"), detail);
@@ -187,7 +188,7 @@ class ConsoleBrowserIT {
             .filter(tr -> tr.getText().contains("np_rules") && tr.getText().contains(slot))
             .findFirst()
             .orElseThrow(() -> new AssertionError("no ingress rule map of shop/web: " + maps));
-    row.findElement(By.linkText("dump")).click();
+    follow(row.findElement(By.linkText("dump")));
     List<WebElement> entries = browser.findElements(By.cssSelector("#netpol-map-dump tbody tr"));
     assertFalse(entries.isEmpty(), content());
     assertTrue(content().contains("LPM_TRIE"), content());
@@ -202,7 +203,7 @@ class ConsoleBrowserIT {
     pod.sendKeys("shop/web");
     new Select(browser.findElement(By.id("netpol-filter-verdict"))).selectByValue("denied");
     new Select(browser.findElement(By.id("netpol-filter-direction"))).selectByValue("ingress");
-    browser.findElement(By.cssSelector("#netpol-verdict-filter button")).click();
+    follow(browser.findElement(By.cssSelector("#netpol-verdict-filter button")));
     // a new denied flow while the page is open: the page's polling must bring it in
     assertFalse(TcpProbe.connects(client.netns(), web.ipv4(), 81, 0.5));
     String wanted = web.ipv4() + ":81";
@@ -234,11 +235,22 @@ class ConsoleBrowserIT {
     type("netpol-reach-to", to);
     type("netpol-reach-port", port);
     new Select(browser.findElement(By.id("netpol-reach-protocol"))).selectByValue("TCP");
-    browser.findElement(By.id("netpol-reach-check")).click();
+    follow(browser.findElement(By.id("netpol-reach-check")));
+  }
+
+  /** Clicks a link or submit button and waits until the page it leads to has replaced this one. */
+  private void follow(WebElement element) {
+    element.click();
+    // click() may return before the navigation it starts has replaced the page
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    wait.until(ExpectedConditions.stalenessOf(element));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("content")));
   }
 
   private String verdict() {
-    return browser.findElement(By.id("netpol-reach-verdict")).getText();
+    return new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(ExpectedConditions.presenceOfElementLocated(By.id("netpol-reach-verdict")))
+        .getText();
   }
 
   private void type(String id, String value) {
