@@ -1,5 +1,6 @@
 package dev.netpol.watch.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.ServiceRef;
 import dev.netpol.platform.guice.Setting;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,10 +138,20 @@ final class Connector implements Managed {
         new KubernetesClientBuilder()
             .withConfig(cfg)
             .withHttpClientFactory(new JdkHttpClientFactory())
+            .withKubernetesSerialization(serialization())
             .build();
     current = new SharedInformers(client, description);
     registration = context.registerService(KubeCluster.class, current, null);
     LOG.info("connected to the {}", description);
+  }
+
+  /**
+   * fabric8's serialization with {@link SharedStrings}: the objects in the informers' caches are
+   * most of a node agent's heap.
+   */
+  static KubernetesSerialization serialization() {
+    return new KubernetesSerialization(
+        new ObjectMapper().registerModule(new SharedStrings()), true);
   }
 
   private void disconnect() {

@@ -47,6 +47,10 @@ final class SharedInformers implements KubeCluster {
         informers.computeIfAbsent(
             key,
             k -> {
+              // watch events of this kind are read as this type directly (not first as a generic
+              // resource and then converted): the launcher keeps model bundles out of SPI Fly, and
+              // fabric8 knows no custom resource by itself
+              client.getKubernetesSerialization().registerKubernetesResource(type);
               FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> op =
                   (FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>>)
                       (Object) client.resources(type).inAnyNamespace();
