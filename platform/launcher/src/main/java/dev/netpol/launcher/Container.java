@@ -12,6 +12,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.hooks.bundle.EventHook;
+import org.osgi.framework.hooks.bundle.FindHook;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
@@ -74,6 +76,10 @@ final class Container {
     fw.init();
     Container c = new Container(fw);
     BundleContext ctx = fw.getBundleContext();
+    ctx.registerService(
+        new String[] {FindHook.class.getName(), EventHook.class.getName()},
+        new HiddenFromExtenders(),
+        null);
     List<Bundle> installed = new ArrayList<>();
     for (Path p : profile.bootBundles()) {
       Bundle b = ctx.installBundle(location(p));
