@@ -1,5 +1,7 @@
 package dev.netpol.agent.internal;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.model.Cidr;
 import dev.netpol.api.model.ModelException;
@@ -40,6 +42,14 @@ record PolicySet(
     Set<PodKey> localPods,
     Instant changeSeenAt) {
   private static final Logger LOG = LoggerFactory.getLogger(PolicySet.class);
+
+  /**
+   * Peers and port lists are shared between rules: a node's policies name the same few hundred pod
+   * addresses and ports thousands of times (held weakly: what no policy names any more goes).
+   */
+  private static final Interner<Peer> PEERS = Interners.newWeakInterner();
+
+  private static final Interner<List<PortRange>> PORTS = Interners.newWeakInterner();
 
   /** A policy's identity: its namespace and name ({@code spec.policyRef}). */
   record PolicyId(String namespace, String name) implements Comparable<PolicyId> {
@@ -143,6 +153,7 @@ record PolicySet(
     if (entries == null) {
       return;
     }
+    String originName = origin.toString();
     for (int i = 0; i < entries.size(); i++) {
       EndpointEntry e = entries.get(i);
       String field = "spec." + dir + "[" + i + "]";
@@ -153,8 +164,10 @@ record PolicySet(
             except.add(Cidr.parse(e.getExcept().get(j), field + ".except[" + j + "]"));
           }
         }
-        Peer peer = new Peer(Cidr.parse(e.getCidr(), field + ".cidr"), except);
-        Rule rule = new Rule(List.of(peer), ports(e.getPorts(), field), origin.toString());
+        Peer peer = PEERS.intern(new Peer(Cidr.parse(e.getCidr(), field + ".cidr"), except));
+        Rule rule =
+            new Rule(
+                List.of(peer), PORTS.intern(List.copyOf(ports(e.getPorts(), field))), originName);
         out.add(new TargetedRule(rule, e.getTargets() == null ? null : Set.copyOf(e.getTargets())));
       } catch (ModelException ex) {
         LOG.error(
