@@ -1,3 +1,3 @@
 /** The Kubernetes connection and shared informers, offered as OSGi services. */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.netpol.watch;

@@ -63,6 +63,11 @@ class InformerOutageTest {
 
   /** A client made the way {@code Connector} makes it. */
   private static KubernetesClient client(String url) {
+    return client(url, new KindMapping());
+  }
+
+  /** A client as the watch bundle makes it (its serialization from {@code kinds}). */
+  private static KubernetesClient client(String url, KindMapping kinds) {
     Config cfg =
         new ConfigBuilder(Config.empty())
             .withMasterUrl(url)
@@ -74,6 +79,7 @@ class InformerOutageTest {
     return new KubernetesClientBuilder()
         .withConfig(cfg)
         .withHttpClientFactory(new JdkHttpClientFactory())
+        .withKubernetesSerialization(kinds.serialization())
         .build();
   }
 
@@ -159,7 +165,8 @@ class InformerOutageTest {
     writer.pods().resource(pod("p1", "v1")).create();
     writer.pods().resource(pod("p2", "v1")).create();
 
-    informers = new SharedInformers(client(url), "test API " + url);
+    KindMapping kinds = new KindMapping();
+    informers = new SharedInformers(client(url, kinds), kinds, "test API " + url);
     SharedIndexInformer<Pod> inf = informers.informer(Pod.class, Selection.ALL);
     assertSame(
         inf, informers.informer(Pod.class, Selection.ALL), "one informer per (type, selection)");

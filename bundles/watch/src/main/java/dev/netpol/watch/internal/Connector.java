@@ -1,6 +1,5 @@
 package dev.netpol.watch.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netpol.platform.guice.Managed;
 import dev.netpol.platform.guice.ServiceRef;
 import dev.netpol.platform.guice.Setting;
@@ -12,7 +11,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,24 +132,16 @@ final class Connector implements Managed {
             .withRequestRetryBackoffLimit(5)
             .withWatchReconnectInterval(500)
             .build();
+    KindMapping kinds = new KindMapping();
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(cfg)
             .withHttpClientFactory(new JdkHttpClientFactory())
-            .withKubernetesSerialization(serialization())
+            .withKubernetesSerialization(kinds.serialization())
             .build();
-    current = new SharedInformers(client, description);
+    current = new SharedInformers(client, kinds, description);
     registration = context.registerService(KubeCluster.class, current, null);
     LOG.info("connected to the {}", description);
-  }
-
-  /**
-   * fabric8's serialization with {@link SharedStrings}: the objects in the informers' caches are
-   * most of a node agent's heap.
-   */
-  static KubernetesSerialization serialization() {
-    return new KubernetesSerialization(
-        new ObjectMapper().registerModule(new SharedStrings()), true);
   }
 
   private void disconnect() {

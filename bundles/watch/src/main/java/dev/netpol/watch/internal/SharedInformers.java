@@ -1,6 +1,7 @@
 package dev.netpol.watch.internal;
 
 import dev.netpol.watch.KubeCluster;
+import dev.netpol.watch.Partial;
 import dev.netpol.watch.Selection;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
@@ -18,13 +19,15 @@ final class SharedInformers implements KubeCluster {
   private static final Logger LOG = LoggerFactory.getLogger(SharedInformers.class);
   private static final long RESYNC_MS = 0; // level-triggered consumers resync themselves
   private final KubernetesClient client;
+  private final KindMapping kinds;
   private final String description;
   private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
   private final Map<String, java.util.Set<Object>> handlers = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  SharedInformers(KubernetesClient client, String description) {
+  SharedInformers(KubernetesClient client, KindMapping kinds, String description) {
     this.client = client;
+    this.kinds = kinds;
     this.description = description;
   }
 
@@ -47,10 +50,11 @@ final class SharedInformers implements KubeCluster {
         informers.computeIfAbsent(
             key,
             k -> {
-              // watch events of this kind are read as this type directly (not first as a generic
-              // resource and then converted): the launcher keeps model bundles out of SPI Fly, and
-              // fabric8 knows no custom resource by itself
-              client.getKubernetesSerialization().registerKubernetesResource(type);
+              // watch events of this kind are read as this type directly, not as a generic
+              // resource then converted (the client's serialization knows no kind by itself)
+              if (!type.isAnnotationPresent(Partial.class)) {
+                kinds.register(type);
+              }
               FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> op =
                   (FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>>)
                       (Object) client.resources(type).inAnyNamespace();

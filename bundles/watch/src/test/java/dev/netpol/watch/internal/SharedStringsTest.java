@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 
 class SharedStringsTest {
-  private final KubernetesSerialization serialization = Connector.serialization();
+  private final KubernetesSerialization serialization = new KindMapping().serialization();
 
   private Pod pod(String name, String annotation) {
     return serialization.unmarshal(
