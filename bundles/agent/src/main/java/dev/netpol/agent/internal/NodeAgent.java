@@ -15,7 +15,6 @@ import dev.netpol.policyendpoint.NodeLabels;
 import dev.netpol.policyendpoint.PolicyEndpoint;
 import dev.netpol.watch.KubeCluster;
 import dev.netpol.watch.Selection;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import jakarta.inject.Inject;
@@ -87,16 +86,16 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
   /** The informers of one connected cluster, our handlers on them, and the policy index. */
   private static final class Watched {
     final KubeCluster cluster;
-    final SharedIndexInformer<Pod> pods;
+    final SharedIndexInformer<LocalPod> pods;
     final SharedIndexInformer<PolicyEndpoint> pes;
     final PolicyIndex index;
-    ResourceEventHandler<Pod> podHandler;
+    ResourceEventHandler<LocalPod> podHandler;
     ResourceEventHandler<PolicyEndpoint> peHandler;
     volatile boolean caughtUp;
 
     Watched(
         KubeCluster cluster,
-        SharedIndexInformer<Pod> pods,
+        SharedIndexInformer<LocalPod> pods,
         SharedIndexInformer<PolicyEndpoint> pes,
         PolicyIndex index) {
       this.cluster = cluster;
@@ -150,7 +149,7 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
         new PodReconciler(
             new PodReconciler.Caches() {
               @Override
-              public Pod pod(PodKey key) {
+              public LocalPod pod(PodKey key) {
                 Watched w = watched;
                 return w == null ? null : w.pods.getStore().getByKey(key.toString());
               }
@@ -314,8 +313,8 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
     }
     cluster.ifPresent(
         c -> {
-          SharedIndexInformer<Pod> pods =
-              c.informer(Pod.class, Selection.field("spec.nodeName", node));
+          SharedIndexInformer<LocalPod> pods =
+              c.informer(LocalPod.class, Selection.field("spec.nodeName", node));
           SharedIndexInformer<PolicyEndpoint> pes =
               c.informer(PolicyEndpoint.class, Selection.labels(NodeLabels.selectorFor(node)));
           Watched w = new Watched(c, pods, pes, new PolicyIndex(node));
@@ -357,7 +356,7 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
     }
     c.pods().forEach(queue::add);
     if (!c.namespaces().isEmpty()) {
-      for (Pod p : w.pods.getStore().list()) {
+      for (LocalPod p : w.pods.getStore().list()) {
         if (c.namespaces().contains(p.getMetadata().getNamespace())) {
           queue.add(new PodKey(p.getMetadata().getNamespace(), p.getMetadata().getName()));
         }
@@ -427,7 +426,7 @@ final class NodeAgent implements Managed, AgentStatus, AgentControl {
       return List.of();
     }
     List<PodKey> out = new ArrayList<>();
-    for (Pod p : w.pods.getStore().list()) {
+    for (LocalPod p : w.pods.getStore().list()) {
       out.add(new PodKey(p.getMetadata().getNamespace(), p.getMetadata().getName()));
     }
     return out;

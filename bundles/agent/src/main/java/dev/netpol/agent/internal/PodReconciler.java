@@ -12,8 +12,6 @@ import dev.netpol.api.model.DirectionPolicy;
 import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
 import dev.netpol.api.status.PodStatus;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodIP;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,7 +40,7 @@ final class PodReconciler {
 
   /** What the reconciler reads: this node's pods. */
   interface Caches {
-    Pod pod(PodKey key);
+    LocalPod pod(PodKey key);
 
     boolean synced();
   }
@@ -183,7 +181,7 @@ final class PodReconciler {
 
   /** What {@code key} needs now; {@code hasState}: the backend to program holds state for it. */
   Plan plan(PodKey key, boolean hasState) {
-    Pod pod = caches.pod(key);
+    LocalPod pod = caches.pod(key);
     List<InetAddress> ips = pod == null ? List.of() : enforceableAddresses(pod);
     if (ips.isEmpty()) {
       return new Plan.Remove();
@@ -501,7 +499,7 @@ final class PodReconciler {
   }
 
   /** Pods that are host-network, finished, or without an address are not enforced. */
-  static List<InetAddress> enforceableAddresses(Pod pod) {
+  static List<InetAddress> enforceableAddresses(LocalPod pod) {
     if (pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
       return List.of();
     }
@@ -514,7 +512,7 @@ final class PodReconciler {
     }
     Set<String> texts = new LinkedHashSet<>();
     if (pod.getStatus().getPodIPs() != null) {
-      for (PodIP ip : pod.getStatus().getPodIPs()) {
+      for (LocalPod.PodIP ip : pod.getStatus().getPodIPs()) {
         if (ip.getIp() != null) {
           texts.add(ip.getIp());
         }

@@ -3,10 +3,6 @@ package dev.netpol.agent.internal;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.PodKey;
 import dev.netpol.platform.guice.ServiceRef.Registered;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodIP;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * NodeAgent runs on its worker is run here on the test thread, in the same order.
  */
 final class AgentFixture {
-  final Map<PodKey, Pod> pods = new HashMap<>();
+  final Map<PodKey, LocalPod> pods = new HashMap<>();
   final PolicyIndex index = new PolicyIndex(PolicyIndexTest.NODE);
   final LatencyHistogram latency = new LatencyHistogram();
   final List<Registered<EnforcementBackend>> registered = new CopyOnWriteArrayList<>();
@@ -45,7 +41,7 @@ final class AgentFixture {
         new PodReconciler(
             new PodReconciler.Caches() {
               @Override
-              public Pod pod(PodKey key) {
+              public LocalPod pod(PodKey key) {
                 return pods.get(key);
               }
 
@@ -137,16 +133,8 @@ final class AgentFixture {
         .orElseThrow();
   }
 
-  static Pod pod(PodKey key, String ip) {
-    Pod p = new Pod();
-    p.setMetadata(
-        new ObjectMetaBuilder().withNamespace(key.namespace()).withName(key.name()).build());
-    PodStatus s = new PodStatus();
-    s.setPhase("Running");
-    s.setPodIP(ip);
-    s.setPodIPs(List.of(new PodIP(ip)));
-    p.setStatus(s);
-    return p;
+  static LocalPod pod(PodKey key, String ip) {
+    return LocalPod.running(key.namespace(), key.name(), ip);
   }
 
   void addPod(PodKey key, String ip) {
