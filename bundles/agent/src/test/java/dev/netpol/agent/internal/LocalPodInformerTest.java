@@ -51,9 +51,8 @@ class LocalPodInformerTest {
       informer.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       create(client, pod("b", "198.18.30.3"));
       long end = System.currentTimeMillis() + 20_000;
-      while ((informer.getStore().getByKey("x/b") == null
-              || informer.getStore().getByKey("x/b").getStatus() == null)
-          && System.currentTimeMillis() < end) {
+      // the create, then the status update: wait for the second event
+      while (!hasAddress(informer.getStore().getByKey("x/b")) && System.currentTimeMillis() < end) {
         Thread.sleep(50);
       }
       LocalPod listed = informer.getStore().getByKey("x/a");
@@ -66,6 +65,10 @@ class LocalPodInformerTest {
     } finally {
       api.stop();
     }
+  }
+
+  private static boolean hasAddress(LocalPod p) {
+    return p != null && p.getStatus() != null && p.getStatus().getPodIP() != null;
   }
 
   /** As a kubelet does: the pod, then its status (a create leaves the status out). */
