@@ -4,6 +4,7 @@ import dev.netpol.api.BackendHealth;
 import dev.netpol.api.BackendStatistics;
 import dev.netpol.api.EnforcementBackend;
 import dev.netpol.api.EnforcementException;
+import dev.netpol.api.PodDesiredState;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.VerdictEvent;
@@ -26,6 +27,7 @@ import dev.netpol.ebpf.sdk.BpfMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -130,6 +132,33 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     } catch (RuntimeException e) {
       throw new EnforcementException("pod " + pod.key() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** All pods' rule tries go into force in one batch ({@link PodDatapath#applyAll}). */
+  @Override
+  public Map<PodKey, EnforcementException> applyAll(List<PodDesiredState> desired) {
+    Map<PodEndpoint, PodPolicy> byPod = new LinkedHashMap<>();
+    for (PodDesiredState d : desired) {
+      byPod.put(d.endpoint(), d.policy());
+    }
+    Map<PodKey, EnforcementException> failed = new LinkedHashMap<>();
+    try {
+      pods.applyAll(byPod)
+          .forEach(
+              (k, e) ->
+                  failed.put(
+                      k,
+                      e instanceof EnforcementException ee
+                          ? ee
+                          : new EnforcementException("pod " + k + ": " + e.getMessage(), e)));
+      startFlowLog();
+    } catch (RuntimeException e) {
+      for (PodDesiredState d : desired) {
+        failed.putIfAbsent(
+            d.key(), new EnforcementException("pod " + d.key() + ": " + e.getMessage(), e));
+      }
+    }
+    return failed;
   }
 
   @Override

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netpol.api.EnforcementException;
+import dev.netpol.api.PodDesiredState;
 import dev.netpol.api.PodKey;
 import dev.netpol.api.model.Cidr;
 import dev.netpol.api.model.DirectionPolicy;
@@ -15,20 +17,26 @@ import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.TcFilters;
+import dev.netpol.backend.ebpf.internal.abi.PodInfo;
+import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.BpfProgram;
 import dev.netpol.ebpf.sdk.Interfaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * A node with 110 pods (the kubelet default maximum) programmed from nothing: the programs are
- * loaded and verified once, every pod is map entries plus two tc filters. Prints the time (and
- * writes it to target/bench/cold-node.txt; a figure, not an assertion), then checks that a
- * restarted agent adopts all of it without rewriting, and that release() leaves nothing.
+ * A node with 110 pods (the kubelet default maximum) programmed from nothing in one batch, as the
+ * agent hands them over: the programs are loaded and verified once, every pod is map entries plus
+ * two tc filters, and the rule tries go into np_policy in one update. Prints the time (and writes
+ * it to target/bench/cold-node.txt; a figure, not an assertion), then checks that a restarted agent
+ * adopts all of it without rewriting, and that release() leaves nothing.
  */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class ColdNodeTest {
@@ -57,14 +65,38 @@ class ColdNodeTest {
                 root.prefix + "c" + i));
       }
       EbpfBackend.Config config = new EbpfBackend.Config(root.pinRoot, 0, 0);
+      List<PodDesiredState> desired = new ArrayList<>();
+      for (int i = 0; i < PODS; i++) {
+        desired.add(new PodDesiredState(pods.get(i), policy(i)));
+      }
+      // as the agent's worker hands them over: all pending pods in one call; one of them cannot
+      // be programmed (no such interface), which must not keep the others out
+      PodKey missing = new PodKey("cold", "missing");
+      desired.add(
+          new PodDesiredState(
+              new PodEndpoint(missing, List.of(Frames.ip("198.18.61.1")), root.prefix + "none"),
+              policy(0)));
       long t0 = System.nanoTime();
       EbpfBackend backend = new EbpfBackend(config);
-      for (int i = 0; i < PODS; i++) {
-        backend.apply(pods.get(i), policy(i));
-      }
+      Map<PodKey, EnforcementException> failed = backend.applyAll(desired);
       long coldMs = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(Set.of(missing), failed.keySet(), failed.toString());
+      assertTrue(failed.get(missing).getMessage().contains("not found"), failed.toString());
       assertTrue(backend.health().healthy(), backend.health().detail());
       assertEquals(PODS, backend.programmed().size());
+      // pods of one batch each got a trie of their own and a counter slot of their own
+      Set<Integer> slots = new HashSet<>();
+      Set<Integer> tries = new HashSet<>();
+      Pins pins = new Pins(root.pinRoot);
+      try (BpfMap records = BpfMap.openPinned(pins.global(Pins.PODS));
+          BpfMap policies = BpfMap.openPinned(pins.global(Pins.POLICY))) {
+        for (BpfMap.Entry e : records.entries()) {
+          slots.add(PodInfo.decode(e.value()).slot());
+          tries.add(policies.innerMapId(e.key()).orElseThrow());
+        }
+      }
+      assertEquals(PODS, slots.size(), "distinct counter slots: " + slots);
+      assertEquals(PODS, tries.size(), "distinct rule tries");
       int ingressId;
       try (BpfProgram p = BpfProgram.openPinned(new Pins(root.pinRoot).global(Pins.PROG_INGRESS))) {
         ingressId = p.id();

@@ -17,12 +17,15 @@ import dev.netpol.ebpf.sdk.BpfObject;
 import dev.netpol.ebpf.sdk.BpfProgram;
 import dev.netpol.ebpf.sdk.Interfaces;
 import dev.netpol.ebpf.sdk.MapType;
+import dev.netpol.ebpf.sdk.UpdateFlag;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,6 +101,75 @@ public final class PodDatapath {
   /** Returns false if the pod was already exactly in this state (nothing written). */
   public synchronized boolean apply(PodEndpoint pod, PodPolicy policy)
       throws CapacityExceededException {
+    Pending p = prepare(pod, policy, records(), new HashSet<>());
+    if (p == null) {
+      return false;
+    }
+    RuntimeException failed = commit(List.of(p)).get(p.key());
+    if (failed != null) {
+      throw failed;
+    }
+    return true;
+  }
+
+  /**
+   * Programs several pods at once, as {@link #apply} each: their rule tries go into np_policy in
+   * one batch update. Every update of a hash of maps from a syscall waits for an RCU grace period
+   * (about 9–17 ms here), one per batch instead of one per pod: a cold node's 110 pods took 1.5–2 s
+   * of waiting. Returns the pods that were not programmed, with why; the others are in force.
+   */
+  public synchronized Map<PodKey, Exception> applyAll(Map<PodEndpoint, PodPolicy> pods) {
+    Map<PodKey, Exception> failed = new LinkedHashMap<>();
+    List<Pending> pending = new ArrayList<>();
+    Map<Integer, PodInfo> records = records();
+    Set<Integer> slotsTaken = new HashSet<>();
+    try {
+      for (Map.Entry<PodEndpoint, PodPolicy> e : pods.entrySet()) {
+        try {
+          Pending p = prepare(e.getKey(), e.getValue(), records, slotsTaken);
+          if (p != null) {
+            pending.add(p);
+          }
+        } catch (CapacityExceededException | RuntimeException ex) {
+          failed.put(e.getKey().key(), ex);
+        }
+      }
+    } catch (RuntimeException ex) {
+      pending.forEach(Pending::close);
+      throw ex;
+    }
+    failed.putAll(commit(pending));
+    return failed;
+  }
+
+  /** A pod's new state: compiled, its rule trie filled (userspace only), not yet in force. */
+  private record Pending(
+      PodEndpoint pod,
+      int ifindex,
+      BpfMap trie,
+      PodInfo record,
+      Map<Direction, Map<Integer, Set<String>>> origins,
+      int entries,
+      boolean loaded)
+      implements AutoCloseable {
+    PodKey key() {
+      return pod.key();
+    }
+
+    @Override
+    public void close() {
+      trie.close();
+    }
+  }
+
+  /**
+   * Compiles {@code pod}'s policy into a new rule trie; null if the pod is already exactly in this
+   * state. {@code records}: np_pods as read before this batch; {@code slotsTaken}: counter slots
+   * given to earlier pods of the batch (their records are not written yet).
+   */
+  private Pending prepare(
+      PodEndpoint pod, PodPolicy policy, Map<Integer, PodInfo> records, Set<Integer> slotsTaken)
+      throws CapacityExceededException {
     PodKey key = pod.key();
     int ifindex = Interfaces.index(pod.hostInterface()).orElse(0);
     if (ifindex <= 0) {
@@ -105,7 +177,6 @@ public final class PodDatapath {
           "pod " + key + ": host interface " + pod.hostInterface() + " not found");
     }
     boolean loaded = ensureNode();
-    Map<Integer, PodInfo> records = records();
     PodInfo old = records.get(ifindex);
     if (old != null && !keyOf(old).equals(key)) {
       LOG.info(
@@ -116,10 +187,11 @@ public final class PodDatapath {
           keyOf(old));
       old = null;
     }
-    for (Map.Entry<Integer, PodInfo> e : records.entrySet()) {
+    for (Map.Entry<Integer, PodInfo> e : List.copyOf(records.entrySet())) {
       if (e.getKey() != ifindex && keyOf(e.getValue()).equals(key)) {
         LOG.info("pod {}: moved from interface index {} to {}", key, e.getKey(), ifindex);
         forget(e.getKey());
+        records.remove(e.getKey());
       }
     }
     String digest = policy.digest();
@@ -131,7 +203,7 @@ public final class PodDatapath {
       // function of the policy, so compiling again only restores the names for flow logs.
       final int gen = old.generation();
       origins.computeIfAbsent(key, k -> originsOf(policy, gen, k));
-      return false;
+      return null;
     }
     int generation = old == null ? RANDOM.nextInt() | 1 : old.generation() + 1;
     List<Map.Entry<RuleKey, RuleValue>> entries = new ArrayList<>();
@@ -146,54 +218,95 @@ public final class PodDatapath {
     if (entries.size() > limits.rulesPerPod()) {
       throw new CapacityExceededException(key, "rules", entries.size(), limits.rulesPerPod());
     }
-    int slot = old != null && old.slot() != 0 ? old.slot() : freeSlot(records);
-    try (BpfMap trie =
-            BpfMap.create(
-                MapType.LPM_TRIE,
-                RuleKey.LAYOUT.size(),
-                RuleValue.LAYOUT.size(),
-                Math.max(1, entries.size()),
-                NO_PREALLOC,
-                "np_rules");
-        BpfMap policyMap = BpfMap.openPinned(pins.global(Pins.POLICY));
-        BpfMap podsMap = BpfMap.openPinned(pins.global(Pins.PODS))) {
+    int slot = old != null && old.slot() != 0 ? old.slot() : freeSlot(records, slotsTaken);
+    slotsTaken.add(slot);
+    BpfMap trie =
+        BpfMap.create(
+            MapType.LPM_TRIE,
+            RuleKey.LAYOUT.size(),
+            RuleValue.LAYOUT.size(),
+            Math.max(1, entries.size()),
+            NO_PREALLOC,
+            "np_rules");
+    try {
       for (Map.Entry<RuleKey, RuleValue> e : entries) {
         trie.put(e.getKey().encode(), e.getValue().encode());
       }
-      policyMap.putInnerMap(ifKey(ifindex), trie);
-      origins.put(key, podOrigins);
-      PodInfo now =
-          new PodInfo(
-              key.namespace(),
-              key.name(),
-              pod.hostInterface(),
-              digest,
-              ifindex,
-              generation,
-              pod.addresses(),
-              slot);
-      podsMap.put(ifKey(ifindex), now.encode());
+    } catch (RuntimeException e) {
+      trie.close();
+      throw e;
     }
-    if (!filtersCurrent(ifindex)) {
-      attach(ifindex);
+    PodInfo now =
+        new PodInfo(
+            key.namespace(),
+            key.name(),
+            pod.hostInterface(),
+            digest,
+            ifindex,
+            generation,
+            pod.addresses(),
+            slot);
+    return new Pending(pod, ifindex, trie, now, podOrigins, entries.size(), loaded);
+  }
+
+  /**
+   * Puts the pending pods in force, in the order that keeps a record from naming rules not in
+   * force: all tries into np_policy (one batch), then each record, then each pod's filters. Closes
+   * the tries; returns the pods that failed.
+   */
+  private Map<PodKey, RuntimeException> commit(List<Pending> pending) {
+    Map<PodKey, RuntimeException> failed = new LinkedHashMap<>();
+    if (pending.isEmpty()) {
+      return failed;
     }
-    LOG.info(
-        "pod {}: programmed on {} (policy {}, generation {}, {} trie entries{})",
-        key,
-        pod.hostInterface(),
-        digest,
-        Integer.toUnsignedString(generation),
-        entries.size(),
-        loaded ? ", datapath loaded" : "");
-    return true;
+    try (BpfMap policyMap = BpfMap.openPinned(pins.global(Pins.POLICY));
+        BpfMap podsMap = BpfMap.openPinned(pins.global(Pins.PODS))) {
+      if (pending.size() == 1) {
+        policyMap.putInnerMap(ifKey(pending.get(0).ifindex()), pending.get(0).trie());
+      } else {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> fds = new ArrayList<>();
+        for (Pending p : pending) {
+          keys.add(ifKey(p.ifindex()));
+          fds.add(ifKey(p.trie().fd()));
+        }
+        policyMap.putBatch(keys, fds, UpdateFlag.ANY);
+      }
+      for (Pending p : pending) {
+        try {
+          origins.put(p.key(), p.origins());
+          podsMap.put(ifKey(p.ifindex()), p.record().encode());
+          if (!filtersCurrent(p.ifindex())) {
+            attach(p.ifindex());
+          }
+          LOG.info(
+              "pod {}: programmed on {} (policy {}, generation {}, {} trie entries{})",
+              p.key(),
+              p.pod().hostInterface(),
+              p.record().policyDigest(),
+              Integer.toUnsignedString(p.record().generation()),
+              p.entries(),
+              p.loaded() ? ", datapath loaded" : "");
+        } catch (RuntimeException e) {
+          failed.put(p.key(), e);
+        }
+      }
+    } catch (RuntimeException e) {
+      for (Pending p : pending) {
+        failed.putIfAbsent(p.key(), e);
+      }
+    } finally {
+      pending.forEach(Pending::close);
+    }
+    return failed;
   }
 
   /**
    * A free established-counter slot (1-based; 0 = none, the programs then count in np_counters),
    * zeroed before the record naming it is written, so a new pod never inherits an old one's counts.
    */
-  private int freeSlot(Map<Integer, PodInfo> records) {
-    Set<Integer> used = new java.util.HashSet<>();
+  private int freeSlot(Map<Integer, PodInfo> records, Set<Integer> taken) {
+    Set<Integer> used = new HashSet<>(taken);
     for (PodInfo i : records.values()) {
       used.add(i.slot());
     }
