@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * A pod of this node as the agent reads it: metadata, host network, phase and addresses, nothing
  * else. fabric8's {@code Pod} would bring its whole model (containers, volumes, probes, affinity:
- * about 500 classes loaded and introspected, and every field of every pod kept in the cache) into a
+ * about 400 classes loaded and introspected, and every field of every pod kept in the cache) into a
  * process that needs four fields.
  */
 @Group("")
@@ -27,8 +27,7 @@ import java.util.List;
 @Partial
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-// read as this class, not through fabric8's by-kind deserializer (inherited from
-// KubernetesResource)
+// read as itself, not through the by-kind deserializer that KubernetesResource names
 @JsonDeserialize(using = JsonDeserializer.None.class)
 public final class LocalPod implements HasMetadata, Namespaced {
   private String apiVersion = "v1";

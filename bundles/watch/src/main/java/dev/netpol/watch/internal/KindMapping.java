@@ -24,7 +24,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  *
  * <p>fabric8 would map every kind its model bundles list, searched through class loaders, so that a
  * watch event of a Pod is read as fabric8's whole Pod model even for a {@link
- * dev.netpol.watch.Partial} pod informer (about 500 classes loaded and introspected on a node).
+ * dev.netpol.watch.Partial} pod informer (about 400 classes loaded and introspected on a node).
  * Under OSGi it does so whatever the serialization says: the client bundle carries a copy of the
  * by-kind deserializer of its own, while the models' {@code @JsonDeserialize} names model-core's,
  * which Jackson then creates with that default mapping. This class hands Jackson one instance of
