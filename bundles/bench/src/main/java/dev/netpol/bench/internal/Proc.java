@@ -1,16 +1,19 @@
 package dev.netpol.bench.internal;
 
+import dev.netpol.netfilter.process.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs system commands (ip, iperf3, kubectl, bin/netpol): output, exit status, time limits. */
+/**
+ * System commands of the benchmarks (ip, iperf3, kubectl, bin/netpol): short ones run through
+ * jnetfilter's {@link Processes}; long-running ones are started and stopped here.
+ */
 public final class Proc {
   private Proc() {}
 
@@ -30,34 +33,19 @@ public final class Proc {
     }
   }
 
+  /**
+   * Runs through the project's one process helper (output read while waiting, killed at the
+   * deadline).
+   */
   public static Result run(long timeoutSeconds, List<String> command) {
     long t0 = System.nanoTime();
-    try {
-      Process p =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
-      CompletableFuture<byte[]> out = readAll(p);
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        return new Result(
-            command,
-            -1,
-            "timed out after " + timeoutSeconds + " s: " + new String(out.getNow(new byte[0])),
-            ms(t0));
-      }
-      String text = new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-      return new Result(command, p.exitValue(), text, ms(t0));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run `" + String.join(" ", command) + "`", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted: " + String.join(" ", command));
-    } catch (Exception e) {
-      throw new IllegalStateException("`" + String.join(" ", command) + "`: " + e, e);
+    Processes.Result r = Processes.run(command, Duration.ofSeconds(timeoutSeconds));
+    // stderr after stdout: kubectl -v logs there, and callers read both as one text
+    String out = r.err().isEmpty() ? r.out() : r.out() + r.err();
+    if (r.timedOut()) {
+      return new Result(command, -1, "timed out after " + timeoutSeconds + " s: " + out, ms(t0));
     }
+    return new Result(command, r.rc(), out, ms(t0));
   }
 
   public static Result run(String... command) {
@@ -100,24 +88,6 @@ public final class Proc {
         h.destroyForcibly();
       }
     }
-  }
-
-  /** Reads the output on its own thread (the common pool has one thread on a 2-core box). */
-  private static CompletableFuture<byte[]> readAll(Process p) {
-    CompletableFuture<byte[]> f = new CompletableFuture<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                f.complete(p.getInputStream().readAllBytes());
-              } catch (IOException e) {
-                f.complete(new byte[0]);
-              }
-            },
-            "bench-proc-output");
-    t.setDaemon(true);
-    t.start();
-    return f;
   }
 
   private static long ms(long t0) {
