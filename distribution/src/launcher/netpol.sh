@@ -4,7 +4,7 @@ set -euo pipefail
 home=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 level=info
-case "${1:-}" in ebpf|lab|bench|backend|--help|-h|help|"") level=warn ;; esac
+case "${1:-}" in ebpf|iptables|lab|bench|backend|--help|-h|help|"") level=warn ;; esac
 # A node agent is a small, long-lived process beside the pods: serial GC, C1 only, a heap that
 # gives memory back after a collection, the C heap trimmed every 10 s (what the JIT and libbpf
 # freed goes back to the OS), metaspace chunks returned eagerly, small stacks and code cache, two
