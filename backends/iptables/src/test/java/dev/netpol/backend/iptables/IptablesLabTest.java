@@ -264,6 +264,38 @@ class IptablesLabTest {
     assertTrue(lab.probe(a, b.ip4(), 8080), "released: nothing enforces");
   }
 
+  @Test
+  void restartRemovesPodsWhoseInterfaceWentWhileStopped() throws Exception {
+    IptLab.Pod d = lab.pod(4);
+    Set<String> setsBefore = sets();
+    PodPolicy fromOnePeer =
+        new PodPolicy(
+            only(rule(List.of(peer("198.18.27.99/32")), TCP8080)), DirectionPolicy.ALLOW_ALL);
+    backend.apply(d.endpoint(), fromOnePeer);
+    Set<String> itsSets = sets();
+    itsSets.removeAll(setsBefore);
+    assertFalse(itsSets.isEmpty(), "the pod's peer has a set of its own");
+    Names n = Names.of(lab.chainPrefix, d.key());
+    assertTrue(IptLab.sh("iptables-save").contains(n.podChain(Direction.INGRESS)));
+    backend.close();
+    IptLab.sh("ip", "link", "del", d.hostVeth()); // the pod goes while no backend runs
+
+    backend = newBackend();
+    assertFalse(backend.programmed().containsKey(d.key()), "gone pod: " + backend.programmed());
+    assertEquals(
+        Set.of(a.key(), b.key(), c.key()), backend.programmed().keySet(), "the others adopted");
+    String saved = IptLab.sh("iptables-save") + IptLab.sh("ip6tables-save");
+    for (String chain :
+        List.of(n.infoChain(), n.podChain(Direction.INGRESS), n.podChain(Direction.EGRESS))) {
+      assertFalse(saved.contains(chain), chain + " is left:\n" + saved);
+    }
+    assertFalse(saved.contains(d.hostVeth()), "dispatch still names " + d.hostVeth());
+    Set<String> left = sets();
+    left.retainAll(itsSets);
+    assertEquals(Set.of(), left, "the gone pod's sets are destroyed");
+    assertTrue(backend.health().healthy(), backend.health().detail());
+  }
+
   /** Our chains without counters. */
   static String chains() {
     StringBuilder s = new StringBuilder();
