@@ -2,6 +2,8 @@ package dev.netpol.itests.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +19,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * isolated both ways and only client -> server on TCP/UDP 80 and 9000 is allowed, so replies on
  * both ends depend on connection tracking. Under continuous traffic — allowed and denied, new and
  * established, TCP and UDP — the active backend is swapped ten times (eBPF -> iptables by a changed
- * {@code netpol.backend} in etc/config, then by {@code bin/netpol backend switch}, alternating). No
- * denied packet may get through and no allowed connection may break.
+ * {@code netpol.backend} in etc/config, then by {@code bin/netpol backend switch}, alternating),
+ * then twice more by stopping the active backend's bundle and starting it again in the Felix Web
+ * Console. No denied packet may get through and no allowed connection may break.
  */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class BackendSwapIT {
@@ -64,10 +67,21 @@ class BackendSwapIT {
       Path netpol = run.privateHome();
       Path cfg = netpol.getParent().getParent().resolve("etc/config/netpol-agent.cfg");
       Path data = run.work.resolve("s");
+      int consolePort = freePort();
       NetpolProcess s =
-          NetpolProcess.standalone("np-s", data, run.pinRoot("s"), "NPE" + run.hex, netpol);
+          NetpolProcess.standalone(
+              "np-s",
+              data,
+              run.pinRoot("s"),
+              "NPE" + run.hex,
+              List.of("netpol.console.address=127.0.0.1:" + consolePort),
+              netpol);
       run.onClose(() -> s.stop(20));
       s.awaitInSync(60);
+      s.awaitLog("web console at http://127.0.0.1:" + consolePort + "/system/console/", 30);
+      WebConsoleBundles bundles =
+          new WebConsoleBundles(
+              consolePort, Files.readString(data.resolve("console.password")).trim());
       Cli.Result show = backend(netpol, data, "show");
       assertEquals(0, show.exit(), show.toString());
       assertTrue(show.out().contains("active:      ebpf"), "ebpf is the default backend: " + show);
@@ -167,6 +181,18 @@ class BackendSwapIT {
           // by configuration, picked up live
           Files.writeString(cfg, Files.readString(cfg) + "\nnetpol.backend = " + target + "\n");
           awaitActive(netpol, data, target, s);
+          // what an operator then sees of the pod: its chains with counters, its peer sets
+          Cli.Result shown =
+              Cli.run(
+                  60,
+                  List.of(netpol.toString(), "iptables", "--prefix", prefix, "show", "x/server"));
+          assertEquals(0, shown.exit(), shown.toString());
+          assertTrue(
+              shown.out().startsWith("pod x/server ")
+                  && shown.out().contains("rule=x/server-from-client")
+                  && shown.out().contains(" pkts ")
+                  && shown.out().contains("  set " + prefix + "-S"),
+              "netpol iptables show x/server:\n" + shown.out());
         } else {
           Cli.Result r = backend(netpol, data, "switch", target);
           assertEquals(0, r.exit(), "swap " + i + " to " + target + ": " + r + "\n" + s.tail());
@@ -176,6 +202,23 @@ class BackendSwapIT {
         active = target;
         Thread.sleep(1000); // traffic on the new backend before the next swap
       }
+      // by the bundles' lifecycle, as an operator does in the web console: the active backend's
+      // bundle stops (the other running backend takes over before it is gone), then starts
+      // again (it is the wanted one: it takes back over)
+      String other = active.equals("ebpf") ? "iptables" : "ebpf";
+      String bundle = "netpol-backend-" + active;
+      long t = System.nanoTime();
+      bundles.stop(bundle);
+      awaitActive(netpol, data, other, s);
+      assertEquals("Resolved", bundles.state(bundle));
+      swaps.add(active + "->" + other + " (bundle stopped) " + ms(t) + " ms");
+      Thread.sleep(1000);
+      t = System.nanoTime();
+      bundles.start(bundle);
+      awaitActive(netpol, data, active, s);
+      assertEquals("Active", bundles.state(bundle));
+      swaps.add(other + "->" + active + " (bundle started) " + ms(t) + " ms");
+      Thread.sleep(1000);
 
       Map<String, FlowProber.Result> a = new LinkedHashMap<>();
       Map<String, FlowProber.Result> d = new LinkedHashMap<>();
@@ -228,7 +271,7 @@ class BackendSwapIT {
             }
           });
       assertEquals(List.of(), problems, "swaps " + swaps + "\n" + s.tail());
-      assertTrue(show.out().contains("switches:    " + (SWAPS)), show.out());
+      assertTrue(show.out().contains("switches:    " + (SWAPS + 2)), show.out());
       assertTrue(show.out().contains("active:      " + active), show.out());
       if (active.equals("iptables")) {
         assertEquals(
@@ -237,6 +280,16 @@ class BackendSwapIT {
     }
     System.out.printf(
         "BackendSwapIT: total with clean-up %d ms%n", (System.nanoTime() - testStart) / 1_000_000);
+  }
+
+  private static long ms(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   private static FlowProber start(

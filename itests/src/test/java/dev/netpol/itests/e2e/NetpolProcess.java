@@ -46,7 +46,8 @@ final class NetpolProcess implements AutoCloseable {
     return standalone(nodeName, dataDir, pinRoot, chainPrefix, List.of(), netpol);
   }
 
-  private static NetpolProcess standalone(
+  /** A standalone run by {@code netpol} with more {@code key=value} settings. */
+  static NetpolProcess standalone(
       String nodeName,
       Path dataDir,
       Path pinRoot,
