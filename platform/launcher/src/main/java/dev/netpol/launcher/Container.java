@@ -103,7 +103,7 @@ final class Container {
       }
       c.startBundle(b);
     }
-    c.awaitStartLevel(Profile.DEFAULT_LEVEL);
+    c.awaitStartLevel(Math.min(Profile.DEFAULT_LEVEL, profile.topLevel()));
     // level by level, the bundles a profile marks as late: once the container is ready
     late.sort(
         java.util.Comparator.comparingInt(b -> b.adapt(BundleStartLevel.class).getStartLevel()));

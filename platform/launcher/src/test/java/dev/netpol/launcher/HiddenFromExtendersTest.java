@@ -2,16 +2,12 @@ package dev.netpol.launcher;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
@@ -91,16 +87,6 @@ class HiddenFromExtendersTest {
   }
 
   private Path jar(String symbolicName) throws Exception {
-    Manifest m = new Manifest();
-    Attributes a = m.getMainAttributes();
-    a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    a.putValue("Bundle-ManifestVersion", "2");
-    a.putValue("Bundle-SymbolicName", symbolicName);
-    Path p = dir.resolve(symbolicName + ".jar");
-    try (OutputStream out = Files.newOutputStream(p);
-        JarOutputStream j = new JarOutputStream(out, m)) {
-      // a manifest is all a bundle needs here
-    }
-    return p;
+    return ContainerTest.bundleJar(dir, symbolicName);
   }
 }

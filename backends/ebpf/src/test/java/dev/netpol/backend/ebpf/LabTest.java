@@ -13,6 +13,7 @@ import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
+import dev.netpol.backend.testlab.PodLab;
 import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.BpfProgram;
 import dev.netpol.ebpf.sdk.Interfaces;
@@ -32,23 +33,27 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /** End to end: real namespaces, veths, TCP through the attached programs. */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class LabTest {
-  static Lab lab;
-  static Lab.Pod a;
-  static Lab.Pod b;
-  static Lab.Pod c;
+  static TestRoot root;
+  static PodLab lab;
+  static PodLab.Pod a;
+  static PodLab.Pod b;
+  static PodLab.Pod c;
   static EbpfBackend backend;
 
   @BeforeAll
   static void setUp() throws Exception {
-    lab = new Lab();
+    TestRoot.sweepLeftovers();
+    root = new TestRoot();
+    lab = new PodLab(root.prefix, 20);
     try {
       a = lab.pod(1);
       b = lab.pod(2);
       c = lab.pod(3);
       lab.server(b, 8080, 9090);
-      backend = new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 100, 0));
+      backend = new EbpfBackend(new EbpfBackend.Config(root.pinRoot, 100, 0));
     } catch (Exception | Error e) {
       lab.close();
+      root.close();
       throw e;
     }
   }
@@ -61,11 +66,14 @@ class LabTest {
     if (lab != null) {
       lab.close();
     }
+    if (root != null) {
+      root.close();
+    }
   }
 
   @BeforeEach
   void openEverything() throws Exception {
-    for (Lab.Pod p : List.of(a, b, c)) {
+    for (PodLab.Pod p : List.of(a, b, c)) {
       backend.apply(p.endpoint(), PodPolicy.ALLOW_ALL);
     }
   }
@@ -165,7 +173,7 @@ class LabTest {
     backend.apply(
         b.endpoint(),
         new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL));
-    Lab.Stream s = lab.stream(a, b.ip4(), 8080, 200, 0.02);
+    PodLab.Stream s = lab.stream(a, b.ip4(), 8080, 200, 0.02);
     Thread.sleep(800);
     backend.apply(
         b.endpoint(),
@@ -227,16 +235,16 @@ class LabTest {
     PodPolicy policy =
         new PodPolicy(only(from(List.of(a.ip4() + "/32"), TCP8080)), DirectionPolicy.ALLOW_ALL);
     backend.apply(b.endpoint(), policy);
-    Pins pins = new Pins(lab.root.pinRoot);
+    Pins pins = new Pins(root.pinRoot);
     int before;
     try (BpfProgram p = BpfProgram.openPinned(pins.global(Pins.PROG_INGRESS))) {
       before = p.id();
     }
-    Lab.Stream s = lab.stream(a, b.ip4(), 8080, 120, 0.02);
+    PodLab.Stream s = lab.stream(a, b.ip4(), 8080, 120, 0.02);
     backend.close(); // the agent stops: enforcement must go on
     assertFalse(lab.probe(c, b.ip4(), 8080), "still enforcing with no agent");
     String oldDir = System.getProperty("netpol.bpf.dir");
-    Path changed = Files.createTempDirectory(lab.root.prefix + "obj");
+    Path changed = Files.createTempDirectory(root.prefix + "obj");
     Files.copy(
         dev.netpol.backend.ebpf.internal.DatapathObject.locate().file(),
         changed.resolve("netpol.o"));
@@ -246,7 +254,7 @@ class LabTest {
         StandardOpenOption.APPEND); // new digest, same code
     System.setProperty("netpol.bpf.dir", changed.toString());
     try {
-      backend = new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 100, 0));
+      backend = new EbpfBackend(new EbpfBackend.Config(root.pinRoot, 100, 0));
       assertTrue(backend.health().healthy(), backend.health().detail());
       assertEquals(
           policy.digest(), backend.programmed().get(b.key()).policyDigest(), "adopted from pins");
@@ -287,7 +295,7 @@ class LabTest {
           "no leaked pins: the maps, two programs, the holder");
     }
     backend.close(); // back to the build's object for the other tests
-    backend = new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 100, 0));
+    backend = new EbpfBackend(new EbpfBackend.Config(root.pinRoot, 100, 0));
     Files.deleteIfExists(changed.resolve("netpol.o"));
     Files.deleteIfExists(changed);
   }
@@ -299,7 +307,7 @@ class LabTest {
     // A forges "B:8080 -> C:40000", as if B had opened a flow to C; A's own egress records it.
     lab.spoof(a, b.ip4(), c.ip4(), 8080, 40000);
     int ifA = Interfaces.require(a.hostVeth());
-    try (BpfMap ct = BpfMap.openPinned(lab.root.pinRoot.resolve("global/np_conntrack"))) {
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
       assertTrue(
           ct.keys().stream()
               .map(CtKey::decode)
@@ -318,9 +326,7 @@ class LabTest {
     String src = route.replaceAll("(?s).*\\bsrc (\\S+).*", "$1").trim();
     backend.apply(
         b.endpoint(), new PodPolicy(only(from(List.of(src + "/32"))), DirectionPolicy.ALLOW_ALL));
-    String probe =
-        Sh.run("python3", lab.scripts.resolve("probe.py").toString(), b.ip4(), "8080").out().trim();
-    assertEquals("1", probe, "host (" + src + ") reaches the pod");
+    assertTrue(lab.probe(null, b.ip4(), 8080), "host (" + src + ") reaches the pod");
     assertFalse(lab.probe(a, b.ip4(), 8080), "other peers stay denied");
   }
 
@@ -339,13 +345,13 @@ class LabTest {
         dev.netpol.backend.ebpf.internal.TcFilters.attachedProgramId(
             ifB, dev.netpol.backend.ebpf.internal.TcFilters.Hook.INGRESS));
     assertFalse(
-        new dev.netpol.backend.ebpf.internal.PodDatapath(new Pins(lab.root.pinRoot), null)
+        new dev.netpol.backend.ebpf.internal.PodDatapath(new Pins(root.pinRoot), null)
             .records()
             .containsKey(ifB),
         "record removed");
     assertFalse(backend.programmed().containsKey(b.key()));
     assertTrue(lab.probe(a, b.ip4(), 8080), "no enforcement left on B");
-    try (BpfMap ct = BpfMap.openPinned(lab.root.pinRoot.resolve("global/np_conntrack"))) {
+    try (BpfMap ct = BpfMap.openPinned(root.pinRoot.resolve("global/np_conntrack"))) {
       assertFalse(
           ct.keys().stream().map(CtKey::decode).anyMatch(k -> k.ifindex() == ifB),
           "B's flows forgotten");
@@ -442,8 +448,8 @@ class LabTest {
           new PodPolicy(
               DirectionPolicy.DENY_ALL,
               only(from(List.of(b.ip4() + "/32"), PortRange.single(Protocol.TCP, 7070)))));
-      String fromB = Lab.nextLine(toB);
-      String fromC = Lab.nextLine(toC);
+      String fromB = PodLab.nextLine(toB);
+      String fromC = PodLab.nextLine(toC);
       assertTrue(fromB.startsWith("ok="), "the allowed connection keeps flowing: " + fromB);
       assertTrue(fromC.startsWith("stalled"), "the denied one is cut: " + fromC);
       assertTrue(counted(a.key(), "resumed") >= 1, "resumed through the kernel's conntrack");
@@ -496,8 +502,8 @@ class LabTest {
     var e =
         org.junit.jupiter.api.Assertions.assertThrows(
             IllegalStateException.class,
-            () -> new EbpfBackend(new EbpfBackend.Config(lab.root.pinRoot, 0, 0)));
-    assertTrue(e.getMessage().contains(lab.root.pinRoot.toString()), e.getMessage());
+            () -> new EbpfBackend(new EbpfBackend.Config(root.pinRoot, 0, 0)));
+    assertTrue(e.getMessage().contains(root.pinRoot.toString()), e.getMessage());
     assertTrue(
         e.getMessage().contains("pid " + ProcessHandle.current().pid()),
         "names the holder: " + e.getMessage());
@@ -518,7 +524,7 @@ class LabTest {
             () ->
                 new EbpfCli()
                     .run(
-                        List.of("--root", lab.root.pinRoot.toString(), "events", "5"),
+                        List.of("--root", root.pinRoot.toString(), "events", "5"),
                         new java.io.PrintStream(out, true),
                         new java.io.PrintStream(err, true)));
     try {

@@ -1,9 +1,9 @@
 package dev.netpol.backend.ebpf;
 
+import dev.netpol.netfilter.process.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs commands (ip, tc, python3) for kernel tests. */
 final class Sh {
@@ -11,21 +11,10 @@ final class Sh {
 
   private Sh() {}
 
+  /** Through jnetfilter's {@link Processes}: output read while waiting, killed at 60 s. */
   static Result run(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Result(-1, "timeout: " + String.join(" ", cmd));
-      }
-      return new Result(
-          p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Processes.Result r = Processes.run(List.of(cmd), Duration.ofSeconds(60));
+    return new Result(r.timedOut() ? -1 : r.rc(), r.out() + r.err());
   }
 
   static String ok(String... cmd) {

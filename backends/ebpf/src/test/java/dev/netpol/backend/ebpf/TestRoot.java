@@ -1,6 +1,7 @@
 package dev.netpol.backend.ebpf;
 
 import dev.netpol.backend.ebpf.internal.Pins;
+import dev.netpol.backend.testlab.PodLab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -45,24 +46,7 @@ final class TestRoot implements AutoCloseable {
 
   static void sweepLeftovers() {
     lockMachineWide();
-    for (String line : Sh.run("ip", "-o", "link", "show").out().split("\n")) {
-      String[] f = line.split(":\\s+");
-      if (f.length > 1 && f[1].matches("npd[0-9a-f]{4}[^@]*(@.*)?")) {
-        Sh.run("ip", "link", "del", f[1].replaceAll("@.*", ""));
-      }
-    }
-    for (String ns : Sh.run("ip", "netns", "list").out().split("\n")) {
-      String n = ns.split(" ")[0];
-      if (n.matches("npd[0-9a-f]{4}.*")) {
-        Sh.run("ip", "netns", "del", n);
-      }
-    }
-    for (String line : Sh.run("nft", "list", "tables").out().split("\n")) {
-      String[] f = line.trim().split(" ");
-      if (f.length == 3 && f[2].matches("npd[0-9a-f]{4}ct")) {
-        Sh.run("nft", "delete", "table", f[1], f[2]);
-      }
-    }
+    PodLab.removeMatching("npd[0-9a-f]{4}.*");
     try (var s = Files.list(Path.of("/sys/fs/bpf"))) {
       s.filter(p -> p.getFileName().toString().matches("netpol-test-npd[0-9a-f]{4}"))
           .forEach(Pins::deleteTree);
@@ -81,19 +65,7 @@ final class TestRoot implements AutoCloseable {
 
   @Override
   public void close() {
-    for (String line : Sh.run("ip", "-o", "link", "show").out().split("\n")) {
-      String[] f = line.split(":\\s+");
-      if (f.length > 1 && f[1].startsWith(prefix)) {
-        Sh.run("ip", "link", "del", f[1].replaceAll("@.*", ""));
-      }
-    }
-    for (String ns : Sh.run("ip", "netns", "list").out().split("\n")) {
-      String n = ns.split(" ")[0];
-      if (n.startsWith(prefix)) {
-        Sh.run("ip", "netns", "del", n);
-      }
-    }
-    Sh.run("nft", "delete", "table", "inet", prefix + "ct");
+    PodLab.removeMatching(java.util.regex.Pattern.quote(prefix) + ".*");
     Pins.deleteTree(pinRoot);
   }
 }

@@ -17,16 +17,23 @@ import dev.netpol.api.model.PortRange;
 import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
 import dev.netpol.backend.iptables.internal.Names;
+import dev.netpol.backend.testlab.PodLab;
 import dev.netpol.netfilter.Family;
 import dev.netpol.netfilter.IpSet;
+import dev.netpol.netfilter.Netfilter;
+import dev.netpol.netfilter.Table;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,15 +43,20 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /** End to end: real namespaces, veths, TCP through real iptables chains and ipsets. */
 @EnabledIfSystemProperty(named = "netpol.kernel.tests", matches = "true")
 class IptablesLabTest {
-  static IptLab lab;
-  static IptLab.Pod a;
-  static IptLab.Pod b;
-  static IptLab.Pod c;
+  /** Names: namespaces and veths {@code npx} + 4 hex, chains and sets {@code NPX} + the same. */
+  static final String HEX = HexFormat.of().toHexDigits((short) new SecureRandom().nextInt(1 << 16));
+
+  static final String CHAINS = "NPX" + HEX;
+  static PodLab lab;
+  static PodLab.Pod a;
+  static PodLab.Pod b;
+  static PodLab.Pod c;
   static IptablesBackend backend;
 
   @BeforeAll
   static void setUp() throws Exception {
-    lab = new IptLab();
+    sweepLeftovers();
+    lab = new PodLab("npx" + HEX, 27);
     try {
       a = lab.pod(1);
       b = lab.pod(2);
@@ -53,12 +65,32 @@ class IptablesLabTest {
       backend = newBackend();
     } catch (Exception | Error e) {
       lab.close();
+      sweepLeftovers();
       throw e;
     }
   }
 
+  /** Removes every namespace, chain and set of this test family (ours and earlier runs'). */
+  static void sweepLeftovers() {
+    PodLab.removeMatching("npx[0-9a-f]{4}.*");
+    String saved =
+        PodLab.sh("iptables-save") + PodLab.sh("ip6tables-save") + PodLab.sh("ipset", "list", "-n");
+    Set<String> prefixes = new TreeSet<>();
+    Matcher m = Pattern.compile("NPX[0-9a-f]{4}").matcher(saved);
+    while (m.find()) {
+      prefixes.add(m.group());
+    }
+    for (String p : prefixes) {
+      Netfilter nf = new Netfilter(p, Duration.ofSeconds(30));
+      for (Family f : Family.values()) {
+        nf.removeAll(f, Table.FILTER);
+      }
+      nf.applySets(List.of(), List.of(), List.copyOf(nf.sets().keySet()));
+    }
+  }
+
   static IptablesBackend newBackend() {
-    return new IptablesBackend(new IptablesBackend.Config(lab.chainPrefix, Duration.ofSeconds(30)));
+    return new IptablesBackend(new IptablesBackend.Config(CHAINS, Duration.ofSeconds(30)));
   }
 
   @AfterAll
@@ -69,11 +101,12 @@ class IptablesLabTest {
     if (lab != null) {
       lab.close();
     }
+    sweepLeftovers();
   }
 
   @BeforeEach
   void openEverything() throws Exception {
-    for (IptLab.Pod p : List.of(a, b, c)) {
+    for (PodLab.Pod p : List.of(a, b, c)) {
       backend.apply(p.endpoint(), PodPolicy.ALLOW_ALL);
     }
   }
@@ -214,14 +247,13 @@ class IptablesLabTest {
         new PodPolicy(
             only(rule(List.of(peer("198.18.27.250/32")), TCP8080)), DirectionPolicy.ALLOW_ALL);
     String taken =
-        Names.peerSet(
-            lab.chainPrefix, Family.V4, List.of(new IpSet.Member("198.18.27.250/32", false)));
-    IptLab.sh("ipset", "create", taken, "hash:ip");
+        Names.peerSet(CHAINS, Family.V4, List.of(new IpSet.Member("198.18.27.250/32", false)));
+    PodLab.sh("ipset", "create", taken, "hash:ip");
     var ghost =
         new PodEndpoint(
             new PodKey("lab", "ghost"),
             List.of(InetAddress.getByName("198.18.27.99")),
-            lab.prefix + "g");
+            lab.prefix() + "g");
     failed =
         backend.applyAll(
             List.of(
@@ -252,21 +284,19 @@ class IptablesLabTest {
         0,
         new IptablesCli()
             .run(
-                List.of("--prefix", lab.chainPrefix, "show", "lab/pod2"),
-                new PrintStream(out),
-                System.err));
+                List.of("--prefix", CHAINS, "show", "lab/pod2"), new PrintStream(out), System.err));
     assertTrue(out.toString().contains("default-deny"), out.toString());
     backend.release();
     assertTrue(backend.programmed().isEmpty());
-    assertFalse(IptLab.sh("iptables-save").contains(lab.chainPrefix));
-    assertFalse(IptLab.sh("ip6tables-save").contains(lab.chainPrefix));
-    assertFalse(IptLab.sh("ipset", "list", "-n").contains(lab.chainPrefix));
+    assertFalse(PodLab.sh("iptables-save").contains(CHAINS));
+    assertFalse(PodLab.sh("ip6tables-save").contains(CHAINS));
+    assertFalse(PodLab.sh("ipset", "list", "-n").contains(CHAINS));
     assertTrue(lab.probe(a, b.ip4(), 8080), "released: nothing enforces");
   }
 
   @Test
   void restartRemovesPodsWhoseInterfaceWentWhileStopped() throws Exception {
-    IptLab.Pod d = lab.pod(4);
+    PodLab.Pod d = lab.pod(4);
     Set<String> setsBefore = sets();
     PodPolicy fromOnePeer =
         new PodPolicy(
@@ -275,16 +305,16 @@ class IptablesLabTest {
     Set<String> itsSets = sets();
     itsSets.removeAll(setsBefore);
     assertFalse(itsSets.isEmpty(), "the pod's peer has a set of its own");
-    Names n = Names.of(lab.chainPrefix, d.key());
-    assertTrue(IptLab.sh("iptables-save").contains(n.podChain(Direction.INGRESS)));
+    Names n = Names.of(CHAINS, d.key());
+    assertTrue(PodLab.sh("iptables-save").contains(n.podChain(Direction.INGRESS)));
     backend.close();
-    IptLab.sh("ip", "link", "del", d.hostVeth()); // the pod goes while no backend runs
+    PodLab.sh("ip", "link", "del", d.hostVeth()); // the pod goes while no backend runs
 
     backend = newBackend();
     assertFalse(backend.programmed().containsKey(d.key()), "gone pod: " + backend.programmed());
     assertEquals(
         Set.of(a.key(), b.key(), c.key()), backend.programmed().keySet(), "the others adopted");
-    String saved = IptLab.sh("iptables-save") + IptLab.sh("ip6tables-save");
+    String saved = PodLab.sh("iptables-save") + PodLab.sh("ip6tables-save");
     for (String chain :
         List.of(n.infoChain(), n.podChain(Direction.INGRESS), n.podChain(Direction.EGRESS))) {
       assertFalse(saved.contains(chain), chain + " is left:\n" + saved);
@@ -299,8 +329,8 @@ class IptablesLabTest {
   /** Our chains without counters. */
   static String chains() {
     StringBuilder s = new StringBuilder();
-    for (String line : (IptLab.sh("iptables-save") + IptLab.sh("ip6tables-save")).split("\n")) {
-      if (line.contains(lab.chainPrefix + "-I-") || line.contains(lab.chainPrefix + "-E-")) {
+    for (String line : (PodLab.sh("iptables-save") + PodLab.sh("ip6tables-save")).split("\n")) {
+      if (line.contains(CHAINS + "-I-") || line.contains(CHAINS + "-E-")) {
         s.append(line).append('\n');
       }
     }
@@ -308,11 +338,11 @@ class IptablesLabTest {
   }
 
   /** The rules of these pods' chains, without counters. */
-  static String chains(IptLab.Pod... pods) {
+  static String chains(PodLab.Pod... pods) {
     StringBuilder s = new StringBuilder();
-    for (String line : (IptLab.sh("iptables-save") + IptLab.sh("ip6tables-save")).split("\n")) {
-      for (IptLab.Pod p : pods) {
-        Names n = Names.of(lab.chainPrefix, p.key());
+    for (String line : (PodLab.sh("iptables-save") + PodLab.sh("ip6tables-save")).split("\n")) {
+      for (PodLab.Pod p : pods) {
+        Names n = Names.of(CHAINS, p.key());
         if (line.startsWith("-A " + n.podChain(Direction.INGRESS) + " ")
             || line.startsWith("-A " + n.podChain(Direction.EGRESS) + " ")) {
           s.append(line).append('\n');
@@ -325,8 +355,8 @@ class IptablesLabTest {
   /** Our sets in the kernel. */
   static Set<String> sets() {
     Set<String> out = new TreeSet<>();
-    for (String name : IptLab.sh("ipset", "list", "-n").split("\n")) {
-      if (name.startsWith(lab.chainPrefix + "-")) {
+    for (String name : PodLab.sh("ipset", "list", "-n").split("\n")) {
+      if (name.startsWith(CHAINS + "-")) {
         out.add(name.strip());
       }
     }
