@@ -269,6 +269,8 @@ class LabTest {
       } else {
         System.setProperty("netpol.bpf.dir", oldDir);
       }
+      Files.deleteIfExists(changed.resolve("netpol.o")); // loaded and pinned: no longer read
+      Files.deleteIfExists(changed);
     }
     int[] r = s.result();
     assertEquals(120, r[0], "every round trip of the established flow passed");
@@ -296,8 +298,6 @@ class LabTest {
     }
     backend.close(); // back to the build's object for the other tests
     backend = new EbpfBackend(new EbpfBackend.Config(root.pinRoot, 100, 0));
-    Files.deleteIfExists(changed.resolve("netpol.o"));
-    Files.deleteIfExists(changed);
   }
 
   @Test
