@@ -283,6 +283,8 @@ public final class Netfilter {
         .append(name)
         .append(" hash:net family ")
         .append(set.family().setFamily())
+        .append(" hashsize ")
+        .append(set.hashSize())
         .append(" maxelem ")
         .append(IpSet.MAX_ELEMENTS)
         .append(" -exist\n");

@@ -92,6 +92,10 @@ class NetfilterKernelTest {
         List.of(new IpSet(set, Family.V4, List.of(new IpSet.Member("198.18.0.0/15", false)))),
         List.of(),
         List.of());
+    assertTrue(
+        Processes.check(List.of("ipset", "list", "-t", set), null, Duration.ofSeconds(5))
+            .contains("hashsize 64 "),
+        "a small set gets the smallest hash table");
     for (Family f : Family.values()) {
       String match = f == Family.V4 ? "-m set --match-set " + set + " src " : "";
       nf.apply(

@@ -64,6 +64,23 @@ class NetfilterTest {
   }
 
   @Test
+  void setsAreCreatedWithAHashSizeForTheirMembers() {
+    List<IpSet.Member> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      many.add(new IpSet.Member("10.0." + (i / 250) + "." + (i % 250) + "/32", false));
+    }
+    var small = new IpSet("NPQ-a", Family.V4, List.of(new IpSet.Member("10.0.0.1/32", false)));
+    var big = new IpSet("NPQ-b", Family.V4, many);
+    assertEquals(64, small.hashSize());
+    assertEquals(256, big.hashSize());
+    assertEquals(64, new IpSet("NPQ-c", Family.V4, many.subList(0, 256)).hashSize());
+    assertEquals(128, new IpSet("NPQ-c", Family.V4, many.subList(0, 257)).hashSize());
+    String s = nf.renderSets(List.of(small, big), List.of(), List.of());
+    assertTrue(s.contains("create NPQ-a hash:net family inet hashsize 64 maxelem "), s);
+    assertTrue(s.contains("create NPQ-b hash:net family inet hashsize 256 maxelem "), s);
+  }
+
+  @Test
   void parsesOnlyOurChainsSetsAndJumps() {
     var saved =
         nf.parseSave(
