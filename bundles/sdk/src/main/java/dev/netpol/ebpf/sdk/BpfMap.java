@@ -225,11 +225,24 @@ public final class BpfMap extends KernelHandle {
    */
   public void putInnerMap(byte[] key, BpfMap inner) {
     requireMapInMap();
-    byte[] fdBytes =
-        ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(inner.fd()).array();
     checkKey(key);
-    int rc = Native.bpf().bpf_map_update_elem(fd(), key, fdBytes, UpdateFlag.ANY.bits());
+    int rc = Native.bpf().bpf_map_update_elem(fd(), key, fdBytes(inner), UpdateFlag.ANY.bits());
     BpfException.check(rc, "bpf_map_update_elem (inner " + inner.describe() + ")", describe());
+  }
+
+  /**
+   * Sets several slots at once, {@code keys.get(i)} to {@code inners.get(i)}, in one
+   * BPF_MAP_UPDATE_BATCH. Each update of a HASH_OF_MAPS from a syscall waits for an RCU grace
+   * period (about 9 ms here); a batch waits once, however many slots it sets.
+   */
+  public void putInnerMaps(List<byte[]> keys, List<BpfMap> inners) {
+    requireMapInMap();
+    putBatch(keys, inners.stream().map(BpfMap::fdBytes).toList(), UpdateFlag.ANY);
+  }
+
+  /** An inner map as a map-in-map's value: its fd, little-endian. */
+  private static byte[] fdBytes(BpfMap inner) {
+    return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(inner.fd()).array();
   }
 
   /** The id of the inner map in a map-in-map slot (the kernel reports ids, not fds). */

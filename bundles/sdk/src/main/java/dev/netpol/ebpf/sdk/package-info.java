@@ -9,5 +9,5 @@
  * and {@link dev.netpol.ebpf.sdk.DirectoryLock} (flock on a pin root). Every failing call throws
  * {@link dev.netpol.ebpf.sdk.BpfException} naming the call, the object and the errno.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.netpol.ebpf.sdk;

@@ -250,4 +250,23 @@ class BpfMapTest {
       assertTrue(outer.delete(u32.encode(42)));
     }
   }
+
+  @Test
+  void severalInnerMapsInOneBatch() {
+    Codec<Integer> u32 = Codecs.u32("i");
+    try (BpfMap template = BpfMap.create(MapType.HASH, 4, 4, 8, 0, "nps_tpl");
+        BpfMap outer = BpfMap.createOuter(MapType.HASH_OF_MAPS, 4, 8, template, "nps_outer");
+        BpfMap a = BpfMap.create(MapType.HASH, 4, 4, 8, 0, "nps_a");
+        BpfMap b = BpfMap.create(MapType.HASH, 4, 4, 8, 0, "nps_b")) {
+      outer.putInnerMaps(List.of(u32.encode(1), u32.encode(2)), List.of(a, b));
+      assertEquals(a.id(), outer.innerMapId(u32.encode(1)).orElseThrow());
+      assertEquals(b.id(), outer.innerMapId(u32.encode(2)).orElseThrow());
+      outer.putInnerMaps(List.of(u32.encode(1)), List.of(b));
+      assertEquals(b.id(), outer.innerMapId(u32.encode(1)).orElseThrow(), "replaced");
+      assertThrows(
+          IllegalStateException.class,
+          () -> template.putInnerMaps(List.of(u32.encode(1)), List.of(a)),
+          "not a map-in-map");
+    }
+  }
 }

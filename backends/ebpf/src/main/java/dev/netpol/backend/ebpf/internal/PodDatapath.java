@@ -17,7 +17,6 @@ import dev.netpol.ebpf.sdk.BpfObject;
 import dev.netpol.ebpf.sdk.BpfProgram;
 import dev.netpol.ebpf.sdk.Interfaces;
 import dev.netpol.ebpf.sdk.MapType;
-import dev.netpol.ebpf.sdk.UpdateFlag;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -261,17 +260,9 @@ public final class PodDatapath {
     }
     try (BpfMap policyMap = BpfMap.openPinned(pins.global(Pins.POLICY));
         BpfMap podsMap = BpfMap.openPinned(pins.global(Pins.PODS))) {
-      if (pending.size() == 1) {
-        policyMap.putInnerMap(ifKey(pending.get(0).ifindex()), pending.get(0).trie());
-      } else {
-        List<byte[]> keys = new ArrayList<>();
-        List<byte[]> fds = new ArrayList<>();
-        for (Pending p : pending) {
-          keys.add(ifKey(p.ifindex()));
-          fds.add(ifKey(p.trie().fd()));
-        }
-        policyMap.putBatch(keys, fds, UpdateFlag.ANY);
-      }
+      policyMap.putInnerMaps(
+          pending.stream().map(p -> ifKey(p.ifindex())).toList(),
+          pending.stream().map(Pending::trie).toList());
       for (Pending p : pending) {
         try {
           origins.put(p.key(), p.origins());
