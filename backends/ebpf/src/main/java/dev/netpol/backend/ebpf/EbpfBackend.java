@@ -127,11 +127,16 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     try {
       pods.apply(pod, policy);
       startFlowLog();
-    } catch (dev.netpol.api.CapacityExceededException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new EnforcementException("pod " + pod.key() + ": " + e.getMessage(), e);
+    } catch (dev.netpol.api.CapacityExceededException | RuntimeException e) {
+      throw failure(pod.key(), e);
     }
+  }
+
+  /** Why a pod was not programmed: a capacity error as it is, anything else naming the pod. */
+  private static EnforcementException failure(PodKey pod, Exception e) {
+    return e instanceof EnforcementException ee
+        ? ee
+        : new EnforcementException("pod " + pod + ": " + e.getMessage(), e);
   }
 
   /** All pods' rule tries go into force in one batch ({@link PodDatapath#applyAll}). */
@@ -143,19 +148,11 @@ public final class EbpfBackend implements EnforcementBackend, VerdictEvents, Aut
     }
     Map<PodKey, EnforcementException> failed = new LinkedHashMap<>();
     try {
-      pods.applyAll(byPod)
-          .forEach(
-              (k, e) ->
-                  failed.put(
-                      k,
-                      e instanceof EnforcementException ee
-                          ? ee
-                          : new EnforcementException("pod " + k + ": " + e.getMessage(), e)));
+      pods.applyAll(byPod).forEach((k, e) -> failed.put(k, failure(k, e)));
       startFlowLog();
     } catch (RuntimeException e) {
       for (PodDesiredState d : desired) {
-        failed.putIfAbsent(
-            d.key(), new EnforcementException("pod " + d.key() + ": " + e.getMessage(), e));
+        failed.putIfAbsent(d.key(), failure(d.key(), e));
       }
     }
     return failed;
