@@ -2,8 +2,6 @@ package dev.netpol.itests.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +65,7 @@ class BackendSwapIT {
       Path netpol = run.privateHome();
       Path cfg = netpol.getParent().getParent().resolve("etc/config/netpol-agent.cfg");
       Path data = run.work.resolve("s");
-      int consolePort = freePort();
+      int consolePort = E2eRun.freePort();
       NetpolProcess s =
           NetpolProcess.standalone(
               "np-s",
@@ -284,12 +282,6 @@ class BackendSwapIT {
 
   private static long ms(long t0) {
     return (System.nanoTime() - t0) / 1_000_000;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static FlowProber start(

@@ -3,7 +3,6 @@ package dev.netpol.itests.e2e;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +55,7 @@ class ConsoleBrowserIT {
     long t0 = System.nanoTime();
     Files.createDirectories(SHOTS);
     try (E2eRun run = new E2eRun()) {
-      int port = freePort();
+      int port = E2eRun.freePort();
       NetpolProcess s =
           NetpolProcess.standalone(
               "np-ui",
@@ -314,11 +313,5 @@ class ConsoleBrowserIT {
     WebDriver d = new ChromeDriver(service, o);
     d.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     return d;
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -118,6 +118,13 @@ final class E2eRun implements AutoCloseable {
     }
   }
 
+  /** A TCP port on loopback that nothing listens on now (for a console or metrics address). */
+  static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
   /** kubectl against this kubeconfig. */
   static Cli.Result kubectl(Path kubeconfig, String... args) {
     List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
