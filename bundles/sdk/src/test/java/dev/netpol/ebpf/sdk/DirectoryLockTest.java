@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -25,30 +27,33 @@ class DirectoryLockTest {
       again.close();
       again.close();
 
-      // another process holds it (flock -o: only flock itself keeps the fd), then dies by SIGKILL
+      // another process holds it, then dies by SIGKILL. The holder must not fork: flock(1) forks
+      // its command, and a child killed between fork and closing its copy of the fd would keep
+      // the lock past the holder's death.
       Process holder =
-          new ProcessBuilder("flock", "-o", root.toString(), "sleep", "60")
+          new ProcessBuilder(
+                  "python3",
+                  "-c",
+                  "import fcntl, os, sys, time\n"
+                      + "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+                      + "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+                      + "print('held', flush=True)\n"
+                      + "time.sleep(60)\n",
+                  root.toString())
               .redirectErrorStream(true)
               .start();
       try {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        boolean held = false;
-        while (!held && System.nanoTime() < deadline) {
-          var probe = DirectoryLock.tryLock(root);
-          held = probe.isEmpty();
-          probe.ifPresent(DirectoryLock::close);
-          if (!held) {
-            Thread.sleep(20);
-          }
-        }
-        assertTrue(held, "the flock process holds the directory");
+        var out = new BufferedReader(new InputStreamReader(holder.getInputStream()));
+        assertEquals("held", out.readLine(), "the holder reports that it took the lock");
+        var probe = DirectoryLock.tryLock(root);
+        probe.ifPresent(DirectoryLock::close);
+        assertTrue(probe.isEmpty(), "the holder process holds the directory");
         holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         assertFalse(holder.isAlive());
         try (DirectoryLock after = DirectoryLock.tryLock(root).orElseThrow()) {
           assertEquals(root, after.directory());
         }
       } finally {
-        holder.descendants().forEach(ProcessHandle::destroyForcibly);
         holder.destroyForcibly();
       }
     }
