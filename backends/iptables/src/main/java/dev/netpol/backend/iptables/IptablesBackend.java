@@ -11,27 +11,25 @@ import dev.netpol.api.ProgrammedPod;
 import dev.netpol.api.model.Direction;
 import dev.netpol.api.model.PodEndpoint;
 import dev.netpol.api.model.PodPolicy;
+import dev.netpol.backend.iptables.internal.Dispatch;
 import dev.netpol.backend.iptables.internal.Names;
 import dev.netpol.backend.iptables.internal.PodRecord;
 import dev.netpol.backend.iptables.internal.PodRules;
+import dev.netpol.backend.iptables.internal.RuleCounters;
 import dev.netpol.netfilter.Chain;
 import dev.netpol.netfilter.Family;
 import dev.netpol.netfilter.IpSet;
 import dev.netpol.netfilter.Netfilter;
 import dev.netpol.netfilter.SavedRule;
 import dev.netpol.netfilter.Table;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +59,6 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
   public static final String NAME = "iptables";
   public static final String DEFAULT_PREFIX = "NPIPT";
   private static final Logger LOG = LoggerFactory.getLogger(IptablesBackend.class);
-  private static final String JUMP_COMMENT = "-m comment --comment netpol";
 
   /**
    * @param prefix first part of every chain and set name (1-12 letters, digits or '_')
@@ -235,7 +232,7 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
     for (Family f : Family.values()) {
       PodRules.Rendered r = PodRules.render(names, policy, f);
       chains.put(f, r.chains());
-      digests.put(f, chainsDigest(r.chains()));
+      digests.put(f, r.digest());
       sets.putAll(r.sets());
       if (whole || !old.record().chains(f).equals(digests.get(f))) {
         families.add(f);
@@ -490,48 +487,9 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
     if (c != null && c.fresh(System.nanoTime())) {
       return c.value();
     }
-    Map<PodKey, PodState> snapshot = pods;
-    Map<String, PodKey> byHash = new HashMap<>();
-    for (PodKey k : snapshot.keySet()) {
-      byHash.put(Names.hash(k), k);
-    }
-    Map<List<Object>, Long> counts = new LinkedHashMap<>();
-    for (Family f : Family.values()) {
-      for (Map.Entry<String, List<SavedRule>> ch : nf.save(f).chains().entrySet()) {
-        String name = ch.getKey();
-        String rest = name.substring(config.prefix().length());
-        if (!rest.startsWith("-I-") && !rest.startsWith("-E-")) {
-          continue;
-        }
-        PodKey pod = byHash.get(rest.substring(3));
-        if (pod == null) {
-          continue;
-        }
-        String dir = rest.startsWith("-I-") ? "ingress" : "egress";
-        for (SavedRule r : ch.getValue()) {
-          String why = r.comment();
-          if (why.equals(PodRules.ND)) {
-            continue;
-          }
-          boolean allowed = r.target().equals("RETURN");
-          String policy =
-              why.startsWith(PodRules.RULE) ? why.substring(PodRules.RULE.length()) : "";
-          String reason = why.startsWith(PodRules.RULE) ? "rule" : why;
-          counts.merge(List.of(pod, dir, allowed, policy, reason), r.packets(), Long::sum);
-        }
-      }
-    }
-    List<BackendStatistics.VerdictCount> verdicts = new ArrayList<>();
-    counts.forEach(
-        (k, n) ->
-            verdicts.add(
-                new BackendStatistics.VerdictCount(
-                    (PodKey) k.get(0),
-                    (String) k.get(1),
-                    (Boolean) k.get(2),
-                    (String) k.get(3),
-                    (String) k.get(4),
-                    n)));
+    List<Netfilter.Saved> saved = List.of(nf.save(Family.V4), nf.save(Family.V6));
+    List<BackendStatistics.VerdictCount> verdicts =
+        RuleCounters.verdicts(config.prefix(), pods.keySet(), saved);
     List<BackendStatistics.TableUsage> tables = new ArrayList<>();
     new TreeMap<>(liveSets)
         .forEach(
@@ -643,43 +601,17 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
   }
 
   private Map<String, PodRecord> records(Netfilter.Saved v4) {
-    Map<String, PodRecord> out = new TreeMap<>();
-    String infoPrefix = config.prefix() + "-M-";
-    for (Map.Entry<String, List<SavedRule>> c : v4.chains().entrySet()) {
-      if (c.getKey().startsWith(infoPrefix)) {
-        PodRecord r = PodRecord.parse(c.getValue());
-        if (r != null) {
-          out.put(c.getKey(), r);
-        }
-      }
-    }
-    return out;
+    return Dispatch.records(config.prefix(), v4);
   }
 
   // ---- helpers --------------------------------------------------------------------------------
 
   private List<Chain> dispatch(Map<PodKey, PodState> all) {
-    List<String> to = new ArrayList<>();
-    List<String> from = new ArrayList<>();
-    for (PodState s : all.values()) {
-      Names n = Names.of(config.prefix(), s.record().key());
-      String ifname = s.record().hostInterface();
-      to.add("-o " + ifname + " -j " + n.podChain(Direction.INGRESS));
-      from.add("-i " + ifname + " -j " + n.podChain(Direction.EGRESS));
-    }
-    return List.of(
-        new Chain(Names.toPod(config.prefix()), to),
-        new Chain(Names.fromPod(config.prefix()), from));
+    return Dispatch.chains(config.prefix(), all.values().stream().map(PodState::record).toList());
   }
 
   private List<Netfilter.Jump> wantedJumps() {
-    String to = Names.toPod(config.prefix());
-    String from = Names.fromPod(config.prefix());
-    return List.of(
-        new Netfilter.Jump("FORWARD", JUMP_COMMENT + " -j " + from),
-        new Netfilter.Jump("FORWARD", JUMP_COMMENT + " -j " + to),
-        new Netfilter.Jump("INPUT", JUMP_COMMENT + " -j " + from),
-        new Netfilter.Jump("OUTPUT", JUMP_COMMENT + " -j " + to));
+    return Dispatch.hooks(config.prefix());
   }
 
   /**
@@ -725,18 +657,6 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
           }
         }
       }
-    }
-  }
-
-  private static String chainsDigest(List<Chain> chains) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (Chain c : chains) {
-        md.update((c.name() + c.rules()).getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(md.digest(), 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.netpol.netfilter.SavedRule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -29,11 +30,17 @@ public record Names(String prefix, String hash) {
   }
 
   public static String hash(PodKey key) {
+    return sha256Hex(5, List.of(key.toString()));
+  }
+
+  /** The first {@code bytes} bytes, in hex, of the SHA-256 of the parts one after the other. */
+  static String sha256Hex(int bytes, List<String> parts) {
     try {
-      byte[] h =
-          MessageDigest.getInstance("SHA-256")
-              .digest(key.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h, 0, 5);
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (String part : parts) {
+        md.update(part.getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(md.digest(), 0, bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -60,16 +67,9 @@ public record Names(String prefix, String hash) {
    * members in canonical (sorted) order, so equal contents get one name and one set.
    */
   public static String peerSet(String prefix, Family f, List<IpSet.Member> sortedMembers) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(f.setFamily().getBytes(StandardCharsets.UTF_8));
-      for (IpSet.Member m : sortedMembers) {
-        md.update(("\n" + m).getBytes(StandardCharsets.UTF_8));
-      }
-      return prefix + "-S" + HexFormat.of().formatHex(md.digest(), 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    List<String> parts = new ArrayList<>(List.of(f.setFamily()));
+    sortedMembers.forEach(m -> parts.add("\n" + m));
+    return prefix + "-S" + sha256Hex(8, parts);
   }
 
   /** Whether a set name is a peer set of this prefix. */

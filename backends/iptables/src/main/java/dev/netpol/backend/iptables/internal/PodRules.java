@@ -46,7 +46,14 @@ public final class PodRules {
   private PodRules() {}
 
   /** One family's chains and the sets they reference (name → members). */
-  public record Rendered(List<Chain> chains, Map<String, IpSet> sets) {}
+  public record Rendered(List<Chain> chains, Map<String, IpSet> sets) {
+    /** 8 bytes of SHA-256 over the chains' names and rules: the pod record keeps it per family. */
+    public String digest() {
+      List<String> parts = new ArrayList<>();
+      chains.forEach(c -> parts.add(c.name() + c.rules()));
+      return Names.sha256Hex(8, parts);
+    }
+  }
 
   public static Rendered render(Names names, PodPolicy policy, Family family) {
     List<Chain> chains = new ArrayList<>();
