@@ -1,11 +1,14 @@
 package dev.netpol.ebpf.sdk;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.netpol.netfilter.process.Processes;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/** Runs ip(8) and friends for test set-up. */
+/**
+ * Runs ip(8) and friends for test set-up, through jnetfilter's {@link Processes}: output read while
+ * waiting, killed at 30 s.
+ */
 final class Sh {
   private Sh() {}
 
@@ -19,19 +22,14 @@ final class Sh {
     return r.output;
   }
 
+  /**
+   * Runs the command; its exit code (-1 if it timed out or could not start), stdout then stderr.
+   */
   static Result tryRun(String... cmd) {
     try {
-      Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Result(-1, out + " (timeout)");
-      }
-      return new Result(p.exitValue(), out);
-    } catch (IOException e) {
-      return new Result(-1, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Processes.Result r = Processes.run(List.of(cmd), Duration.ofSeconds(30));
+      return new Result(r.timedOut() ? -1 : r.rc(), r.out() + r.err());
+    } catch (UncheckedIOException e) {
       return new Result(-1, e.toString());
     }
   }
