@@ -3,5 +3,5 @@
  * --noflush}, {@code ipset restore}) and read back ({@code iptables-save}, {@code ipset save}).
  * Every name handed in must carry the owner's prefix: what is not ours is never written.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.netpol.netfilter;

@@ -142,4 +142,26 @@ class NetfilterKernelTest {
                     List.of())));
     assertEquals("RETURN", nf.save(Family.V4).chains().get(chain).get(0).target());
   }
+
+  @Test
+  void createAbsentRefusesASetThatExistsAndKeepsItsMembers() {
+    IpSet a =
+        new IpSet(prefix + "-a", Family.V4, List.of(new IpSet.Member("198.18.1.0/24", false)));
+    IpSet b =
+        new IpSet(prefix + "-b", Family.V6, List.of(new IpSet.Member("fd00:198:18::/64", false)));
+    nf.createAbsent(List.of(a, b));
+    assertEquals(a.members(), nf.sets().get(a.name()).members());
+    assertEquals(b.members(), nf.sets().get(b.name()).members());
+
+    IpSet c =
+        new IpSet(prefix + "-c", Family.V4, List.of(new IpSet.Member("198.18.3.0/24", false)));
+    IpSet aAgain =
+        new IpSet(a.name(), Family.V4, List.of(new IpSet.Member("198.18.9.0/24", false)));
+    var e =
+        assertThrows(
+            Processes.CommandFailedException.class, () -> nf.createAbsent(List.of(c, aAgain)));
+    assertTrue(e.getMessage().contains("exist"), e.getMessage());
+    assertEquals(a.members(), nf.sets().get(a.name()).members(), "not emptied, nothing added");
+    assertEquals(c.members(), nf.sets().get(c.name()).members(), "the sets before it exist");
+  }
 }

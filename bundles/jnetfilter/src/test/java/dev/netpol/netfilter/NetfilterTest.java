@@ -64,6 +64,19 @@ class NetfilterTest {
   }
 
   @Test
+  void absentSetsAreCreatedWithoutExistOrFlush() {
+    var set = new IpSet("NPQ-n", Family.V4, List.of(new IpSet.Member("10.0.0.0/8", true)));
+    assertEquals(
+        "create NPQ-n hash:net family inet hashsize 64 maxelem "
+            + IpSet.MAX_ELEMENTS
+            + "\nadd NPQ-n 10.0.0.0/8 nomatch\n",
+        nf.renderAbsent(List.of(set)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> nf.renderAbsent(List.of(new IpSet("other", Family.V4, List.of()))));
+  }
+
+  @Test
   void setsAreCreatedWithAHashSizeForTheirMembers() {
     List<IpSet.Member> many = new java.util.ArrayList<>();
     for (int i = 0; i < 1000; i++) {

@@ -273,7 +273,11 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
     }
     if (!fresh.isEmpty()) {
       try {
-        nf.applySets(List.copyOf(fresh.values()), List.of(), List.of());
+        if (sweep) { // a failed write may have left some of them: created or emptied, then filled
+          nf.applySets(List.copyOf(fresh.values()), List.of(), List.of());
+        } else { // liveSets is exact: none of them exists, so no -exist and no flush
+          nf.createAbsent(List.copyOf(fresh.values()));
+        }
       } catch (RuntimeException e) {
         // ipset restore stops at the failing line: what it created before is swept at the end
         // of the batch (a set that was there under the name is not ours to trust or reuse)
