@@ -111,7 +111,10 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
   /** Pods whose chains a health check found missing: their next apply rewrites them whole. */
   private final Set<PodKey> damaged = ConcurrentHashMap.newKeySet();
 
-  /** A write failed half way: the next clean-up reads which sets of ours really exist. */
+  /**
+   * A write or release failed half way: the next clean-up reads which sets of ours really exist.
+   * While false, {@link #liveSets} is exact, and new sets are created as absent.
+   */
   private boolean sweep;
 
   /** Counts writes; a kernel read is reused only while it is unchanged. */
@@ -518,6 +521,7 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
       nf.applySets(List.of(), List.of(), List.copyOf(nf.sets().keySet()));
       liveSets.clear();
     } catch (RuntimeException e) {
+      sweep = true; // some sets may be gone: read them back before trusting liveSets again
       throw new EnforcementException("releasing " + config.prefix() + "-*: " + e.getMessage(), e);
     } finally {
       writes.incrementAndGet();
