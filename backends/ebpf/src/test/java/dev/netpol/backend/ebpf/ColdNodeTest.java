@@ -18,6 +18,7 @@ import dev.netpol.api.model.Rule;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.TcFilters;
 import dev.netpol.backend.ebpf.internal.abi.PodInfo;
+import dev.netpol.backend.testlab.PodLab;
 import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.BpfProgram;
 import dev.netpol.ebpf.sdk.Interfaces;
@@ -54,7 +55,7 @@ class ColdNodeTest {
       }
       Path script = Files.createTempFile(root.prefix, ".ip");
       Files.writeString(script, batch);
-      Sh.ok("ip", "-batch", script.toString());
+      PodLab.sh("ip", "-batch", script.toString());
       Files.delete(script);
       List<PodEndpoint> pods = new ArrayList<>();
       for (int i = 0; i < PODS; i++) {

@@ -322,7 +322,7 @@ class LabTest {
   @Test
   void nodeAddressRuleLetsTheHostProbeThePod() throws Exception {
     // the agent adds the node's address as a rule; here: whatever source the host uses towards B
-    String route = Sh.ok("ip", "-4", "route", "get", b.ip4());
+    String route = PodLab.sh("ip", "-4", "route", "get", b.ip4());
     String src = route.replaceAll("(?s).*\\bsrc (\\S+).*", "$1").trim();
     backend.apply(
         b.endpoint(), new PodPolicy(only(from(List.of(src + "/32"))), DirectionPolicy.ALLOW_ALL));
@@ -469,15 +469,15 @@ class LabTest {
         new PodPolicy(
             DirectionPolicy.DENY_ALL,
             only(from(List.of(b.ip4() + "/32", b.ip6() + "/128"), TCP8080))));
-    Sh.ok("ip", "route", "replace", b.ip4() + "/32", "dev", b.hostVeth(), "mtu", "1280");
-    Sh.ok("ip", "-6", "route", "replace", b.ip6() + "/128", "dev", b.hostVeth(), "mtu", "1280");
+    PodLab.sh("ip", "route", "replace", b.ip4() + "/32", "dev", b.hostVeth(), "mtu", "1280");
+    PodLab.sh("ip", "-6", "route", "replace", b.ip6() + "/128", "dev", b.hostVeth(), "mtu", "1280");
     try {
       assertEquals("ok", lab.run(a, "bulk.py", b.ip4(), "8080", "300000"), "IPv4");
       assertEquals("ok", lab.run(a, "bulk.py", b.ip6(), "8080", "300000"), "IPv6");
       assertTrue(counted(a.key(), "related") >= 2, "ICMP errors delivered as related");
     } finally {
-      Sh.ok("ip", "route", "replace", b.ip4() + "/32", "dev", b.hostVeth());
-      Sh.ok("ip", "-6", "route", "replace", b.ip6() + "/128", "dev", b.hostVeth());
+      PodLab.sh("ip", "route", "replace", b.ip4() + "/32", "dev", b.hostVeth());
+      PodLab.sh("ip", "-6", "route", "replace", b.ip6() + "/128", "dev", b.hostVeth());
     }
   }
 

@@ -16,6 +16,7 @@ import dev.netpol.api.model.Protocol;
 import dev.netpol.api.model.Rule;
 import dev.netpol.backend.ebpf.internal.Pins;
 import dev.netpol.backend.ebpf.internal.abi.CtKey;
+import dev.netpol.backend.testlab.PodLab;
 import dev.netpol.ebpf.sdk.BpfMap;
 import dev.netpol.ebpf.sdk.BpfProgram;
 import java.util.ArrayList;
@@ -442,7 +443,7 @@ class ProgRunTest {
     String link = root.dummy("rc");
     backend.apply(new PodEndpoint(p, List.of(ip("198.18.20.77")), link), policy);
     for (int round = 0; round < 12; round++) {
-      Sh.ok("ip", "link", "del", link);
+      PodLab.sh("ip", "link", "del", link);
       root.dummy("rc"); // same name, new ifindex: the pinned record now names a vanished index
       var start = new java.util.concurrent.CyclicBarrier(2);
       var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();

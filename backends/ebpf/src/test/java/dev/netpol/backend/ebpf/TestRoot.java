@@ -58,8 +58,8 @@ final class TestRoot implements AutoCloseable {
   String dummy(String suffix) {
     String name = prefix + suffix;
     // a veth pair with no namespace: the kernel here has no dummy driver
-    Sh.ok("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p");
-    Sh.ok("ip", "link", "set", name, "up");
+    PodLab.sh("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p");
+    PodLab.sh("ip", "link", "set", name, "up");
     return name;
   }
 
