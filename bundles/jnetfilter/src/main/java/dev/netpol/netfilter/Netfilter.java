@@ -191,6 +191,14 @@ public final class Netfilter {
     apply(new Ruleset(t, f, List.of(), saved.chains().keySet(), List.of(), saved.hooks()));
   }
 
+  /**
+   * Destroys every set of ours: one save, one restore. The kernel refuses to destroy a set a rule
+   * still references: the restore fails at that set (remove the chains first, {@link #removeAll}).
+   */
+  public void removeAllSets() {
+    applySets(List.of(), List.of(), List.copyOf(sets().keySet()));
+  }
+
   /** Parses {@code iptables-save -c} output of the filter table, keeping only what is ours. */
   public Saved parseSave(String text) {
     return parseSave(text, Table.FILTER);

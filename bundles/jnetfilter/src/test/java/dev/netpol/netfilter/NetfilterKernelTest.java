@@ -31,7 +31,7 @@ class NetfilterKernelTest {
         }
       }
     }
-    nf.applySets(List.of(), List.of(), List.copyOf(nf.sets().keySet()));
+    nf.removeAllSets();
   }
 
   @Test

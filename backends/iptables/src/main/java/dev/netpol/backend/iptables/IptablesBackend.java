@@ -518,7 +518,7 @@ public final class IptablesBackend implements EnforcementBackend, AutoCloseable 
       }
       pods = Map.of();
       damaged.clear();
-      nf.applySets(List.of(), List.of(), List.copyOf(nf.sets().keySet()));
+      nf.removeAllSets();
       liveSets.clear();
     } catch (RuntimeException e) {
       sweep = true; // some sets may be gone: read them back before trusting liveSets again

@@ -85,7 +85,7 @@ class IptablesLabTest {
       for (Family f : Family.values()) {
         nf.removeAll(f, Table.FILTER);
       }
-      nf.applySets(List.of(), List.of(), List.copyOf(nf.sets().keySet()));
+      nf.removeAllSets();
     }
   }
 
